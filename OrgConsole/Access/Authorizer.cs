@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Access;
+
+/// <summary>What the current actor may do in one organization, read fresh from the database.</summary>
+public sealed record OrgAccess(Guid OrganizationId, string OrganizationName, Plan Plan, Role Role, Actor Actor)
+{
+    public bool Can(Permission permission) => RolePermissions.Grants(Role, permission);
+}
+
+/// <summary>What the current actor may do in one project.</summary>
+public sealed record ProjectAccess(OrgAccess Organization, Guid ProjectId, Role? ProjectRole, bool ImplicitOwner)
+{
+    public Role? EffectiveRole => ImplicitOwner ? Role.ProjectOwner : ProjectRole;
+
+    public bool Can(Permission permission) => EffectiveRole is { } role && RolePermissions.Grants(role, permission);
+}
+
+/// <summary>
+/// The one place that answers "may the current actor do this here?". Every feature service calls it first.
+/// A missing or foreign membership is NotFound — an organization you do not belong to looks like one that
+/// does not exist. Roles are read from the database on every call, so a role change counts on the very next action.
+/// </summary>
+public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory, ActorAccessor actorAccessor)
+{
+    public Actor Actor => actorAccessor.Current;
+
+    public async Task<Result<OrgAccess>> DemandAsync(Guid organizationId, Permission permission, CancellationToken ct = default)
+    {
+        if (RolePermissions.IsProjectPermission(permission))
+        {
+            throw new ArgumentException($"{permission} is a project permission; pass the project id.", nameof(permission));
+        }
+        var access = await GetAccessAsync(organizationId, ct);
+        if (access is null) return Error.NotFound("The organization");
+        if (!access.Can(permission)) return Error.Forbidden($"This needs the {RolesThatCan(permission)} role.");
+        return access;
+    }
+
+    public async Task<Result<ProjectAccess>> DemandAsync(Guid organizationId, Guid projectId, Permission permission, CancellationToken ct = default)
+    {
+        if (!RolePermissions.IsProjectPermission(permission))
+        {
+            throw new ArgumentException($"{permission} is an organization permission.", nameof(permission));
+        }
+        var access = await GetProjectAccessAsync(organizationId, projectId, ct);
+        if (access?.EffectiveRole is null) return Error.NotFound("The project");
+        if (!access.Can(permission)) return Error.Forbidden($"This needs the {RolesThatCan(permission)} role.");
+        return access;
+    }
+
+    /// <summary>The current actor's access to an organization, or null when it is not a member (or the organization is gone).</summary>
+    public async Task<OrgAccess?> GetAccessAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var actor = actorAccessor.Current;
+        if (!actor.IsUser) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await (
+            from ra in db.RoleAssignments
+            join org in db.Organizations on ra.OrganizationId equals org.Id
+            where ra.OrganizationId == organizationId && ra.ProjectId == null
+                  && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == actor.Id
+                  && org.DeletedAt == null
+            select new { org.Name, org.Plan, ra.Role }).AsNoTracking().FirstOrDefaultAsync(ct);
+        return row is null ? null : new OrgAccess(organizationId, row.Name, row.Plan, row.Role, actor);
+    }
+
+    public async Task<ProjectAccess?> GetProjectAccessAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
+    {
+        var org = await GetAccessAsync(organizationId, ct);
+        if (org is null) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var projectExists = await db.Projects.AnyAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
+        if (!projectExists) return null;
+        var projectRole = await db.RoleAssignments
+            .Where(ra => ra.OrganizationId == organizationId && ra.ProjectId == projectId
+                         && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == org.Actor.Id)
+            .Select(ra => (Role?)ra.Role).FirstOrDefaultAsync(ct);
+        return new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
+    }
+
+    /// <summary>The role names that hold a permission, for "needs the … role" tooltips.</summary>
+    public static string RolesThatCan(Permission permission)
+    {
+        var table = RolePermissions.IsProjectPermission(permission) ? RolePermissions.ProjectTable : RolePermissions.OrganizationTable;
+        return string.Join(" or ", table.First(row => row.Permission == permission).Roles.Select(r => r.DisplayName()));
+    }
+}

@@ -1,0 +1,64 @@
+namespace OrgConsole.Access;
+
+/// <summary>
+/// Every role a principal can hold. Organization roles are held on an organization, the others on a project.
+/// The enum names are the Admin API's wire names (SPEC §1.4).
+/// </summary>
+public enum Role
+{
+    // Organization roles
+    OrgOwner,
+    OrgMember,
+    OrgBillingAdmin,
+
+    // Project roles of people and service accounts
+    ProjectOwner,
+    ProjectMember,
+
+    // API key roles (held by an API key on its project)
+    ProjectEditor,
+    ProjectViewer,
+    ControlPlaneEditor,
+    ControlPlaneViewer,
+    DataPlaneEditor,
+    DataPlaneViewer,
+}
+
+public enum RoleScope
+{
+    Organization,
+    Project,
+    ApiKey,
+}
+
+/// <summary>Who holds a role: a person, a service account or an API key.</summary>
+public enum PrincipalType
+{
+    User,
+    ServiceAccount,
+    ApiKey,
+}
+
+public static class Roles
+{
+    public static readonly IReadOnlyList<Role> OrganizationRoles = [Role.OrgOwner, Role.OrgMember, Role.OrgBillingAdmin];
+    public static readonly IReadOnlyList<Role> ProjectRoles = [Role.ProjectOwner, Role.ProjectMember];
+
+    public static RoleScope ScopeOf(Role role) => role switch
+    {
+        Role.OrgOwner or Role.OrgMember or Role.OrgBillingAdmin => RoleScope.Organization,
+        Role.ProjectOwner or Role.ProjectMember => RoleScope.Project,
+        _ => RoleScope.ApiKey,
+    };
+
+    /// <summary>The name people read in the console.</summary>
+    public static string DisplayName(this Role role) => role switch
+    {
+        Role.OrgOwner => "Owner",
+        Role.OrgMember => "User",
+        Role.OrgBillingAdmin => "Billing admin",
+        Role.ProjectOwner => "Project owner",
+        Role.ProjectMember => "Project user",
+        _ => role.ToString(),
+    };
+}

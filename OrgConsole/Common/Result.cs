@@ -1,0 +1,51 @@
+namespace OrgConsole.Common;
+
+/// <summary>The kinds of failure a feature service reports. Exceptions are reserved for bugs.</summary>
+public enum ErrorKind
+{
+    Validation,
+    NotFound,
+    Forbidden,
+    Conflict,
+    Quota,
+}
+
+public sealed record Error(ErrorKind Kind, string Message, IReadOnlyDictionary<string, string>? Fields = null)
+{
+    public static Error NotFound(string what = "The resource") => new(ErrorKind.NotFound, $"{what} was not found.");
+    public static Error Forbidden(string message) => new(ErrorKind.Forbidden, message);
+    public static Error Conflict(string message) => new(ErrorKind.Conflict, message);
+    public static Error Quota(string message) => new(ErrorKind.Quota, message);
+    public static Error Validation(string field, string message) =>
+        new(ErrorKind.Validation, message, new Dictionary<string, string> { [field] = message });
+
+    /// <summary>The message for one form field, if this error is about it.</summary>
+    public string? For(string field) => Fields is not null && Fields.TryGetValue(field, out var m) ? m : null;
+}
+
+public class Result
+{
+    protected Result(Error? error) => Error = error;
+
+    public Error? Error { get; }
+    public bool IsSuccess => Error is null;
+
+    public static Result Ok() => new(null);
+    public static Result Fail(Error error) => new(error);
+    public static implicit operator Result(Error error) => new(error);
+}
+
+public sealed class Result<T> : Result
+{
+    private readonly T? _value;
+
+    private Result(T value) : base(null) => _value = value;
+    private Result(Error error) : base(error) { }
+
+    public T Value => IsSuccess ? _value! : throw new InvalidOperationException($"No value: {Error!.Message}");
+
+    public static Result<T> Ok(T value) => new(value);
+    public static new Result<T> Fail(Error error) => new(error);
+    public static implicit operator Result<T>(T value) => new(value);
+    public static implicit operator Result<T>(Error error) => new(error);
+}

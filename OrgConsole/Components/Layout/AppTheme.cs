@@ -1,0 +1,40 @@
+using MudBlazor;
+
+namespace OrgConsole.Components.Layout;
+
+public static class AppTheme
+{
+    // System fonts only: the app must not fetch web fonts from anywhere.
+    private static readonly string[] FontStack = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"];
+
+    public static readonly MudTheme Theme = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#3949ab",
+            Secondary = "#00897b",
+            AppbarBackground = "#1a237e",
+            Background = "#f6f7fb",
+            DrawerBackground = "#ffffff",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#8c9eff",
+            Secondary = "#4db6ac",
+            AppbarBackground = "#121833",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography { FontFamily = FontStack },
+            H1 = new H1Typography { FontFamily = FontStack },
+            H2 = new H2Typography { FontFamily = FontStack },
+            H3 = new H3Typography { FontFamily = FontStack },
+            H4 = new H4Typography { FontFamily = FontStack, FontSize = "2rem" },
+            H5 = new H5Typography { FontFamily = FontStack },
+            H6 = new H6Typography { FontFamily = FontStack },
+            Button = new ButtonTypography { FontFamily = FontStack },
+            Body1 = new Body1Typography { FontFamily = FontStack },
+            Body2 = new Body2Typography { FontFamily = FontStack },
+        },
+    };
+}

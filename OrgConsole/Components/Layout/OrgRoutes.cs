@@ -1,0 +1,14 @@
+namespace OrgConsole.Components.Layout;
+
+/// <summary>Organization pages live under <c>/orgs/{OrgId}</c>.</summary>
+public static class OrgRoutes
+{
+    public static string Overview(Guid orgId) => $"/orgs/{orgId}";
+    public static string Settings(Guid orgId) => $"/orgs/{orgId}/settings";
+
+    public static Guid? OrganizationIdOf(string uri)
+    {
+        var path = new Uri(uri).AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return path.Length >= 2 && path[0] == "orgs" && Guid.TryParse(path[1], out var id) ? id : null;
+    }
+}

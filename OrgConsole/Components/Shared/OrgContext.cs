@@ -1,0 +1,24 @@
+using OrgConsole.Access;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Components.Shared;
+
+/// <summary>
+/// What the signed-in user may do in the organization shown, cascaded to every page by the layout.
+/// The UI asks <see cref="Can"/> to hide or disable actions; the services decide again on every call.
+/// </summary>
+public sealed class OrgContext(OrgAccess access, Func<Task> refresh)
+{
+    public Guid OrganizationId => access.OrganizationId;
+    public string Name => access.OrganizationName;
+    public Role Role => access.Role;
+    public Plan Plan => access.Plan;
+
+    public bool Can(Permission permission) => access.Can(permission);
+
+    /// <summary>"Needs the Owner role" — the tooltip on an action this role may not take.</summary>
+    public static string Needs(Permission permission) => $"Needs the {Authorizer.RolesThatCan(permission)} role";
+
+    /// <summary>Reloads the role from the database (after the server refused an action, the role may have changed).</summary>
+    public Task RefreshAsync() => refresh();
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using OrgConsole.Access;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Email;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Projects;
+
+namespace OrgConsole.Data;
+
+public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC; the providers forget the Kind on the way back, so restore it.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<Role>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<PrincipalType>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<ActorType>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<Plan>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ApplicationUser>(user =>
+        {
+            user.Property(u => u.DisplayName).HasMaxLength(200);
+        });
+
+        builder.Entity<Organization>(org =>
+        {
+            org.Property(o => o.Name).HasMaxLength(512);
+            org.Property(o => o.CreatedByUserId).HasMaxLength(450);
+            org.Property(o => o.CreatedByEmail).HasMaxLength(256);
+            org.HasIndex(o => o.CreatedByEmail).IsUnique();
+            org.Property(o => o.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<Project>(project =>
+        {
+            project.Property(p => p.Name).HasMaxLength(512);
+            project.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            project.HasIndex(p => p.OrganizationId);
+            project.Property(p => p.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<RoleAssignment>(ra =>
+        {
+            ra.Property(r => r.PrincipalId).HasMaxLength(450);
+            ra.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            ra.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            // One organization role per principal; on a project one row per role (API keys hold several).
+            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalType, r.PrincipalId })
+                .IsUnique().HasFilter("\"ProjectId\" IS NULL").HasDatabaseName("IX_RoleAssignments_OrgPrincipal");
+            ra.HasIndex(r => new { r.ProjectId, r.PrincipalType, r.PrincipalId, r.Role })
+                .IsUnique().HasFilter("\"ProjectId\" IS NOT NULL").HasDatabaseName("IX_RoleAssignments_ProjectPrincipalRole");
+            ra.HasIndex(r => new { r.PrincipalType, r.PrincipalId });
+        });
+
+        builder.Entity<AuditEvent>(audit =>
+        {
+            audit.Property(a => a.ChainKey).HasMaxLength(64);
+            audit.Property(a => a.Action).HasMaxLength(100);
+            audit.Property(a => a.Hash).HasMaxLength(64);
+            audit.Property(a => a.PreviousHash).HasMaxLength(64);
+            audit.HasIndex(a => new { a.ChainKey, a.Sequence }).IsUnique();
+            audit.HasIndex(a => new { a.OrganizationId, a.OccurredAt });
+        });
+
+        builder.Entity<OutboxEmail>(mail =>
+        {
+            mail.Property(m => m.To).HasMaxLength(256);
+            mail.Property(m => m.Subject).HasMaxLength(500);
+            mail.HasIndex(m => m.CreatedAt);
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

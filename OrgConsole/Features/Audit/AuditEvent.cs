@@ -1,0 +1,61 @@
+namespace OrgConsole.Features.Audit;
+
+public enum ActorType
+{
+    User,
+    ServiceAccount,
+    ApiKey,
+    Support,
+    System,
+    Anonymous,
+}
+
+/// <summary>
+/// One append-only audit record. The database refuses UPDATE and DELETE on this table (triggers), and each
+/// event carries the hash of its predecessor in the same chain, so a changed or removed row is detectable.
+/// </summary>
+public sealed class AuditEvent
+{
+    public long Id { get; set; }
+
+    /// <summary>The organization's id, or <see cref="AuditLog.PlatformChain"/> for events outside any organization.</summary>
+    public required string ChainKey { get; set; }
+
+    /// <summary>Position in the chain, from 1.</summary>
+    public long Sequence { get; set; }
+
+    public Guid? OrganizationId { get; set; }
+
+    public Guid? ProjectId { get; set; }
+
+    public DateTime OccurredAt { get; set; }
+
+    public ActorType ActorType { get; set; }
+
+    public string? ActorId { get; set; }
+
+    public string? ActorName { get; set; }
+
+    public required string Action { get; set; }
+
+    public string? TargetType { get; set; }
+
+    public string? TargetId { get; set; }
+
+    /// <summary>JSON of the state before the change, when there was one.</summary>
+    public string? Before { get; set; }
+
+    /// <summary>JSON of the state after the change, when there is one.</summary>
+    public string? After { get; set; }
+
+    public string? IpAddress { get; set; }
+
+    public string? UserAgent { get; set; }
+
+    /// <summary>Why the actor did it (required for support staff).</summary>
+    public string? Reason { get; set; }
+
+    public required string PreviousHash { get; set; }
+
+    public required string Hash { get; set; }
+}

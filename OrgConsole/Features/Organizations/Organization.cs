@@ -1,0 +1,33 @@
+namespace OrgConsole.Features.Organizations;
+
+public enum Plan
+{
+    Starter,
+    Standard,
+    Enterprise,
+}
+
+public sealed class Organization
+{
+    public Guid Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public Plan Plan { get; set; } = Plan.Starter;
+
+    public required string CreatedByUserId { get; set; }
+
+    /// <summary>Normalized email of the creator; unique, because an email may create only one organization.</summary>
+    public required string CreatedByEmail { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Set by a soft delete: members lose access at once.</summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>When the purge job may remove the organization for good.</summary>
+    public DateTime? PurgeAfter { get; set; }
+
+    /// <summary>Concurrency token: changed by every update of the row, including changes to the set of owners.</summary>
+    public Guid Version { get; set; } = Guid.NewGuid();
+}

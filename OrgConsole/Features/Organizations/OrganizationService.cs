@@ -1,0 +1,208 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Members;
+
+namespace OrgConsole.Features.Organizations;
+
+public sealed record OrganizationSummary(Guid Id, string Name, Role Role);
+
+public sealed record OrganizationDetails(Guid Id, string Name, Plan Plan, DateTime CreatedAt, int MemberCount, int ProjectCount, Role YourRole);
+
+public sealed class OrganizationOptions
+{
+    /// <summary>How long a deleted organization can still be restored by support before the purge job removes it.</summary>
+    public int RetentionDays { get; set; } = 30;
+}
+
+public sealed class OrganizationService(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    Authorizer authorizer,
+    AuditLog audit,
+    TimeProvider time,
+    IOptions<OrganizationOptions> options)
+{
+    /// <summary>The organizations the current user belongs to, by name.</summary>
+    public async Task<IReadOnlyList<OrganizationSummary>> ListMineAsync(CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await (
+            from ra in db.RoleAssignments
+            join org in db.Organizations on ra.OrganizationId equals org.Id
+            where ra.ProjectId == null && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == actor.Id && org.DeletedAt == null
+            orderby org.Name
+            select new OrganizationSummary(org.Id, org.Name, ra.Role)).AsNoTracking().ToListAsync(ct);
+    }
+
+    /// <summary>The organization the console should open on: the last used one while still a member, else the first.</summary>
+    public async Task<Guid?> GetStartOrganizationAsync(CancellationToken ct = default)
+    {
+        var mine = await ListMineAsync(ct);
+        if (mine.Count == 0) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var last = await db.Users.Where(u => u.Id == authorizer.Actor.Id).Select(u => u.LastOrganizationId).FirstOrDefaultAsync(ct);
+        return mine.Any(o => o.Id == last) ? last : mine[0].Id;
+    }
+
+    /// <summary>Whether the current user may still create an organization (an email creates at most one).</summary>
+    public async Task<bool> CanCreateAsync(CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return false;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var email = await db.Users.Where(u => u.Id == actor.Id).Select(u => u.NormalizedEmail).FirstOrDefaultAsync(ct);
+        return email is not null && !await db.Organizations.AnyAsync(o => o.CreatedByEmail == email, ct);
+    }
+
+    public Task<Result<Guid>> CreateAsync(string? name, CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return Task.FromResult<Result<Guid>>(Error.Forbidden("Sign in to create an organization."));
+        var validName = OrganizationRules.ValidateName(name);
+        if (!validName.IsSuccess) return Task.FromResult<Result<Guid>>(validName.Error!);
+
+        return dbFactory.WriteAsync<Guid>(async db =>
+        {
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.Id, ct);
+            if (user?.NormalizedEmail is null) return Error.Forbidden("Sign in to create an organization.");
+            if (await db.Organizations.AnyAsync(o => o.CreatedByEmail == user.NormalizedEmail, ct))
+            {
+                return Error.Conflict($"{user.Email} has already created an organization. An email address can create only one organization, but it can be invited to others.");
+            }
+
+            var now = time.UtcNow();
+            var org = new Organization
+            {
+                Id = Guid.NewGuid(),
+                Name = validName.Value,
+                CreatedByUserId = user.Id,
+                CreatedByEmail = user.NormalizedEmail,
+                CreatedAt = now,
+            };
+            db.Organizations.Add(org);
+            db.RoleAssignments.Add(new RoleAssignment
+            {
+                OrganizationId = org.Id,
+                PrincipalType = PrincipalType.User,
+                PrincipalId = user.Id,
+                Role = Role.OrgOwner,
+                CreatedAt = now,
+            });
+            user.LastOrganizationId = org.Id;
+            await audit.AppendAsync(db, actor, org.Id, new AuditEntry("organization.created", "organization", org.Id.ToString(),
+                After: new { org.Name, Plan = org.Plan.ToString() }), ct);
+            return org.Id;
+        }, ct);
+    }
+
+    public async Task<Result<OrganizationDetails>> GetAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var details = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
+            .Select(o => new OrganizationDetails(o.Id, o.Name, o.Plan, o.CreatedAt,
+                db.RoleAssignments.Count(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User),
+                db.Projects.Count(p => p.OrganizationId == o.Id),
+                access.Value.Role))
+            .FirstOrDefaultAsync(ct);
+        return details is null ? Error.NotFound("The organization") : details;
+    }
+
+    public async Task<Result> RenameAsync(Guid organizationId, string? name, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.UpdateOrganizationName, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var validName = OrganizationRules.ValidateName(name);
+        if (!validName.IsSuccess) return validName.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var org = await db.Organizations.FirstOrDefaultAsync(o => o.Id == organizationId && o.DeletedAt == null, ct);
+            if (org is null) return Error.NotFound("The organization");
+            if (org.Name == validName.Value) return Result.Ok();
+            var before = org.Name;
+            org.Name = validName.Value;
+            org.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("organization.renamed", "organization",
+                organizationId.ToString(), Before: new { Name = before }, After: new { Name = org.Name }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>
+    /// Soft-deletes the organization: members lose access at once; the purge job removes it after the retention period.
+    /// Refused while it still has projects. <paramref name="confirmationName"/> must repeat the name exactly.
+    /// </summary>
+    public async Task<Result> DeleteAsync(Guid organizationId, string? confirmationName, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.DeleteOrganization, ct);
+        if (!access.IsSuccess) return access.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var org = await db.Organizations.FirstOrDefaultAsync(o => o.Id == organizationId && o.DeletedAt == null, ct);
+            if (org is null) return Error.NotFound("The organization");
+            if (!string.Equals(confirmationName?.Trim(), org.Name, StringComparison.Ordinal))
+            {
+                return Error.Validation("ConfirmationName", $"Type the organization's name, {org.Name}, to confirm.");
+            }
+            var projects = await db.Projects.CountAsync(p => p.OrganizationId == organizationId, ct);
+            if (projects > 0)
+            {
+                return Error.Conflict($"This organization still has {projects} project{(projects == 1 ? "" : "s")}. Delete {(projects == 1 ? "it" : "them")} first, then delete the organization.");
+            }
+            var now = time.UtcNow();
+            org.DeletedAt = now;
+            org.PurgeAfter = now.AddDays(options.Value.RetentionDays);
+            org.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("organization.deleted", "organization",
+                organizationId.ToString(), Before: new { org.Name }, After: new { org.DeletedAt, org.PurgeAfter }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Remembers the organization the user switched to, so the console opens there next time.</summary>
+    public async Task<Result> SwitchToAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Users.Where(u => u.Id == access.Value.Actor.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastOrganizationId, organizationId), ct);
+        return Result.Ok();
+    }
+
+    /// <summary>
+    /// Removes organizations whose retention period has ended (run by <see cref="OrganizationPurgeJob"/>).
+    /// Their projects and role assignments go with them; their audit trail stays, append-only.
+    /// </summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken ct = default)
+    {
+        var now = time.UtcNow();
+        await using var lookup = await dbFactory.CreateDbContextAsync(ct);
+        var due = await lookup.Organizations.Where(o => o.DeletedAt != null && o.PurgeAfter <= now).Select(o => o.Id).ToListAsync(ct);
+        var purged = 0;
+        foreach (var id in due)
+        {
+            var result = await dbFactory.WriteAsync(async db =>
+            {
+                var org = await db.Organizations.FirstOrDefaultAsync(o => o.Id == id && o.DeletedAt != null && o.PurgeAfter <= now, ct);
+                if (org is null) return Error.NotFound("The organization");
+                // Projects and role assignments go by the foreign keys' cascade.
+                db.Organizations.Remove(org);
+                await db.Users.Where(u => u.LastOrganizationId == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastOrganizationId, (Guid?)null), ct);
+                await audit.AppendAsync(db, Actor.System, id, new AuditEntry("organization.purged", "organization", id.ToString(),
+                    Before: new { org.Name, org.DeletedAt }), ct);
+                return Result.Ok();
+            }, ct);
+            if (result.IsSuccess) purged++;
+        }
+        return purged;
+    }
+}

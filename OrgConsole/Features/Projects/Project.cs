@@ -1,0 +1,16 @@
+namespace OrgConsole.Features.Projects;
+
+public sealed class Project
+{
+    public Guid Id { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public required string Name { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public string? CreatedByUserId { get; set; }
+
+    public Guid Version { get; set; } = Guid.NewGuid();
+}

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using OrgConsole.Access;
+using OrgConsole.Common.Http;
+using OrgConsole.Components;
+using OrgConsole.Components.Account;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Email;
+using OrgConsole.Features.Members;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole;
+
+/// <summary>The composition root: one line per feature. Program.cs calls these two methods and nothing else.</summary>
+public static class OrgConsoleSetup
+{
+    public static IServiceCollection AddOrgConsole(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
+        services.AddIdentityAccounts();
+        services.AddAccess();
+        services.AddEmail(configuration);
+        services.AddAudit();
+        services.AddOrganizations(configuration);
+        services.AddMembers();
+        services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
+        services.AddScoped<DemoSeeder>();
+        return services;
+    }
+
+    public static WebApplication UseOrgConsole(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+        app.UseSecurityHeaders();
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseHubOriginCheck(app.Configuration);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseActor();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAdditionalIdentityEndpoints();
+        return app;
+    }
+
+    private static IServiceCollection AddIdentityAccounts(this IServiceCollection services)
+    {
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.SignIn.RequireConfirmedAccount = true;
+                options.User.RequireUniqueEmail = true;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ApplicationDbContext>()
+            .AddSignInManager<AuditingSignInManager>()
+            .AddDefaultTokenProviders();
+        return services;
+    }
+
+    private static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>();
+
+    private static IServiceCollection AddOrganizations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<OrganizationOptions>(configuration.GetSection("Organizations"));
+        services.AddScoped<OrganizationService>();
+        services.AddHostedService<OrganizationPurgeJob>();
+        return services;
+    }
+
+    private static IServiceCollection AddMembers(this IServiceCollection services) => services.AddScoped<MemberService>();
+
+    /// <summary>Creates or migrates the database and, when configured, seeds the demo and prints its accounts.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var dbFactory = scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<ApplicationDbContext>>();
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await DatabaseSetup.MigrateAsync(db);
+        }
+
+        if (!app.Configuration.GetValue("Seed:Demo", false)) return;
+        var seeder = scope.ServiceProvider.GetRequiredService<DemoSeeder>();
+        var seeded = await seeder.SeedIfEmptyAsync();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrgConsole.Demo");
+        var lines = string.Join(Environment.NewLine, DemoSeeder.Accounts.Select(a => $"  {a.Email,-30} {a.Description}"));
+        logger.LogInformation("{Status}. Sign in with any of these accounts, password {Password}:{NewLine}{Accounts}",
+            seeded ? "Demo data created" : "Demo data present", seeder.Password, Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,16 @@
+using OrgConsole;
+using OrgConsole.Components;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOrgConsole(builder.Configuration, builder.Environment);
+
+var app = builder.Build();
+
+await app.PrepareDatabaseAsync();
+app.UseOrgConsole();
+
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
