@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -11,6 +12,9 @@ namespace OrgConsole.Data;
 
 public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : IdentityDbContext<ApplicationUser>(options)
 {
+    /// <summary>Fixed here (not only in IdentityOptions) so every context — tests, tools — builds the same model.</summary>
+    protected override Version SchemaVersion => IdentitySchemaVersions.Version3;
+
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();

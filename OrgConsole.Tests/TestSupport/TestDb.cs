@@ -1,0 +1,160 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using OrgConsole.Access;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Members;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Projects;
+
+namespace OrgConsole.Tests.TestSupport;
+
+/// <summary>
+/// A real SQLite database file (migrated, with the audit triggers) and the feature services wired as in the app.
+/// Each test gets its own copy of a template database migrated once per test run.
+/// </summary>
+public sealed class TestDb : IAsyncDisposable
+{
+    private static readonly Lazy<Task<string>> Template = new(CreateTemplateAsync);
+    private readonly string _path;
+
+    private TestDb(string path, ServiceProvider services, FakeTimeProvider time)
+    {
+        _path = path;
+        Services = services;
+        Time = time;
+    }
+
+    public ServiceProvider Services { get; }
+    public FakeTimeProvider Time { get; }
+    public IDbContextFactory<ApplicationDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
+
+    public static async Task<TestDb> CreateAsync()
+    {
+        var template = await Template.Value;
+        var path = Path.Combine(Path.GetTempPath(), $"orgconsole-test-{Guid.NewGuid():N}.db");
+        File.Copy(template, path);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        Register(services, ConnectionString(path), time);
+        return new TestDb(path, services.BuildServiceProvider(), time);
+    }
+
+    /// <summary>Registers what the feature services need, the same way the app does.</summary>
+    public static void Register(IServiceCollection services, string connectionString, TimeProvider time)
+    {
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(time);
+        services.AddDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
+        services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
+            .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>();
+        services.AddScoped<ActorAccessor>();
+        services.AddScoped<Authorizer>();
+        services.AddScoped<AuditLog>();
+        services.AddOptions<OrganizationOptions>();
+        services.AddScoped<OrganizationService>();
+        services.AddScoped<MemberService>();
+    }
+
+    private static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 60 }.ToString();
+
+    private static async Task<string> CreateTemplateAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"orgconsole-template-{Guid.NewGuid():N}.db");
+        var services = new ServiceCollection();
+        Register(services, ConnectionString(path), TimeProvider.System);
+        await using var provider = services.BuildServiceProvider();
+        await using var db = await provider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+        await DatabaseSetup.MigrateAsync(db);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        return path;
+    }
+
+    /// <summary>A scope acting as the given user (null: anonymous).</summary>
+    public AsyncServiceScope As(string? userId)
+    {
+        var scope = Services.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = userId is null
+            ? Actor.Anonymous
+            : new Actor(ActorType.User, userId, userId);
+        return scope;
+    }
+
+    public T Service<T>(string? userId) where T : notnull => As(userId).ServiceProvider.GetRequiredService<T>();
+
+    public async Task<string> CreateUserAsync(string email)
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        var user = new ApplicationUser
+        {
+            UserName = email, NormalizedUserName = email.ToUpperInvariant(), Email = email, NormalizedEmail = email.ToUpperInvariant(),
+            EmailConfirmed = true, SecurityStamp = Guid.NewGuid().ToString(), CreatedAt = Time.GetUtcNow().UtcDateTime,
+        };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    /// <summary>An organization owned by a new user; returns both ids.</summary>
+    public async Task<(Guid OrgId, string OwnerId)> CreateOrganizationAsync(string name = "Acme", string? ownerEmail = null)
+    {
+        var ownerId = await CreateUserAsync(ownerEmail ?? $"owner-{Guid.NewGuid():N}@test.example");
+        var result = await Service<OrganizationService>(ownerId).CreateAsync(name);
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        return (result.Value, ownerId);
+    }
+
+    /// <summary>A new user holding <paramref name="role"/> in the organization.</summary>
+    public async Task<string> AddMemberAsync(Guid orgId, Role role, string? email = null)
+    {
+        var userId = await CreateUserAsync(email ?? $"{role}-{Guid.NewGuid():N}@test.example".ToLowerInvariant());
+        await GrantAsync(orgId, userId, role);
+        return userId;
+    }
+
+    public async Task GrantAsync(Guid orgId, string userId, Role role, Guid? projectId = null)
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        db.RoleAssignments.Add(new RoleAssignment
+        {
+            OrganizationId = orgId, ProjectId = projectId, PrincipalType = PrincipalType.User, PrincipalId = userId, Role = role,
+            CreatedAt = Time.GetUtcNow().UtcDateTime,
+        });
+        await db.SaveChangesAsync();
+    }
+
+    public async Task<Guid> AddProjectAsync(Guid orgId, string name = "Search")
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        var project = new Project { Id = Guid.NewGuid(), OrganizationId = orgId, Name = name, CreatedAt = Time.GetUtcNow().UtcDateTime };
+        db.Projects.Add(project);
+        await db.SaveChangesAsync();
+        return project.Id;
+    }
+
+    public async Task<List<AuditEvent>> AuditEventsAsync(Guid orgId)
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        return await db.AuditEvents.AsNoTracking().Where(e => e.OrganizationId == orgId).OrderBy(e => e.Sequence).ToListAsync();
+    }
+
+    public async Task<int> OwnerCountAsync(Guid orgId)
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        return await db.RoleAssignments.CountAsync(r => r.OrganizationId == orgId && r.ProjectId == null && r.Role == Role.OrgOwner);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            try { File.Delete(_path + suffix); } catch (IOException) { }
+        }
+    }
+}
