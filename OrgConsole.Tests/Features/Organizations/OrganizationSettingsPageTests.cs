@@ -1,0 +1,75 @@
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrgConsole.Access;
+using OrgConsole.Components.Shared;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Organizations.Pages;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Features.Organizations;
+
+public sealed class OrganizationSettingsPageTests : MudComponentTest
+{
+    private async Task<(IRenderedComponent<OrganizationSettings> Page, TestDb Db, Guid OrgId)> RenderAsAsync(Role role)
+    {
+        var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Settings");
+        var userId = role == Role.OrgOwner ? owner : await db.AddMemberAsync(orgId, role);
+        var scope = db.As(userId);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrganizationService>());
+        Context.Services.AddSingleton(db.Services.GetRequiredService<IOptions<OrganizationOptions>>());
+        RenderProviders();
+
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var page = Context.Render<OrganizationSettings>(p => p
+            .Add(x => x.OrgId, orgId)
+            .AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        page.WaitForElement("[data-testid=rename-save]");
+        return (page, db, orgId);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Owner_CanRenameAndDelete()
+    {
+        var (page, db, orgId) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        Assert.False(page.Find("[data-testid=rename-save]").HasAttribute("disabled"));
+        Assert.False(page.Find("[data-testid=delete-org]").HasAttribute("disabled"));
+        Assert.Empty(page.FindAll("[data-testid=rename-hint]"));
+
+        RenameInput(page).Change("Acme Renamed");
+        page.Find("form").Submit();
+
+        page.WaitForAssertion(() => Assert.Equal("Acme Renamed", NameOf(db, orgId)));
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(Role.OrgMember)]
+    [InlineData(Role.OrgBillingAdmin)]
+    public async Task NonOwners_SeeRenameAndDeleteDisabled_WithTheRoleNamed(Role role)
+    {
+        var (page, db, _) = await RenderAsAsync(role);
+        await using var _ = db;
+
+        Assert.True(page.Find("[data-testid=rename-save]").HasAttribute("disabled"));
+        Assert.True(page.Find("[data-testid=delete-org]").HasAttribute("disabled"));
+        Assert.True(RenameInput(page).HasAttribute("disabled"));
+        Assert.Equal("Needs the Owner role to rename the organization.", page.Find("[data-testid=rename-hint]").TextContent.Trim());
+        // The disabled buttons sit in tooltips that name the role.
+        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).ToList();
+        Assert.Equal(["Needs the Owner role", "Needs the Owner role"], tooltips);
+        Assert.All(page.FindComponents<MudBlazor.MudTooltip>(), t => Assert.False(t.Instance.Disabled));
+    }
+
+    private static IElement RenameInput(IRenderedComponent<OrganizationSettings> page) =>
+        page.Find("input[data-testid=rename-input], [data-testid=rename-input] input");
+
+    private static string NameOf(TestDb db, Guid orgId)
+    {
+        using var ctx = db.DbFactory.CreateDbContext();
+        return ctx.Organizations.Single(o => o.Id == orgId).Name;
+    }
+}
