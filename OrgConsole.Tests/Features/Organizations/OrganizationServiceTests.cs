@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.Organizations;
@@ -222,5 +223,23 @@ public sealed class OrganizationServiceTests
         var (_, me) = await db.CreateOrganizationAsync("Mine");
 
         Assert.Equal(ErrorKind.NotFound, (await db.Service<OrganizationService>(me).SwitchToAsync(foreign)).Error?.Kind);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ARoleChange_CountsOnTheVeryNextAction_OfAnAlreadyOpenSession()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Live");
+        var coOwner = await db.AddMemberAsync(orgId, Role.OrgOwner);
+        // The co-owner's console is open: one long-lived scope, like a Blazor circuit.
+        await using var circuit = db.As(coOwner);
+        var orgs = circuit.ServiceProvider.GetRequiredService<OrganizationService>();
+        Assert.True((await orgs.RenameAsync(orgId, "Live 2")).IsSuccess);
+
+        Assert.True((await db.Service<OrgConsole.Features.Members.MemberService>(owner).ChangeRoleAsync(orgId, coOwner, Role.OrgMember)).IsSuccess);
+        Assert.Equal(ErrorKind.Forbidden, (await orgs.RenameAsync(orgId, "Live 3")).Error?.Kind);
+
+        Assert.True((await db.Service<OrgConsole.Features.Members.MemberService>(owner).RemoveAsync(orgId, coOwner)).IsSuccess);
+        Assert.Equal(ErrorKind.NotFound, (await orgs.GetAsync(orgId)).Error?.Kind);
     }
 }
