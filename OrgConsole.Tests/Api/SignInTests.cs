@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OrgConsole.Access;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Api;
+
+/// <summary>Sign-in through the real login form over HTTP: audit events, lockout, demo accounts, headers.</summary>
+public sealed partial class SignInTests : IAsyncLifetime
+{
+    private const string DemoPassword = "OrgConsole-demo-1";
+    private readonly AppFactory _app = AppFactory.InMemory();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact(Timeout = 60_000)]
+    public async Task ASignIn_AndAFailedSignIn_AreAudited()
+    {
+        var client = NewClient();
+
+        var failed = await PostLoginAsync(client, "owner@acme.example", "wrong-password");
+        var ok = await PostLoginAsync(client, "owner@acme.example", DemoPassword);
+        var unknown = await PostLoginAsync(NewClient(), "nobody@nowhere.example", "whatever");
+
+        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        Assert.Contains("Invalid login attempt", await failed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
+
+        await using var db = await DbAsync();
+        var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
+        var acme = await db.Organizations.SingleAsync(o => o.Name == DemoSeeder.OrganizationName);
+        var events = await db.AuditEvents.Where(e => e.OrganizationId == acme.Id && e.Action.StartsWith("auth.")).OrderBy(e => e.Sequence).ToListAsync();
+        Assert.Equal(["auth.sign_in_failed", "auth.signed_in"], events.Select(e => e.Action));
+        Assert.All(events, e => Assert.Equal(owner.Id, e.ActorId));
+        Assert.Contains("wrong credentials", events[0].After);
+        var anonymous = await db.AuditEvents.SingleAsync(e => e.ChainKey == AuditLog.PlatformChain && e.Action == "auth.sign_in_failed");
+        Assert.Equal(ActorType.Anonymous, anonymous.ActorType);
+        Assert.Contains("nobody@nowhere.example", anonymous.After);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task FiveFailedAttempts_LockTheAccount_EvenAgainstTheRightPassword()
+    {
+        var client = NewClient();
+        for (var i = 0; i < 5; i++) await PostLoginAsync(client, "eli@acme.example", "wrong-password");
+
+        var withRightPassword = await PostLoginAsync(client, "eli@acme.example", DemoPassword);
+
+        Assert.Equal(HttpStatusCode.Redirect, withRightPassword.StatusCode);
+        Assert.Contains("Account/Lockout", withRightPassword.Headers.Location!.ToString());
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.True(await users.IsLockedOutAsync((await users.FindByEmailAsync("eli@acme.example"))!));
+        await using var db = await DbAsync();
+        Assert.Contains(db.AuditEvents, e => e.Action == "auth.sign_in_failed" && e.After!.Contains("locked out"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TheDemoSeed_CreatesTheDocumentedAccounts_WithSupportAsAPlatformRole()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        foreach (var account in DemoSeeder.Accounts)
+        {
+            var user = await users.FindByEmailAsync(account.Email);
+            Assert.NotNull(user);
+            Assert.True(await users.CheckPasswordAsync(user, DemoPassword));
+        }
+        Assert.True(await users.IsInRoleAsync((await users.FindByEmailAsync("support@orgconsole.example"))!, PlatformRoles.Support));
+        Assert.False(await users.IsInRoleAsync((await users.FindByEmailAsync("owner@acme.example"))!, PlatformRoles.Support));
+        await using var db = await DbAsync();
+        var roles = await db.RoleAssignments.Where(r => r.ProjectId == null).Join(db.Users, r => r.PrincipalId, u => u.Id, (r, u) => new { u.Email, r.Role }).ToListAsync();
+        Assert.Contains(roles, r => r.Email == "owner@acme.example" && r.Role == Role.OrgOwner);
+        Assert.Contains(roles, r => r.Email == "user@acme.example" && r.Role == Role.OrgMember);
+        Assert.Contains(roles, r => r.Email == "billing@acme.example" && r.Role == Role.OrgBillingAdmin);
+        Assert.DoesNotContain(roles, r => r.Email == "support@orgconsole.example");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Pages_CarrySecurityHeaders()
+    {
+        var response = await NewClient().GetAsync("/Account/Login");
+
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("default-src 'self'", csp);
+        Assert.Contains("script-src 'self';", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TheLoginForm_RefusesAPostWithoutAntiforgeryToken()
+    {
+        var client = NewClient();
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["Input.Email"] = "owner@acme.example", ["Input.Password"] = DemoPassword,
+        });
+
+        var response = await client.PostAsync("/Account/Login", form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task AnOrganizationPage_OpensForMembers_AndIsNotFoundForOthers()
+    {
+        await using var db = await DbAsync();
+        var acme = await db.Organizations.SingleAsync(o => o.Name == DemoSeeder.OrganizationName);
+        var member = NewClient();
+        var outsider = NewClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(member, "eli@acme.example", DemoPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(outsider, "support@orgconsole.example", DemoPassword)).StatusCode);
+
+        var asMember = await member.GetStringAsync($"/orgs/{acme.Id}/settings");
+        var asOutsider = await outsider.GetStringAsync($"/orgs/{acme.Id}/settings");
+        var anonymous = await NewClient().GetAsync($"/orgs/{acme.Id}/settings");
+
+        Assert.Contains("Organization settings", asMember);
+        Assert.DoesNotContain("Organization settings", asOutsider);
+        Assert.Contains("Not found", asOutsider);
+        Assert.DoesNotContain(DemoSeeder.OrganizationName, asOutsider);
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("Account/Login", anonymous.Headers.Location!.ToString());
+    }
+
+    private HttpClient NewClient() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    private async Task<ApplicationDbContext> DbAsync() =>
+        await _app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+
+    private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
+    {
+        var page = await client.GetStringAsync("/Account/Login");
+        var token = AntiforgeryField().Match(page).Groups[1].Value;
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["Input.RememberMe"] = "false",
+        });
+        return await client.PostAsync("/Account/Login", form);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
