@@ -95,7 +95,7 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             Assert.True(blocking.Count == 0, $"axe found serious or critical violations on the settings page:{Environment.NewLine}{report}");
 
             // Sign out from the user menu.
-            await page.GetByTestId("user-menu").ClickAsync();
+            await page.Locator("button[data-testid='user-menu'], [data-testid='user-menu'] button").First.ClickAsync();
             await page.GetByTestId("sign-out").ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
             await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true })).ToBeVisibleAsync();
