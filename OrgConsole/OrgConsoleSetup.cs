@@ -45,8 +45,8 @@ public static class OrgConsoleSetup
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseHubOriginCheck(app.Configuration);
         app.UseAuthentication();
+        app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
         app.UseAuthorization();
-        app.UseActor();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

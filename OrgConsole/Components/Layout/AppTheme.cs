@@ -16,6 +16,8 @@ public static class AppTheme
             AppbarBackground = "#1a237e",
             Background = "#f6f7fb",
             DrawerBackground = "#ffffff",
+            // MudBlazor's default error red (#f44336) is 3.7:1 on white; text needs 4.5:1 (WCAG AA, axe color-contrast).
+            Error = "#c62828",
         },
         PaletteDark = new PaletteDark
         {

@@ -1,0 +1,127 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OrgConsole.Tests.TestSupport;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrgConsole.Tests.EndToEnd;
+
+/// <summary>A newcomer's first visit, clicked through in a real browser against the real app on Kestrel.</summary>
+public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private const string Password = "E2e-Passw0rd!";
+    public const string SettingsScreenshotPath = "/tmp/e2e-settings.png";
+
+    [Fact(Timeout = 180_000)]
+    public async Task NewUser_RegistersConfirmsSignsInCreatesAndRenamesOrganization_SettingsPageIsAccessible_ThenSignsOut()
+    {
+        await using var app = AppFactory.OnKestrel();
+        await using var context = await browser.NewContextAsync(app.BaseAddress);
+        var page = await context.NewPageAsync();
+        var browserErrors = new List<string>();
+        page.PageError += (_, error) => browserErrors.Add($"page error: {error}");
+        page.Console += (_, message) => { if (message.Type == "error") browserErrors.Add($"console error: {message.Text}"); };
+
+        var email = $"e2e-{Guid.NewGuid():N}@example.com";
+        var orgName = "Initech " + Guid.NewGuid().ToString("N")[..6];
+        var renamed = "Initrode " + Guid.NewGuid().ToString("N")[..6];
+
+        try
+        {
+            // Register.
+            await page.GotoAsync("Account/Register");
+            await page.Locator("[id='Input.Email']").FillAsync(email);
+            await page.Locator("[id='Input.Password']").FillAsync(Password);
+            await page.Locator("[id='Input.ConfirmPassword']").FillAsync(Password);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Register", Exact = true }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/Account/RegisterConfirmation"));
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Confirm your email");
+
+            // The confirmation email waits in the development outbox; its link confirms the address.
+            await page.GetByTestId("outbox-link").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/dev/outbox$"));
+            await WaitUntilInteractiveAsync(page);
+            var message = page.GetByTestId("outbox-message").Filter(new() { HasText = email });
+            await Expect(message).ToHaveCountAsync(1);
+            await message.GetByRole(AriaRole.Link, new() { Name = "Confirm my email" }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/Account/ConfirmEmail\\?"));
+            await Expect(page.GetByText("Thank you for confirming your email.")).ToBeVisibleAsync();
+
+            // Sign in: with no organization yet, the console offers to create one.
+            await page.GotoAsync("Account/Login");
+            await page.Locator("[id='Input.Email']").FillAsync(email);
+            await page.Locator("[id='Input.Password']").FillAsync(Password);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/orgs/new$"));
+            await WaitUntilInteractiveAsync(page);
+
+            // Create an organization.
+            await MudInput(page, "org-name").FillAsync(orgName);
+            await page.GetByTestId("create-org").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(orgName);
+            await Expect(page.GetByTestId("org-switcher")).ToContainTextAsync(orgName);
+            var overviewUrl = page.Url;
+
+            // Rename it on the settings page.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Settings", Exact = true }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}/settings$"));
+            await WaitUntilInteractiveAsync(page);
+            var renameInput = MudInput(page, "rename-input");
+            await Expect(renameInput).ToHaveValueAsync(orgName);
+            await renameInput.FillAsync(renamed);
+            await page.GetByTestId("rename-save").ClickAsync();
+            await Expect(page.GetByText("Organization renamed.")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("org-switcher")).ToContainTextAsync(renamed);
+
+            // The new name is stored, not just shown: a fresh load of the settings page has it too.
+            var settingsUrl = page.Url;
+            await page.GotoAsync(settingsUrl);
+            await WaitUntilInteractiveAsync(page);
+            await Expect(MudInput(page, "rename-input")).ToHaveValueAsync(renamed);
+            await Expect(page.GetByTestId("org-switcher")).ToContainTextAsync(renamed);
+            await Expect(page).ToHaveTitleAsync(new Regex(Regex.Escape(renamed)));
+
+            // Accessibility of the settings page.
+            var axe = await page.RunAxe();
+            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+            var report = string.Join(Environment.NewLine, blocking.Select(v =>
+                $"[{v.Impact}] {v.Id}: {v.Help} ({v.HelpUrl}){Environment.NewLine}" +
+                string.Join(Environment.NewLine, v.Nodes.Select(n => $"    {n.Target} :: {n.Html}{Environment.NewLine}      " +
+                    string.Join("; ", n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message))))));
+            foreach (var minor in axe.Violations.Except(blocking)) output.WriteLine($"axe (not failing) [{minor.Impact}] {minor.Id}: {minor.Help}");
+            await page.ScreenshotAsync(new() { Path = SettingsScreenshotPath, FullPage = true });
+            Assert.True(blocking.Count == 0, $"axe found serious or critical violations on the settings page:{Environment.NewLine}{report}");
+
+            // Sign out from the user menu.
+            await page.Locator("button[data-testid='user-menu'], [data-testid='user-menu'] button").First.ClickAsync();
+            await page.GetByTestId("sign-out").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true })).ToBeVisibleAsync();
+
+            // Signed out for real: the organization is no longer reachable without signing in again.
+            await page.GotoAsync(overviewUrl);
+            await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
+            await Expect(page.GetByText(renamed)).ToHaveCountAsync(0);
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new() { Path = "/tmp/e2e-failure.png", FullPage = true });
+            output.WriteLine($"Failed at {page.Url}; screenshot in /tmp/e2e-failure.png");
+            throw;
+        }
+        finally
+        {
+            foreach (var error in browserErrors) output.WriteLine(error);
+        }
+    }
+
+    /// <summary>Clicks before the Blazor circuit is live are lost: wait for the layout's interactivity marker.</summary>
+    private static Task WaitUntilInteractiveAsync(IPage page) =>
+        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
+
+    /// <summary>The input of a MudTextField, whichever element MudBlazor puts the data-testid on.</summary>
+    private static ILocator MudInput(IPage page, string testId) =>
+        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
+}

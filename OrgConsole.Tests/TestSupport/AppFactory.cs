@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace OrgConsole.Tests.TestSupport;
+
+/// <summary>
+/// The real app with its own throw-away SQLite file, in the Development environment with the demo seed.
+/// In-memory by default (TestServer); <see cref="OnKestrel"/> runs it on a free loopback port for a real browser.
+/// </summary>
+public sealed class AppFactory : WebApplicationFactory<Program>
+{
+    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"orgconsole-test-{Guid.NewGuid():N}.db");
+    private readonly int? _port;
+
+    private AppFactory(int? port)
+    {
+        _port = port;
+        if (port is { } p)
+        {
+            // Bind exactly 127.0.0.1:p so the base address (and every Origin the browser sends) is known in advance.
+            this.UseKestrel(options => options.Listen(IPAddress.Loopback, p));
+        }
+    }
+
+    /// <summary>An in-memory server (TestServer): fast, for HTTP tests.</summary>
+    public static AppFactory InMemory() => new(port: null);
+
+    /// <summary>Real Kestrel on a free loopback port, already started; browse to <see cref="BaseAddress"/>.</summary>
+    public static AppFactory OnKestrel()
+    {
+        var factory = new AppFactory(FreeLoopbackPort());
+        factory.StartServer();
+        return factory;
+    }
+
+    public bool UsesKestrel => _port is not null;
+
+    /// <summary>Where the app answers: http://127.0.0.1:port/ on Kestrel, http://localhost/ in memory.</summary>
+    public Uri BaseAddress => _port is { } p ? new Uri($"http://127.0.0.1:{p}/") : ClientOptions.BaseAddress;
+
+    public string DatabasePath => _databasePath;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        // Host settings reach WebApplication.CreateBuilder before Program reads its configuration.
+        builder.UseSetting("ConnectionStrings:OrgConsole", $"Data Source={_databasePath}");
+        builder.UseSetting("Seed:Demo", "true");
+        builder.UseSetting("Email:Smtp:Host", "");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) DeleteDatabase();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DeleteDatabase();
+    }
+
+    private void DeleteDatabase()
+    {
+        // Pooled connections keep the file open; release them before deleting the file and its WAL companions.
+        SqliteConnection.ClearAllPools();
+        foreach (var path in new[] { _databasePath, _databasePath + "-wal", _databasePath + "-shm" })
+        {
+            try { File.Delete(path); }
+            catch (IOException) { /* best effort: a temp file left behind must not fail a test */ }
+        }
+    }
+}
