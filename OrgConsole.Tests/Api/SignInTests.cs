@@ -123,10 +123,12 @@ public sealed partial class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(outsider, "support@orgconsole.example", DemoPassword)).StatusCode);
 
         var asMember = await member.GetStringAsync($"/orgs/{acme.Id}/settings");
-        var asOutsider = await outsider.GetStringAsync($"/orgs/{acme.Id}/settings");
+        var outsiderResponse = await outsider.GetAsync($"/orgs/{acme.Id}/settings");
+        var asOutsider = await outsiderResponse.Content.ReadAsStringAsync();
         var anonymous = await NewClient().GetAsync($"/orgs/{acme.Id}/settings");
 
         Assert.Contains("Organization settings", asMember);
+        Assert.Equal(HttpStatusCode.NotFound, outsiderResponse.StatusCode);
         Assert.DoesNotContain("Organization settings", asOutsider);
         Assert.Contains("Not found", asOutsider);
         Assert.DoesNotContain(DemoSeeder.OrganizationName, asOutsider);

@@ -13,6 +13,7 @@ public static class AccessRegistration
         services.AddScoped<Authorizer>();
         services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicyProvider>();
         services.AddScoped<IAuthorizationHandler, PermissionHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, NotFoundWhenPermissionMissing>();
         return services;
     }
 

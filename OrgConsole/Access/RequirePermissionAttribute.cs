@@ -63,3 +63,23 @@ public sealed class PermissionHandler(Authorizer authorizer) : AuthorizationHand
         }
     }
 }
+
+/// <summary>
+/// A signed-in person who lacks a page's permission gets 404, not 403: an organization they do not belong to
+/// must look exactly like one that does not exist (SPEC §1.3).
+/// </summary>
+public sealed class NotFoundWhenPermissionMissing : Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler
+{
+    private readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler _default = new();
+
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy,
+        Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden && policy.Requirements.OfType<PermissionRequirement>().Any())
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+        return _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}
