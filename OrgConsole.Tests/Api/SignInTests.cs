@@ -136,24 +136,57 @@ public sealed partial class SignInTests : IAsyncLifetime
         Assert.Contains("Account/Login", anonymous.Headers.Location!.ToString());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task AuthenticatorApp2fa_IsAskedForAfterThePassword_AndItsSignInIsAudited()
+    {
+        string key;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var dana = (await users.FindByEmailAsync("dana@acme.example"))!;
+            await users.ResetAuthenticatorKeyAsync(dana);
+            key = (await users.GetAuthenticatorKeyAsync(dana))!;
+            await users.SetTwoFactorEnabledAsync(dana, true);
+        }
+        var client = NewClient();
+
+        var afterPassword = await PostLoginAsync(client, "dana@acme.example", DemoPassword);
+        Assert.Equal(HttpStatusCode.Redirect, afterPassword.StatusCode);
+        Assert.Contains("Account/LoginWith2fa", afterPassword.Headers.Location!.ToString());
+
+        var wrongCode = await PostFormAsync(client, "/Account/LoginWith2fa", "login-with-2fa", new() { ["Input.TwoFactorCode"] = "000000" });
+        Assert.Equal(HttpStatusCode.OK, wrongCode.StatusCode);
+        var rightCode = await PostFormAsync(client, "/Account/LoginWith2fa", "login-with-2fa", new() { ["Input.TwoFactorCode"] = Totp.Code(key, DateTimeOffset.UtcNow) });
+        Assert.Equal(HttpStatusCode.Redirect, rightCode.StatusCode);
+        Assert.DoesNotContain("Account/", rightCode.Headers.Location!.ToString());
+
+        await using var db = await DbAsync();
+        var events = await db.AuditEvents.Where(e => e.ActorName == "dana@acme.example" && e.Action.StartsWith("auth.")).Select(e => new { e.Action, e.After }).ToListAsync();
+        Assert.Contains(events, e => e.Action == "auth.sign_in_failed" && e.After!.Contains("authenticator app"));
+        Assert.Contains(events, e => e.Action == "auth.signed_in" && e.After!.Contains("authenticator app"));
+        Assert.DoesNotContain(events, e => e.Action == "auth.signed_in" && e.After!.Contains("password"));
+    }
+
     private HttpClient NewClient() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private async Task<ApplicationDbContext> DbAsync() =>
         await _app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
 
-    private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
-    {
-        var page = await client.GetStringAsync("/Account/Login");
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
-        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+    private static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password) =>
+        PostFormAsync(client, "/Account/Login", "login", new()
         {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
             ["Input.Email"] = email,
             ["Input.Password"] = password,
             ["Input.RememberMe"] = "false",
         });
-        return await client.PostAsync("/Account/Login", form);
+
+    /// <summary>Loads a statically rendered form page, then posts it with its antiforgery token, as a browser would.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, Dictionary<string, string> fields)
+    {
+        var page = await client.GetStringAsync(path);
+        fields["_handler"] = formName;
+        fields["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value;
+        return await client.PostAsync(path, new FormUrlEncodedContent(fields));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

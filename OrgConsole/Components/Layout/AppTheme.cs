@@ -34,7 +34,7 @@ public static class AppTheme
             H4 = new H4Typography { FontFamily = FontStack, FontSize = "2rem" },
             H5 = new H5Typography { FontFamily = FontStack },
             H6 = new H6Typography { FontFamily = FontStack },
-            Button = new ButtonTypography { FontFamily = FontStack },
+            Button = new ButtonTypography { FontFamily = FontStack, TextTransform = "none" },
             Body1 = new Body1Typography { FontFamily = FontStack },
             Body2 = new Body2Typography { FontFamily = FontStack },
         },
