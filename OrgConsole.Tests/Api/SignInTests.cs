@@ -167,6 +167,32 @@ public sealed partial class SignInTests : IAsyncLifetime
         Assert.DoesNotContain(events, e => e.Action == "auth.signed_in" && e.After!.Contains("password"));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task PasswordReset_GoesThroughTheEmailSender_AndItsLinkSetsANewPassword()
+    {
+        var client = NewClient();
+        var requested = await PostFormAsync(client, "/Account/ForgotPassword", "forgot-password", new() { ["Input.Email"] = "fay@acme.example" });
+        Assert.Equal(HttpStatusCode.Redirect, requested.StatusCode);
+
+        await using var db = await DbAsync();
+        var mail = await db.OutboxEmails.SingleAsync(m => m.To == "fay@acme.example");
+        Assert.Equal("Reset your OrgConsole password", mail.Subject);
+        var link = WebUtility.HtmlDecode(Regex.Match(mail.HtmlBody, "href=\"([^\"]+)\"").Groups[1].Value);
+        var resetPage = await client.GetStringAsync(new Uri(link).PathAndQuery);
+        var code = WebUtility.HtmlDecode(Regex.Match(resetPage, "name=\"Input.Code\" value=\"([^\"]+)\"").Groups[1].Value);
+
+        var reset = await PostFormAsync(client, new Uri(link).PathAndQuery, "reset-password", new()
+        {
+            ["Input.Code"] = code, ["Input.Email"] = "fay@acme.example",
+            ["Input.Password"] = "A-brand-new-passw0rd", ["Input.ConfirmPassword"] = "A-brand-new-passw0rd",
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, reset.StatusCode);
+        Assert.Contains("ResetPasswordConfirmation", reset.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await PostLoginAsync(NewClient(), "fay@acme.example", DemoPassword)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(NewClient(), "fay@acme.example", "A-brand-new-passw0rd")).StatusCode);
+    }
+
     private HttpClient NewClient() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private async Task<ApplicationDbContext> DbAsync() =>
