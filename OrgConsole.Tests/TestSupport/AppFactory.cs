@@ -14,10 +14,12 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 {
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"orgconsole-test-{Guid.NewGuid():N}.db");
     private readonly int? _port;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private AppFactory(int? port)
+    private AppFactory(int? port, IReadOnlyDictionary<string, string>? settings = null)
     {
         _port = port;
+        _settings = settings ?? new Dictionary<string, string>();
         if (port is { } p)
         {
             // Bind exactly 127.0.0.1:p so the base address (and every Origin the browser sends) is known in advance.
@@ -27,6 +29,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     /// <summary>An in-memory server (TestServer): fast, for HTTP tests.</summary>
     public static AppFactory InMemory() => new(port: null);
+
+    /// <summary>An in-memory server with extra configuration (e.g. an SMTP server to send to).</summary>
+    public static AppFactory InMemory(IReadOnlyDictionary<string, string> settings) => new(port: null, settings);
 
     /// <summary>Real Kestrel on a free loopback port, already started; browse to <see cref="BaseAddress"/>.</summary>
     public static AppFactory OnKestrel()
@@ -50,6 +55,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:OrgConsole", $"Data Source={_databasePath}");
         builder.UseSetting("Seed:Demo", "true");
         builder.UseSetting("Email:Smtp:Host", "");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     private static int FreeLoopbackPort()
