@@ -6,10 +6,12 @@ using OrgConsole.Common.Http;
 using OrgConsole.Components;
 using OrgConsole.Components.Account;
 using OrgConsole.Data;
+using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Email;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Projects;
 
 namespace OrgConsole;
 
@@ -29,6 +31,7 @@ public static class OrgConsoleSetup
         services.AddAudit();
         services.AddOrganizations(configuration);
         services.AddMembers();
+        services.AddProjects();
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -52,6 +55,7 @@ public static class OrgConsoleSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapApiKeyCheck();
         return app;
     }
 
@@ -93,6 +97,11 @@ public static class OrgConsoleSetup
     }
 
     private static IServiceCollection AddMembers(this IServiceCollection services) => services.AddScoped<MemberService>();
+
+    private static IServiceCollection AddProjects(this IServiceCollection services) => services
+        .AddScoped<ProjectService>()
+        .AddScoped<ProjectMemberService>()
+        .AddScoped<ApiKeyService>();
 
     /// <summary>Creates or migrates the database and, when configured, seeds the demo and prints its accounts.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)

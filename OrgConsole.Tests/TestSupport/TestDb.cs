@@ -130,7 +130,7 @@ public sealed class TestDb : IAsyncDisposable
     public async Task<Guid> AddProjectAsync(Guid orgId, string name = "Search")
     {
         await using var db = await DbFactory.CreateDbContextAsync();
-        var project = new Project { Id = Guid.NewGuid(), OrganizationId = orgId, Name = name, CreatedAt = Time.GetUtcNow().UtcDateTime };
+        var project = new Project { Id = Guid.NewGuid(), OrganizationId = orgId, Name = name, NormalizedName = Project.Normalize(name), CreatedAt = Time.GetUtcNow().UtcDateTime };
         db.Projects.Add(project);
         await db.SaveChangesAsync();
         return project.Id;

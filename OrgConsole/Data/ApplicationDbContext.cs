@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using OrgConsole.Access;
+using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Email;
 using OrgConsole.Features.Organizations;
@@ -18,6 +19,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Organization> Organizations => Set<Organization>();
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
 
@@ -52,8 +54,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         builder.Entity<Project>(project =>
         {
             project.Property(p => p.Name).HasMaxLength(512);
+            project.Property(p => p.NormalizedName).HasMaxLength(512);
+            project.HasIndex(p => new { p.OrganizationId, p.NormalizedName }).IsUnique();
             project.HasOne<Organization>().WithMany().HasForeignKey(p => p.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-            project.HasIndex(p => p.OrganizationId);
             project.Property(p => p.Version).IsConcurrencyToken();
         });
 
@@ -68,6 +71,17 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             ra.HasIndex(r => new { r.ProjectId, r.PrincipalType, r.PrincipalId, r.Role })
                 .IsUnique().HasFilter("\"ProjectId\" IS NOT NULL").HasDatabaseName("IX_RoleAssignments_ProjectPrincipalRole");
             ra.HasIndex(r => new { r.PrincipalType, r.PrincipalId });
+        });
+
+        builder.Entity<ApiKey>(key =>
+        {
+            key.Property(k => k.Name).HasMaxLength(80);
+            key.Property(k => k.Label).HasMaxLength(32);
+            key.Property(k => k.SecretHash).HasMaxLength(64);
+            key.HasIndex(k => k.Label).IsUnique();
+            key.HasIndex(k => k.ProjectId);
+            key.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            key.Property(k => k.Version).IsConcurrencyToken();
         });
 
         builder.Entity<AuditEvent>(audit =>

@@ -72,8 +72,8 @@ public sealed class DemoSeeder(
             CreatedAt = now,
         };
         db.Organizations.Add(org);
-        var search = new Project { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = "Search", CreatedAt = now, CreatedByUserId = created["user@acme.example"].Id };
-        var analytics = new Project { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = "Analytics", CreatedAt = now, CreatedByUserId = owner.Id };
+        var search = new Project { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = "Search", NormalizedName = Project.Normalize("Search"), CreatedAt = now, CreatedByUserId = created["user@acme.example"].Id };
+        var analytics = new Project { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = "Analytics", NormalizedName = Project.Normalize("Analytics"), CreatedAt = now, CreatedByUserId = owner.Id };
         db.Projects.AddRange(search, analytics);
 
         void Grant(string email, Role role, Guid? projectId = null) => db.RoleAssignments.Add(new RoleAssignment
@@ -82,6 +82,7 @@ public sealed class DemoSeeder(
             PrincipalId = created[email].Id, Role = role, CreatedAt = now,
         });
         Grant("owner@acme.example", Role.OrgOwner);
+        Grant("owner@acme.example", Role.ProjectOwner, analytics.Id);
         Grant("user@acme.example", Role.OrgMember);
         Grant("user@acme.example", Role.ProjectOwner, search.Id);
         Grant("billing@acme.example", Role.OrgBillingAdmin);

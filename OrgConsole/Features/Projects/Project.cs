@@ -8,9 +8,14 @@ public sealed class Project
 
     public required string Name { get; set; }
 
+    /// <summary>Upper-cased name: unique within the organization, so names are unique case-insensitively.</summary>
+    public required string NormalizedName { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public string? CreatedByUserId { get; set; }
 
     public Guid Version { get; set; } = Guid.NewGuid();
+
+    public static string Normalize(string name) => name.ToUpperInvariant();
 }

@@ -1,0 +1,29 @@
+namespace OrgConsole.Features.ApiKeys;
+
+/// <summary>
+/// The one endpoint that accepts an API key today: it says which key was presented, so "last used" and revocation
+/// are real. Keys travel in the <c>Api-Key</c> header, as Pinecone's clients send them.
+/// </summary>
+public static class ApiKeyEndpoints
+{
+    public const string HeaderName = "Api-Key";
+
+    public static IEndpointRouteBuilder MapApiKeyCheck(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/keys/whoami", async (HttpContext http, ApiKeyService keys, CancellationToken ct) =>
+        {
+            var identity = await keys.VerifyAsync(http.Request.Headers[HeaderName].ToString(), ct);
+            return identity is null
+                ? Results.Json(new { error = new { code = "UNAUTHENTICATED", message = "Missing, malformed, unknown or revoked API key." } }, statusCode: StatusCodes.Status401Unauthorized)
+                : Results.Ok(new
+                {
+                    key_id = identity.KeyId,
+                    name = identity.Name,
+                    project_id = identity.ProjectId,
+                    organization_id = identity.OrganizationId,
+                    roles = identity.Roles.Select(r => r.ToString()),
+                });
+        }).AllowAnonymous().DisableAntiforgery();
+        return app;
+    }
+}

@@ -1,0 +1,163 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+
+namespace OrgConsole.Features.Projects;
+
+/// <summary>A person with access to a project. Org owners are listed as implicit owners: their access comes from the organization.</summary>
+public sealed record ProjectMemberRow(string UserId, string Name, string Email, Role Role, bool ImplicitOwner, DateTime? AddedAt);
+
+public sealed record OrgMemberOption(string UserId, string Name, string Email);
+
+/// <summary>Who may work in a project and with which project role (SPEC §1.2, §4).</summary>
+public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
+{
+    public const string LastOwnerMessage =
+        "This is the project's only Project owner. Make another member Project owner first, then try again.";
+
+    public async Task<Result<IReadOnlyList<ProjectMemberRow>>> ListAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var explicitRows = await (
+            from r in db.RoleAssignments
+            join u in db.Users on r.PrincipalId equals u.Id
+            where r.ProjectId == projectId && r.PrincipalType == PrincipalType.User
+            select new { u.Id, u.DisplayName, u.Email, r.Role, r.CreatedAt }).AsNoTracking().ToListAsync(ct);
+        var orgOwners = await (
+            from r in db.RoleAssignments
+            join u in db.Users on r.PrincipalId equals u.Id
+            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.Role == Role.OrgOwner
+            select new { u.Id, u.DisplayName, u.Email }).AsNoTracking().ToListAsync(ct);
+
+        var ownerIds = orgOwners.Select(o => o.Id).ToHashSet();
+        var rows = orgOwners.Select(o => new ProjectMemberRow(o.Id, o.DisplayName ?? o.Email!, o.Email!, Role.ProjectOwner, ImplicitOwner: true,
+                explicitRows.FirstOrDefault(e => e.Id == o.Id)?.CreatedAt))
+            .Concat(explicitRows.Where(e => !ownerIds.Contains(e.Id))
+                .Select(e => new ProjectMemberRow(e.Id, e.DisplayName ?? e.Email!, e.Email!, e.Role, ImplicitOwner: false, e.CreatedAt)))
+            .OrderBy(r => r.Email, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        return rows;
+    }
+
+    /// <summary>Organization members who are not in the project yet (and are not org owners, who are in every project).</summary>
+    public async Task<Result<IReadOnlyList<OrgMemberOption>>> ListCandidatesAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await (
+            from r in db.RoleAssignments
+            join u in db.Users on r.PrincipalId equals u.Id
+            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.Role != Role.OrgOwner
+                  && !db.RoleAssignments.Any(p => p.ProjectId == projectId && p.PrincipalType == PrincipalType.User && p.PrincipalId == u.Id)
+            orderby u.Email
+            select new OrgMemberOption(u.Id, u.DisplayName ?? u.Email!, u.Email!)).AsNoTracking().ToListAsync(ct);
+        return rows;
+    }
+
+    public async Task<Result> AddAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (ValidateRole(role) is { } invalid) return invalid;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var orgRole = await OrgRoleOfAsync(db, organizationId, userId, ct);
+            if (orgRole is null) return Error.NotFound("The organization member");
+            if (orgRole == Role.OrgOwner)
+            {
+                return Error.Conflict("Organization owners are Project owners of every project already.");
+            }
+            if (await ProjectRoleOfAsync(db, projectId, userId, ct) is not null)
+            {
+                return Error.Conflict("This person is already a member of the project. Change their role instead.");
+            }
+            db.RoleAssignments.Add(new RoleAssignment
+            {
+                OrganizationId = organizationId, ProjectId = projectId, PrincipalType = PrincipalType.User, PrincipalId = userId,
+                Role = role, CreatedAt = time.UtcNow(),
+            });
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.member_added", "user", userId,
+                After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (ValidateRole(role) is { } invalid) return invalid;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var assignment = await FindAsync(db, projectId, userId, ct);
+            if (assignment is null) return Error.NotFound("The project member");
+            if (assignment.Role == role) return Result.Ok();
+            if (assignment.Role == Role.ProjectOwner && await IsLastExplicitOwnerAsync(db, projectId, userId, ct)) return Error.Conflict(LastOwnerMessage);
+            var before = assignment.Role;
+            assignment.Role = role;
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.member_role_changed", "user", userId,
+                Before: new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    public async Task<Result> RemoveAsync(Guid organizationId, Guid projectId, string userId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.RemoveProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var assignment = await FindAsync(db, projectId, userId, ct);
+            if (assignment is null)
+            {
+                return await OrgRoleOfAsync(db, organizationId, userId, ct) == Role.OrgOwner
+                    ? Error.Conflict("Organization owners are Project owners of every project; they cannot be removed from one. Change their organization role instead.")
+                    : Error.NotFound("The project member");
+            }
+            if (assignment.Role == Role.ProjectOwner && await IsLastExplicitOwnerAsync(db, projectId, userId, ct)) return Error.Conflict(LastOwnerMessage);
+            db.RoleAssignments.Remove(assignment);
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.member_removed", "user", userId,
+                Before: new { Role = assignment.Role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    private static Error? ValidateRole(Role role) => Roles.ScopeOf(role) == RoleScope.Project
+        ? null
+        : Error.Validation("Role", $"Choose a project role: {string.Join(" or ", Roles.ProjectRoles.Select(r => r.DisplayName()))}.");
+
+    /// <summary>
+    /// The project-level twin of the organization's last-owner guard: the last explicit Project owner cannot be
+    /// demoted or removed from the project pages (org-level removal falls back to the org owners, who own every project).
+    /// </summary>
+    private static async Task<bool> IsLastExplicitOwnerAsync(ApplicationDbContext db, Guid projectId, string userId, CancellationToken ct)
+    {
+        var others = await db.RoleAssignments.CountAsync(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User
+            && r.Role == Role.ProjectOwner && r.PrincipalId != userId, ct);
+        if (others > 0)
+        {
+            var project = await db.Projects.FirstAsync(p => p.Id == projectId, ct);
+            project.Version = Guid.NewGuid(); // concurrent owner changes on the project conflict rather than both commit
+        }
+        return others == 0;
+    }
+
+    private static Task<RoleAssignment?> FindAsync(ApplicationDbContext db, Guid projectId, string userId, CancellationToken ct) =>
+        db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId, ct);
+
+    private static Task<Role?> ProjectRoleOfAsync(ApplicationDbContext db, Guid projectId, string userId, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+            .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
+
+    private static Task<Role?> OrgRoleOfAsync(ApplicationDbContext db, Guid organizationId, string userId, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+            .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
+}

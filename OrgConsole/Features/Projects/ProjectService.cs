@@ -1,0 +1,157 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Features.Projects;
+
+public sealed record ProjectSummary(Guid Id, string Name, DateTime CreatedAt, Role YourRole, bool ImplicitOwner, int MemberCount, int ApiKeyCount);
+
+public sealed record ProjectDetails(Guid Id, Guid OrganizationId, string Name, DateTime CreatedAt, Role YourRole, bool ImplicitOwner);
+
+public sealed record ProjectQuota(int Used, int Limit, Plan Plan)
+{
+    public bool IsFull => Used >= Limit;
+}
+
+/// <summary>Projects of an organization (SPEC §4). Org owners own every project; a project's creator owns it.</summary>
+public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
+{
+    /// <summary>Org owners see every project; everyone else sees the projects they hold a role in.</summary>
+    public async Task<Result<IReadOnlyList<ProjectSummary>>> ListAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var userId = access.Value.Actor.Id;
+        var isOwner = access.Value.Role == Role.OrgOwner;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await (
+            from p in db.Projects.AsNoTracking()
+            where p.OrganizationId == organizationId
+            let myRole = db.RoleAssignments.Where(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+                .Select(r => (Role?)r.Role).FirstOrDefault()
+            where isOwner || myRole != null
+            orderby p.Name
+            select new
+            {
+                p.Id, p.Name, p.CreatedAt, MyRole = myRole,
+                Members = db.RoleAssignments.Count(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User),
+                Keys = db.ApiKeys.Count(k => k.ProjectId == p.Id),
+            }).ToListAsync(ct);
+        return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, isOwner ? Role.ProjectOwner : r.MyRole!.Value, isOwner, r.Members, r.Keys)).ToList();
+    }
+
+    public async Task<Result<ProjectQuota>> GetQuotaAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var used = await db.Projects.CountAsync(p => p.OrganizationId == organizationId, ct);
+        return new ProjectQuota(used, PlanLimits.For(access.Value.Plan).MaxProjects, access.Value.Plan);
+    }
+
+    public async Task<Result<Guid>> CreateAsync(Guid organizationId, string? name, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.CreateProjects, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var validName = ProjectRules.ValidateName(name);
+        if (!validName.IsSuccess) return validName.Error!;
+        var actor = access.Value.Actor;
+
+        return await dbFactory.WriteAsync<Guid>(async db =>
+        {
+            var org = await db.Organizations.AsNoTracking().FirstAsync(o => o.Id == organizationId, ct);
+            var limits = PlanLimits.For(org.Plan);
+            var count = await db.Projects.CountAsync(p => p.OrganizationId == organizationId, ct);
+            if (count >= limits.MaxProjects)
+            {
+                return Error.Quota($"The {org.Plan} plan allows {limits.MaxProjects} project{(limits.MaxProjects == 1 ? "" : "s")}, and this organization has {count}. " +
+                                   "Delete a project or upgrade the plan to create another.");
+            }
+            var normalized = Project.Normalize(validName.Value);
+            if (await db.Projects.AnyAsync(p => p.OrganizationId == organizationId && p.NormalizedName == normalized, ct))
+            {
+                return ProjectRules.DuplicateName(validName.Value);
+            }
+            var now = time.UtcNow();
+            var project = new Project
+            {
+                Id = Guid.NewGuid(), OrganizationId = organizationId, Name = validName.Value, NormalizedName = normalized,
+                CreatedAt = now, CreatedByUserId = actor.Id,
+            };
+            db.Projects.Add(project);
+            // The creator owns what they create (org owners own it anyway, and are recorded as its creator-owner too).
+            db.RoleAssignments.Add(new RoleAssignment
+            {
+                OrganizationId = organizationId, ProjectId = project.Id, PrincipalType = PrincipalType.User,
+                PrincipalId = actor.Id, Role = Role.ProjectOwner, CreatedAt = now,
+            });
+            await audit.AppendAsync(db, actor, organizationId, new AuditEntry("project.created", "project", project.Id.ToString(),
+                After: new { project.Name }, ProjectId: project.Id), ct);
+            return project.Id;
+        }, ct);
+    }
+
+    public async Task<Result<ProjectDetails>> GetAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProject, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == projectId, ct);
+        return new ProjectDetails(project.Id, project.OrganizationId, project.Name, project.CreatedAt, access.Value.EffectiveRole!.Value, access.Value.ImplicitOwner);
+    }
+
+    public async Task<Result> RenameAsync(Guid organizationId, Guid projectId, string? name, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.UpdateProjectName, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var validName = ProjectRules.ValidateName(name);
+        if (!validName.IsSuccess) return validName.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
+            if (project is null) return Error.NotFound("The project");
+            if (project.Name == validName.Value) return Result.Ok();
+            var normalized = Project.Normalize(validName.Value);
+            if (await db.Projects.AnyAsync(p => p.OrganizationId == organizationId && p.NormalizedName == normalized && p.Id != projectId, ct))
+            {
+                return ProjectRules.DuplicateName(validName.Value);
+            }
+            var before = project.Name;
+            project.Name = validName.Value;
+            project.NormalizedName = normalized;
+            project.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.renamed", "project", projectId.ToString(),
+                Before: new { Name = before }, After: new { project.Name }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Deletes a project with its API keys and role assignments. <paramref name="confirmationName"/> must repeat its name.</summary>
+    public async Task<Result> DeleteAsync(Guid organizationId, Guid projectId, string? confirmationName, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.DeleteProject, ct);
+        if (!access.IsSuccess) return access.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
+            if (project is null) return Error.NotFound("The project");
+            if (!string.Equals(confirmationName?.Trim(), project.Name, StringComparison.Ordinal))
+            {
+                return Error.Validation("ConfirmationName", $"Type the project's name, {project.Name}, to confirm.");
+            }
+            var keys = await db.ApiKeys.Where(k => k.ProjectId == projectId).Select(k => k.Id.ToString()).ToListAsync(ct);
+            // Role assignments on the project (people's and keys') and the keys themselves go with it.
+            await db.RoleAssignments.Where(r => r.ProjectId == projectId).ExecuteDeleteAsync(ct);
+            await db.ApiKeys.Where(k => k.ProjectId == projectId).ExecuteDeleteAsync(ct);
+            db.Projects.Remove(project);
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.deleted", "project", projectId.ToString(),
+                Before: new { project.Name, ApiKeys = keys.Count }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+}
