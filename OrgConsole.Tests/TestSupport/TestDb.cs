@@ -58,6 +58,15 @@ public sealed class TestDb : IAsyncDisposable
         services.AddOptions<OrganizationOptions>();
         services.AddScoped<OrganizationService>();
         services.AddScoped<MemberService>();
+        services.AddScoped<ProjectService>();
+        services.AddScoped<ProjectMemberService>();
+        services.AddScoped<OrgConsole.Features.ApiKeys.ApiKeyService>();
+    }
+
+    public async Task SetPlanAsync(Guid orgId, Plan plan)
+    {
+        await using var db = await DbFactory.CreateDbContextAsync();
+        await db.Organizations.Where(o => o.Id == orgId).ExecuteUpdateAsync(s => s.SetProperty(o => o.Plan, plan));
     }
 
     private static string ConnectionString(string path) => new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 60 }.ToString();
