@@ -9,6 +9,7 @@ using OrgConsole.Data;
 using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Email;
+using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
@@ -96,7 +97,10 @@ public static class OrgConsoleSetup
         return services;
     }
 
-    private static IServiceCollection AddMembers(this IServiceCollection services) => services.AddScoped<MemberService>();
+    private static IServiceCollection AddMembers(this IServiceCollection services) => services
+        .AddScoped<MemberService>()
+        .AddScoped<InvitationService>()
+        .AddScoped<PublicUrl>();
 
     private static IServiceCollection AddProjects(this IServiceCollection services) => services
         .AddScoped<ProjectService>()

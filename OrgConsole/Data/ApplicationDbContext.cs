@@ -6,6 +6,7 @@ using OrgConsole.Access;
 using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Email;
+using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
 
@@ -20,6 +21,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<InvitationEmailSend> InvitationEmailSends => Set<InvitationEmailSend>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
 
@@ -82,6 +85,32 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             key.HasIndex(k => k.ProjectId);
             key.HasOne<Project>().WithMany().HasForeignKey(k => k.ProjectId).OnDelete(DeleteBehavior.Cascade);
             key.Property(k => k.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<Invitation>(invitation =>
+        {
+            invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.NormalizedEmail).HasMaxLength(256);
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            invitation.Property(i => i.Status).HasConversion<string>().HasMaxLength(16);
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.HasIndex(i => new { i.OrganizationId, i.NormalizedEmail }).IsUnique()
+                .HasFilter("\"Status\" = 'Pending'").HasDatabaseName("IX_Invitations_OnePendingPerEmail");
+            invitation.HasIndex(i => new { i.OrganizationId, i.CreatedAt });
+            invitation.HasOne<Organization>().WithMany().HasForeignKey(i => i.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            invitation.Property(i => i.Version).IsConcurrencyToken();
+            invitation.OwnsMany(i => i.Projects, projects =>
+            {
+                projects.ToTable("InvitationProjectRoles");
+                projects.WithOwner().HasForeignKey("InvitationId");
+                projects.Property<int>("Id");
+                projects.HasKey("Id");
+            });
+        });
+
+        builder.Entity<InvitationEmailSend>(send =>
+        {
+            send.HasIndex(s => new { s.OrganizationId, s.SentAt });
         });
 
         builder.Entity<AuditEvent>(audit =>

@@ -3,6 +3,7 @@ using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
+using ApplicationUser = OrgConsole.Data.ApplicationUser;
 
 namespace OrgConsole.Features.Members;
 
@@ -23,6 +24,114 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             orderby u.Email
             select new MemberRow(u.Id, u.DisplayName ?? u.Email!, u.Email!, ra.Role, ra.CreatedAt)).AsNoTracking().ToListAsync(ct);
         return rows;
+    }
+
+    /// <summary>One page of members, searched (name, email, role), sorted and paged in SQL.</summary>
+    public async Task<Result<MemberPage>> SearchAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (query.Page < 0 || query.PageSize is < 1 or > MemberQuery.MaxPageSize)
+        {
+            return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var filtered = Filter(db, organizationId, query.Search);
+        var total = await filtered.CountAsync(ct);
+        var items = await Sort(Project(db, organizationId, filtered), query)
+            .Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
+        return new MemberPage(items, total);
+    }
+
+    /// <summary>Every member matching the search, in the chosen order, as CSV (for the export button).</summary>
+    public async Task<Result<string>> ExportCsvAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var csv = new System.Text.StringBuilder("name,email,role,projects,joined,last_active\n");
+        await foreach (var m in Sort(Project(db, organizationId, Filter(db, organizationId, query.Search)), query).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            csv.Append(Csv.Field(m.Name)).Append(',').Append(Csv.Field(m.Email)).Append(',').Append(Csv.Field(m.Role.DisplayName())).Append(',')
+               .Append(m.ProjectCount).Append(',').Append(m.JoinedAt.ToString("O")).Append(',').Append(m.LastActiveAt?.ToString("O")).Append('\n');
+        }
+        return csv.ToString();
+    }
+
+    private sealed class Joined
+    {
+        public required RoleAssignment Membership { get; init; }
+        public required ApplicationUser User { get; init; }
+    }
+
+    private static IQueryable<Joined> Filter(ApplicationDbContext db, Guid organizationId, string? search)
+    {
+        var members =
+            from r in db.RoleAssignments.AsNoTracking()
+            join u in db.Users.AsNoTracking() on r.PrincipalId equals u.Id
+            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User
+            select new Joined { Membership = r, User = u };
+        var text = search?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(text)) return members;
+        var roles = Roles.OrganizationRoles.Where(role => role.DisplayName().ToUpperInvariant().Contains(text) || role.ToString().ToUpperInvariant() == text).ToList();
+        return members.Where(m => m.User.NormalizedEmail!.Contains(text) || (m.User.DisplayName ?? "").ToUpper().Contains(text) || roles.Contains(m.Membership.Role));
+    }
+
+    private static IQueryable<MemberListItem> Project(ApplicationDbContext db, Guid organizationId, IQueryable<Joined> members) =>
+        members.Select(m => new MemberListItem(
+            m.User.Id,
+            m.User.DisplayName ?? m.User.Email!,
+            m.User.Email!,
+            m.Membership.Role,
+            db.RoleAssignments.Count(p => p.PrincipalType == PrincipalType.User && p.PrincipalId == m.User.Id && p.OrganizationId == organizationId && p.ProjectId != null),
+            m.Membership.CreatedAt,
+            m.User.LastActiveAt));
+
+    private static IQueryable<MemberListItem> Sort(IQueryable<MemberListItem> items, MemberQuery query) => (query.Sort, query.Descending) switch
+    {
+        (MemberSort.Name, false) => items.OrderBy(m => m.Name).ThenBy(m => m.Email),
+        (MemberSort.Name, true) => items.OrderByDescending(m => m.Name).ThenBy(m => m.Email),
+        (MemberSort.Role, false) => items.OrderBy(m => m.Role).ThenBy(m => m.Email),
+        (MemberSort.Role, true) => items.OrderByDescending(m => m.Role).ThenBy(m => m.Email),
+        (MemberSort.Projects, false) => items.OrderBy(m => m.ProjectCount).ThenBy(m => m.Email),
+        (MemberSort.Projects, true) => items.OrderByDescending(m => m.ProjectCount).ThenBy(m => m.Email),
+        (MemberSort.Joined, false) => items.OrderBy(m => m.JoinedAt).ThenBy(m => m.Email),
+        (MemberSort.Joined, true) => items.OrderByDescending(m => m.JoinedAt).ThenBy(m => m.Email),
+        (MemberSort.LastActive, false) => items.OrderBy(m => m.LastActiveAt).ThenBy(m => m.Email),
+        (MemberSort.LastActive, true) => items.OrderByDescending(m => m.LastActiveAt).ThenBy(m => m.Email),
+        (_, true) => items.OrderByDescending(m => m.Email),
+        _ => items.OrderBy(m => m.Email),
+    };
+
+    /// <summary>What changing a member's role would add and remove, for the confirmation dialog.</summary>
+    public static RoleChangeSummary DescribeRoleChange(Role from, Role to) => RoleChangeSummary.Between(from, to);
+
+    /// <summary>
+    /// The guided ownership transfer: the current owner makes another member Owner and steps down to User, in one
+    /// transaction, so the organization is never without an owner and never has a half-done transfer.
+    /// </summary>
+    public async Task<Result> TransferOwnershipAsync(Guid organizationId, string newOwnerUserId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var actor = access.Value.Actor;
+        if (newOwnerUserId == actor.Id) return Error.Validation("NewOwner", "Choose another member to hand ownership to.");
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var mine = await FindMembershipAsync(db, organizationId, actor.Id, ct);
+            var theirs = await FindMembershipAsync(db, organizationId, newOwnerUserId, ct);
+            if (mine is null || mine.Role != Role.OrgOwner) return Error.Forbidden("Only an owner can hand over ownership.");
+            if (theirs is null) return Error.NotFound("The member");
+            var theirBefore = theirs.Role;
+            theirs.Role = Role.OrgOwner;
+            mine.Role = Role.OrgMember;
+            var org = await db.Organizations.FirstAsync(o => o.Id == organizationId, ct);
+            org.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, actor, organizationId, new AuditEntry("organization.ownership_transferred", "user", newOwnerUserId,
+                Before: new { NewOwnerRole = theirBefore.ToString(), PreviousOwner = actor.Id }, After: new { NewOwnerRole = Role.OrgOwner.ToString(), PreviousOwnerRole = Role.OrgMember.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
     }
 
     public async Task<Result> ChangeRoleAsync(Guid organizationId, string userId, Role newRole, CancellationToken ct = default)

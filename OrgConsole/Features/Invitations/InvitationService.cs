@@ -1,0 +1,354 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Common.Http;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Email;
+
+namespace OrgConsole.Features.Invitations;
+
+public sealed record ProjectGrant(Guid ProjectId, Role Role);
+
+public sealed record InviteRequest(IReadOnlyList<string> Emails, Role Role, IReadOnlyList<ProjectGrant>? Projects = null);
+
+public sealed record InvitationRow(Guid Id, string Email, Role Role, InvitationState State, DateTime CreatedAt, DateTime ExpiresAt,
+    DateTime LastSentAt, IReadOnlyList<string> ProjectNames);
+
+/// <summary>The outcome of an invite: who was invited, and whose email could not be sent (they can be resent).</summary>
+public sealed record InviteOutcome(IReadOnlyList<InvitationRow> Invited, IReadOnlyList<string> EmailFailures);
+
+public enum InvitationLinkState
+{
+    Valid,
+    Expired,
+    Revoked,
+    Accepted,
+    NotFound,
+}
+
+/// <summary>What the accept page may show before anyone signs in: only what the link's holder already knows.</summary>
+public sealed record InvitationPreview(InvitationLinkState State, string? OrganizationName, string? Email, Role? Role, Guid? OrganizationId);
+
+/// <summary>Invitations to join an organization (SPEC §3).</summary>
+public sealed class InvitationService(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    Authorizer authorizer,
+    AuditLog audit,
+    TimeProvider time,
+    IEmailTransport email,
+    PublicUrl publicUrl,
+    ILogger<InvitationService> logger)
+{
+    public async Task<Result<InviteOutcome>> InviteAsync(Guid organizationId, InviteRequest request, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var actor = access.Value.Actor;
+
+        var addresses = request.Emails.Select(e => e.Trim()).Where(e => e.Length > 0).DistinctBy(e => e.ToUpperInvariant()).ToList();
+        if (addresses.Count == 0) return Error.Validation("Emails", "Enter at least one email address.");
+        if (addresses.Count > InvitationRules.MaxAddressesPerInvite)
+        {
+            return Error.Validation("Emails", $"Invite at most {InvitationRules.MaxAddressesPerInvite} addresses at a time (this list has {addresses.Count}).");
+        }
+        if (Roles.ScopeOf(request.Role) != RoleScope.Organization)
+        {
+            return Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
+        }
+        var grants = (request.Projects ?? []).DistinctBy(g => g.ProjectId).ToList();
+        if (grants.Count > 0 && request.Role == Role.OrgOwner)
+        {
+            return Error.Validation("Projects", "Owners are Project owners of every project; project roles are only for Users and Billing admins.");
+        }
+        if (grants.FirstOrDefault(g => Roles.ScopeOf(g.Role) != RoleScope.Project) is { } badGrant)
+        {
+            return Error.Validation("Projects", $"{badGrant.Role} is not a project role. Choose Project owner or Project user.");
+        }
+
+        var malformed = addresses.Where(a => !InvitationRules.IsValidEmail(a))
+            .ToDictionary(a => a, a => $"\"{a}\" is not a valid email address.");
+        if (malformed.Count > 0)
+        {
+            return new Error(ErrorKind.Validation, $"{Count(malformed.Count, "address")} need{(malformed.Count == 1 ? "s" : "")} fixing before anyone is invited.", malformed);
+        }
+
+        var tokens = new Dictionary<Guid, string>();
+        var result = await dbFactory.WriteAsync<List<Invitation>>(async db =>
+        {
+            var normalized = addresses.ToDictionary(a => a.ToUpperInvariant(), a => a);
+            var keys = normalized.Keys.ToList();
+            var members = await (
+                from r in db.RoleAssignments
+                join u in db.Users on r.PrincipalId equals u.Id
+                where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && keys.Contains(u.NormalizedEmail!)
+                select u.NormalizedEmail!).ToListAsync(ct);
+            var now = time.UtcNow();
+            var pending = await db.Invitations
+                .Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending && keys.Contains(i.NormalizedEmail))
+                .ToListAsync(ct);
+            var conflicts = new Dictionary<string, string>();
+            foreach (var m in members) conflicts[normalized[m]] = $"{normalized[m]} is already a member of this organization.";
+            foreach (var p in pending.Where(p => p.ExpiresAt > now)) conflicts[normalized[p.NormalizedEmail]] = $"{normalized[p.NormalizedEmail]} already has a pending invitation. Resend it instead.";
+            if (conflicts.Count > 0)
+            {
+                return new Error(ErrorKind.Conflict, conflicts.Count == 1 ? conflicts.Values.Single() : $"{Count(conflicts.Count, "address")} cannot be invited.", conflicts);
+            }
+            if (grants.Count > 0)
+            {
+                var projectIds = grants.Select(g => g.ProjectId).ToList();
+                var found = await db.Projects.CountAsync(p => p.OrganizationId == organizationId && projectIds.Contains(p.Id), ct);
+                if (found != projectIds.Count) return Error.Validation("Projects", "One of the chosen projects does not exist in this organization any more.");
+            }
+            if (await QuotaErrorAsync(db, organizationId, addresses.Count, now, ct) is { } quota) return quota;
+
+            // An expired pending invitation to the same address is replaced by the new one.
+            foreach (var stale in pending) { stale.Status = InvitationStatus.Revoked; stale.RevokedAt = now; }
+            await db.SaveChangesAsync(ct);
+
+            var created = new List<Invitation>();
+            foreach (var address in addresses)
+            {
+                var (token, hash) = NewToken();
+                var invitation = new Invitation
+                {
+                    Id = Guid.NewGuid(), OrganizationId = organizationId, Email = address, NormalizedEmail = address.ToUpperInvariant(),
+                    Role = request.Role, Projects = grants.Select(g => new InvitationProjectRole { ProjectId = g.ProjectId, Role = g.Role }).ToList(),
+                    TokenHash = hash, Status = InvitationStatus.Pending, CreatedAt = now, CreatedByUserId = actor.Id,
+                    ExpiresAt = now + InvitationRules.Lifetime, LastSentAt = now, SendCount = 1,
+                };
+                tokens[invitation.Id] = token;
+                db.Invitations.Add(invitation);
+                db.InvitationEmailSends.Add(new InvitationEmailSend { OrganizationId = organizationId, InvitationId = invitation.Id, SentAt = now });
+                await audit.AppendAsync(db, actor, organizationId, new AuditEntry("invitation.created", "invitation", invitation.Id.ToString(),
+                    After: new { invitation.Email, Role = invitation.Role.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
+                created.Add(invitation);
+            }
+            return created;
+        }, ct);
+        if (!result.IsSuccess) return result.Error!;
+
+        var failures = new List<string>();
+        foreach (var invitation in result.Value)
+        {
+            if (!await SendAsync(organizationId, invitation, tokens[invitation.Id], ct)) failures.Add(invitation.Email);
+        }
+        var rows = await RowsAsync(organizationId, result.Value.Select(i => i.Id).ToList(), ct);
+        return new InviteOutcome(rows, failures);
+    }
+
+    /// <summary>Invitations of the organization, newest first, with their state.</summary>
+    public async Task<Result<IReadOnlyList<InvitationRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return Result<IReadOnlyList<InvitationRow>>.Ok(await RowsAsync(organizationId, null, ct));
+    }
+
+    public async Task<Result<InvitationRow>> GetAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var rows = await RowsAsync(organizationId, [invitationId], ct);
+        return rows.Count == 0 ? Error.NotFound("The invitation") : rows[0];
+    }
+
+    /// <summary>Sends a pending (or expired) invitation again with a new link and a new expiry; the old link stops working.</summary>
+    public async Task<Result<InvitationRow>> ResendAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var (token, hash) = NewToken();
+        var result = await dbFactory.WriteAsync<Invitation>(async db =>
+        {
+            var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, ct);
+            if (invitation is null) return Error.NotFound("The invitation");
+            if (invitation.Status != InvitationStatus.Pending)
+            {
+                return Error.Conflict($"This invitation was {invitation.Status.ToString().ToLowerInvariant()} and cannot be resent. Invite {invitation.Email} again instead.");
+            }
+            var now = time.UtcNow();
+            if (await QuotaErrorAsync(db, organizationId, 1, now, ct) is { } quota) return quota;
+            invitation.TokenHash = hash;
+            invitation.ExpiresAt = now + InvitationRules.Lifetime;
+            invitation.LastSentAt = now;
+            invitation.SendCount++;
+            invitation.Version = Guid.NewGuid();
+            db.InvitationEmailSends.Add(new InvitationEmailSend { OrganizationId = organizationId, InvitationId = invitation.Id, SentAt = now });
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.resent", "invitation", invitation.Id.ToString(),
+                After: new { invitation.Email, invitation.ExpiresAt }), ct);
+            return invitation;
+        }, ct);
+        if (!result.IsSuccess) return result.Error!;
+        if (!await SendAsync(organizationId, result.Value, token, ct))
+        {
+            return Error.Conflict($"The invitation was renewed, but the email to {result.Value.Email} could not be sent. Check the mail settings and resend.");
+        }
+        return (await RowsAsync(organizationId, [invitationId], ct))[0];
+    }
+
+    /// <summary>Revokes a pending invitation ("Delete pending member invites"): its link stops working at once.</summary>
+    public async Task<Result> RevokeAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.DeletePendingInvites, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, ct);
+            if (invitation is null) return Error.NotFound("The invitation");
+            if (invitation.Status != InvitationStatus.Pending)
+            {
+                return Error.Conflict($"This invitation was already {invitation.Status.ToString().ToLowerInvariant()}.");
+            }
+            invitation.Status = InvitationStatus.Revoked;
+            invitation.RevokedAt = time.UtcNow();
+            invitation.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.revoked", "invitation", invitation.Id.ToString(),
+                Before: new { invitation.Email, Role = invitation.Role.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>What an invitation link leads to, for the accept page (no sign-in needed).</summary>
+    public async Task<InvitationPreview> PreviewAsync(string? token, CancellationToken ct = default)
+    {
+        if (HashOf(token) is not { } hash) return new(InvitationLinkState.NotFound, null, null, null, null);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await (
+            from i in db.Invitations
+            join o in db.Organizations on i.OrganizationId equals o.Id
+            where i.TokenHash == hash && o.DeletedAt == null
+            select new { Invitation = i, o.Name }).AsNoTracking().FirstOrDefaultAsync(ct);
+        if (row is null) return new(InvitationLinkState.NotFound, null, null, null, null);
+        var state = row.Invitation.StateAt(time.UtcNow()) switch
+        {
+            InvitationState.Pending => InvitationLinkState.Valid,
+            InvitationState.Expired => InvitationLinkState.Expired,
+            InvitationState.Accepted => InvitationLinkState.Accepted,
+            _ => InvitationLinkState.Revoked,
+        };
+        return new(state, row.Name, row.Invitation.Email, row.Invitation.Role, row.Invitation.OrganizationId);
+    }
+
+    /// <summary>
+    /// Accepts an invitation for the signed-in person, whose email must be the invited one. Atomic and idempotent:
+    /// a double click or two parallel requests create one membership, and repeating an accepted link succeeds.
+    /// </summary>
+    public async Task<Result<Guid>> AcceptAsync(string? token, CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return Error.Forbidden("Sign in to accept the invitation.");
+        if (HashOf(token) is not { } hash) return Error.NotFound("The invitation");
+
+        return await dbFactory.WriteAsync<Guid>(async db =>
+        {
+            var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.TokenHash == hash, ct);
+            var org = invitation is null ? null : await db.Organizations.FirstOrDefaultAsync(o => o.Id == invitation.OrganizationId && o.DeletedAt == null, ct);
+            if (invitation is null || org is null) return Error.NotFound("The invitation");
+            var user = await db.Users.FirstAsync(u => u.Id == actor.Id, ct);
+            if (!string.Equals(user.NormalizedEmail, invitation.NormalizedEmail, StringComparison.Ordinal))
+            {
+                return Error.Forbidden($"This invitation is for {invitation.Email}, but you are signed in as {user.Email}. Sign out and sign in (or register) as {invitation.Email} to accept it.");
+            }
+            var now = time.UtcNow();
+            switch (invitation.StateAt(now))
+            {
+                case InvitationState.Accepted when invitation.AcceptedByUserId == user.Id:
+                    return invitation.OrganizationId;
+                case InvitationState.Accepted:
+                    return Error.Conflict("This invitation has already been used.");
+                case InvitationState.Revoked:
+                    return Error.Conflict($"This invitation was withdrawn. Ask an owner of {org.Name} to invite you again.");
+                case InvitationState.Expired:
+                    return Error.Conflict($"This invitation expired on {invitation.ExpiresAt:d MMM yyyy}. Ask an owner of {org.Name} to resend it.");
+            }
+
+            var alreadyMember = await db.RoleAssignments.AnyAsync(r => r.OrganizationId == org.Id && r.ProjectId == null
+                && r.PrincipalType == PrincipalType.User && r.PrincipalId == user.Id, ct);
+            if (!alreadyMember)
+            {
+                db.RoleAssignments.Add(new RoleAssignment
+                {
+                    OrganizationId = org.Id, PrincipalType = PrincipalType.User, PrincipalId = user.Id, Role = invitation.Role, CreatedAt = now,
+                });
+                var projectIds = invitation.Projects.Select(p => p.ProjectId).ToList();
+                var existingProjects = await db.Projects.Where(p => p.OrganizationId == org.Id && projectIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
+                foreach (var grant in invitation.Projects.Where(p => existingProjects.Contains(p.ProjectId)))
+                {
+                    db.RoleAssignments.Add(new RoleAssignment
+                    {
+                        OrganizationId = org.Id, ProjectId = grant.ProjectId, PrincipalType = PrincipalType.User, PrincipalId = user.Id,
+                        Role = grant.Role, CreatedAt = now,
+                    });
+                }
+            }
+            invitation.Status = InvitationStatus.Accepted;
+            invitation.AcceptedAt = now;
+            invitation.AcceptedByUserId = user.Id;
+            invitation.Version = Guid.NewGuid();
+            user.LastOrganizationId = org.Id;
+            await audit.AppendAsync(db, actor, org.Id, new AuditEntry("invitation.accepted", "invitation", invitation.Id.ToString(),
+                After: new { invitation.Email, Role = invitation.Role.ToString(), AlreadyMember = alreadyMember }), ct);
+            return org.Id;
+        }, ct);
+    }
+
+    private async Task<Error?> QuotaErrorAsync(ApplicationDbContext db, Guid organizationId, int emails, DateTime now, CancellationToken ct)
+    {
+        var since = now.AddHours(-1);
+        var sent = await db.InvitationEmailSends.Where(s => s.OrganizationId == organizationId && s.SentAt > since).Select(s => s.SentAt).ToListAsync(ct);
+        if (sent.Count + emails <= InvitationRules.EmailsPerOrganizationPerHour) return null;
+        var nextFree = sent.Count == 0 ? now : sent.Order().Skip(Math.Max(0, sent.Count + emails - InvitationRules.EmailsPerOrganizationPerHour - 1)).First().AddHours(1);
+        return Error.Quota($"This organization has sent {sent.Count} invitation emails in the last hour; the limit is {InvitationRules.EmailsPerOrganizationPerHour} per hour. " +
+                           $"Try again after {nextFree:HH:mm} UTC.");
+    }
+
+    private async Task<bool> SendAsync(Guid organizationId, Invitation invitation, string token, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var orgName = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(ct);
+        var link = publicUrl.To($"invitations/accept?token={Uri.EscapeDataString(token)}");
+        var html = IdentityEmailSender.Layout($"Join {orgName} on OrgConsole",
+            $"<p>You are invited to join <strong>{HtmlEncoder.Default.Encode(orgName)}</strong> as <strong>{invitation.Role.DisplayName()}</strong>.</p>" +
+            $"<p><a href=\"{HtmlEncoder.Default.Encode(link)}\">Accept the invitation</a></p>" +
+            $"<p>The link works once and expires on {invitation.ExpiresAt:d MMM yyyy HH:mm} UTC. Sign in or register as {HtmlEncoder.Default.Encode(invitation.Email)} to accept.</p>");
+        try
+        {
+            await email.SendAsync(invitation.Email, $"You're invited to join {orgName} on OrgConsole", html, ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Sending the invitation email to {Email} failed", invitation.Email);
+            return false;
+        }
+    }
+
+    private async Task<IReadOnlyList<InvitationRow>> RowsAsync(Guid organizationId, List<Guid>? ids, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Invitations.AsNoTracking().Where(i => i.OrganizationId == organizationId);
+        if (ids is not null) query = query.Where(i => ids.Contains(i.Id));
+        var invitations = await query.OrderByDescending(i => i.CreatedAt).Take(1000).ToListAsync(ct);
+        var projectIds = invitations.SelectMany(i => i.Projects.Select(p => p.ProjectId)).Distinct().ToList();
+        var names = await db.Projects.Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        var now = time.UtcNow();
+        return invitations.Select(i => new InvitationRow(i.Id, i.Email, i.Role, i.StateAt(now), i.CreatedAt, i.ExpiresAt, i.LastSentAt,
+            i.Projects.Where(p => names.ContainsKey(p.ProjectId)).Select(p => $"{names[p.ProjectId]} ({p.Role.DisplayName()})").ToList())).ToList();
+    }
+
+    /// <summary>256 bits from the CSPRNG, URL-safe; the database keeps only the SHA-256.</summary>
+    private static (string Token, string Hash) NewToken()
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (token, HashOf(token)!);
+    }
+
+    private static string? HashOf(string? token) =>
+        string.IsNullOrWhiteSpace(token) || token.Length > 128 ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}es";
+}
