@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -61,7 +62,16 @@ public sealed class TestDb : IAsyncDisposable
         services.AddScoped<ProjectService>();
         services.AddScoped<ProjectMemberService>();
         services.AddScoped<OrgConsole.Features.ApiKeys.ApiKeyService>();
+        services.AddScoped<OrgConsole.Features.Invitations.InvitationService>();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/" }).Build());
+        services.AddHttpContextAccessor();
+        services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
+        services.AddSingleton<CapturingEmailTransport>();
+        services.AddSingleton<OrgConsole.Features.Email.IEmailTransport>(sp => sp.GetRequiredService<CapturingEmailTransport>());
     }
+
+    /// <summary>Every email the services sent.</summary>
+    public CapturingEmailTransport Mail => Services.GetRequiredService<CapturingEmailTransport>();
 
     public async Task SetPlanAsync(Guid orgId, Plan plan)
     {

@@ -7,7 +7,7 @@ namespace OrgConsole.Common.Http;
 /// The address people reach the app at, for links in emails: <c>App:PublicUrl</c> when configured (set it behind a
 /// proxy), else the current request's host, else the first address the server listens on.
 /// </summary>
-public sealed class PublicUrl(IConfiguration configuration, IHttpContextAccessor httpContextAccessor, IServer server)
+public sealed class PublicUrl(IConfiguration configuration, IHttpContextAccessor httpContextAccessor, IServer? server = null)
 {
     public Uri Base
     {
@@ -18,7 +18,7 @@ public sealed class PublicUrl(IConfiguration configuration, IHttpContextAccessor
             {
                 return new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/");
             }
-            var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
+            var address = server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
             return new Uri(address.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://[::]", "://localhost").TrimEnd('/') + "/");
         }
     }

@@ -38,9 +38,9 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var filtered = Filter(db, organizationId, query.Search);
         var total = await filtered.CountAsync(ct);
-        var items = await Sort(Project(db, organizationId, filtered), query)
+        var rows = await Sort(Project(db, organizationId, filtered), query)
             .Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
-        return new MemberPage(items, total);
+        return new MemberPage(rows.Select(r => r.ToItem()).ToList(), total);
     }
 
     /// <summary>Every member matching the search, in the chosen order, as CSV (for the export button).</summary>
@@ -77,17 +77,33 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         return members.Where(m => m.User.NormalizedEmail!.Contains(text) || (m.User.DisplayName ?? "").ToUpper().Contains(text) || roles.Contains(m.Membership.Role));
     }
 
-    private static IQueryable<MemberListItem> Project(ApplicationDbContext db, Guid organizationId, IQueryable<Joined> members) =>
-        members.Select(m => new MemberListItem(
-            m.User.Id,
-            m.User.DisplayName ?? m.User.Email!,
-            m.User.Email!,
-            m.Membership.Role,
-            db.RoleAssignments.Count(p => p.PrincipalType == PrincipalType.User && p.PrincipalId == m.User.Id && p.OrganizationId == organizationId && p.ProjectId != null),
-            m.Membership.CreatedAt,
-            m.User.LastActiveAt));
+    /// <summary>A member-init shape EF can sort on (a positional record cannot be ordered by in SQL).</summary>
+    private sealed class Row
+    {
+        public required string UserId { get; init; }
+        public required string Name { get; init; }
+        public required string Email { get; init; }
+        public Role Role { get; init; }
+        public int ProjectCount { get; init; }
+        public DateTime JoinedAt { get; init; }
+        public DateTime? LastActiveAt { get; init; }
 
-    private static IQueryable<MemberListItem> Sort(IQueryable<MemberListItem> items, MemberQuery query) => (query.Sort, query.Descending) switch
+        public MemberListItem ToItem() => new(UserId, Name, Email, Role, ProjectCount, JoinedAt, LastActiveAt);
+    }
+
+    private static IQueryable<Row> Project(ApplicationDbContext db, Guid organizationId, IQueryable<Joined> members) =>
+        members.Select(m => new Row
+        {
+            UserId = m.User.Id,
+            Name = m.User.DisplayName ?? m.User.Email!,
+            Email = m.User.Email!,
+            Role = m.Membership.Role,
+            ProjectCount = db.RoleAssignments.Count(p => p.PrincipalType == PrincipalType.User && p.PrincipalId == m.User.Id && p.OrganizationId == organizationId && p.ProjectId != null),
+            JoinedAt = m.Membership.CreatedAt,
+            LastActiveAt = m.User.LastActiveAt,
+        });
+
+    private static IQueryable<Row> Sort(IQueryable<Row> items, MemberQuery query) => (query.Sort, query.Descending) switch
     {
         (MemberSort.Name, false) => items.OrderBy(m => m.Name).ThenBy(m => m.Email),
         (MemberSort.Name, true) => items.OrderByDescending(m => m.Name).ThenBy(m => m.Email),

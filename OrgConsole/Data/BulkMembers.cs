@@ -1,0 +1,78 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+
+namespace OrgConsole.Data;
+
+/// <summary>
+/// Fills an organization with many generated members through plain ADO.NET (for the members benchmark and the
+/// 100,000-member correctness test). Deterministic: member <c>i</c> is <c>member{i:D6}@bulk.example</c>.
+/// </summary>
+public static class BulkMembers
+{
+    public static async Task AddAsync(ApplicationDbContext db, Guid organizationId, int count, Guid? projectId = null, CancellationToken ct = default)
+    {
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(ct);
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+
+        await using var user = connection.CreateCommand();
+        user.Transaction = tx;
+        user.CommandText = """
+            INSERT INTO AspNetUsers (Id, UserName, NormalizedUserName, Email, NormalizedEmail, EmailConfirmed, SecurityStamp, ConcurrencyStamp,
+                PhoneNumberConfirmed, TwoFactorEnabled, LockoutEnabled, AccessFailedCount, CreatedAt, PrefersDarkMode, DisplayName, LastActiveAt)
+            VALUES ($id, $email, $norm, $email, $norm, 1, $stamp, $stamp, 0, 0, 1, 0, $created, 0, $name, $active)
+            """;
+        var (uid, uemail, unorm, ustamp, ucreated, uname, uactive) = (user.Parameters.Add("$id", SqliteType.Text), user.Parameters.Add("$email", SqliteType.Text),
+            user.Parameters.Add("$norm", SqliteType.Text), user.Parameters.Add("$stamp", SqliteType.Text), user.Parameters.Add("$created", SqliteType.Text),
+            user.Parameters.Add("$name", SqliteType.Text), user.Parameters.Add("$active", SqliteType.Text));
+
+        await using var role = connection.CreateCommand();
+        role.Transaction = tx;
+        role.CommandText = """
+            INSERT INTO RoleAssignments (Id, OrganizationId, ProjectId, PrincipalType, PrincipalId, Role, CreatedAt)
+            VALUES ($id, $org, $project, 'User', $user, $role, $created)
+            """;
+        var (rid, rorg, rproject, ruser, rrole, rcreated) = (role.Parameters.Add("$id", SqliteType.Text), role.Parameters.Add("$org", SqliteType.Text),
+            role.Parameters.Add("$project", SqliteType.Text), role.Parameters.Add("$user", SqliteType.Text), role.Parameters.Add("$role", SqliteType.Text),
+            role.Parameters.Add("$created", SqliteType.Text));
+
+        var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        for (var i = 0; i < count; i++)
+        {
+            var id = Guid.NewGuid().ToString();
+            var email = $"member{i:D6}@bulk.example";
+            uid.Value = id;
+            uemail.Value = email;
+            unorm.Value = email.ToUpperInvariant();
+            ustamp.Value = Guid.NewGuid().ToString();
+            ucreated.Value = Timestamp(start);
+            uname.Value = $"{FirstNames[i % FirstNames.Length]} {LastNames[(i / FirstNames.Length) % LastNames.Length]} {i:D6}";
+            uactive.Value = i % 7 == 0 ? DBNull.Value : Timestamp(start.AddMinutes(i * 3L % 500_000));
+            await user.ExecuteNonQueryAsync(ct);
+
+            rid.Value = Guid.NewGuid().ToString().ToUpperInvariant();
+            rorg.Value = organizationId.ToString().ToUpperInvariant();
+            rproject.Value = DBNull.Value;
+            ruser.Value = id;
+            rrole.Value = (i % 10 == 0 ? Role.OrgBillingAdmin : Role.OrgMember).ToString();
+            rcreated.Value = Timestamp(start.AddMinutes(i));
+            await role.ExecuteNonQueryAsync(ct);
+
+            if (projectId is { } project && i % 3 == 0)
+            {
+                rid.Value = Guid.NewGuid().ToString().ToUpperInvariant();
+                rproject.Value = project.ToString().ToUpperInvariant();
+                rrole.Value = Role.ProjectMember.ToString();
+                await role.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    // The text form EF Core's SQLite provider stores DateTime in.
+    private static string Timestamp(DateTime value) => value.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly string[] FirstNames = ["Ada", "Ben", "Cleo", "Dev", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jon", "Kai", "Lea"];
+    private static readonly string[] LastNames = ["Archer", "Baker", "Cole", "Diaz", "Evans", "Fox", "Gray", "Hart", "Iles", "Jones", "King"];
+}
