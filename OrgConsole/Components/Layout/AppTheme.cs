@@ -12,7 +12,7 @@ public static class AppTheme
         PaletteLight = new PaletteLight
         {
             Primary = "#3949ab",
-            Secondary = "#00897b",
+            Secondary = "#00695c", // 6.5:1 on white: readable as text, not only as an accent
             AppbarBackground = "#1a237e",
             Background = "#f6f7fb",
             DrawerBackground = "#ffffff",

@@ -14,6 +14,9 @@ public sealed class OrgContext(OrgAccess access, Func<Task> refresh)
     public Role Role => access.Role;
     public Plan Plan => access.Plan;
 
+    /// <summary>The signed-in person's user id.</summary>
+    public string UserId => access.Actor.Id;
+
     public bool Can(Permission permission) => access.Can(permission);
 
     /// <summary>"Needs the Owner role" — the tooltip on an action this role may not take.</summary>

@@ -1,0 +1,132 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OrgConsole.Tests.TestSupport;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrgConsole.Tests.EndToEnd;
+
+/// <summary>An owner invites someone; the invitee joins from the emailed link; the owner changes their role, then removes them.</summary>
+public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private const string DemoPassword = "OrgConsole-demo-1";
+    private const string InviteePassword = "Invitee-Passw0rd!";
+
+    [Fact(Timeout = 240_000)]
+    public async Task Owner_Invites_InviteeRegistersAndJoins_OwnerChangesRoleThenRemoves_InviteeIsRefused()
+    {
+        await using var app = AppFactory.OnKestrel();
+        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
+        await using var inviteeContext = await browser.NewContextAsync(app.BaseAddress);
+        var owner = await ownerContext.NewPageAsync();
+        var invitee = await inviteeContext.NewPageAsync();
+        var email = $"newcomer-{Guid.NewGuid():N}"[..20] + "@example.com";
+        var current = owner;
+
+        try
+        {
+            // The owner invites a new address.
+            await SignInAsync(owner, "owner@acme.example", DemoPassword);
+            await owner.GetByRole(AriaRole.Link, new() { Name = "Members", Exact = true }).ClickAsync();
+            await Expect(owner).ToHaveURLAsync(new Regex("/members$"));
+            await WaitUntilInteractiveAsync(owner);
+            await Expect(owner.GetByText("dana@acme.example")).ToBeVisibleAsync();
+            await owner.ScreenshotAsync(new() { Path = "/tmp/members.png", FullPage = true });
+            var axe = await owner.RunAxe();
+            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+            Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+
+            await owner.GetByTestId("invite-members").ClickAsync();
+            await owner.Locator("textarea[data-testid='invite-emails'], [data-testid='invite-emails'] textarea").First.FillAsync(email);
+            await owner.GetByTestId("invite-send").ClickAsync();
+            await Expect(owner.GetByText("Invited 1 person.")).ToBeVisibleAsync();
+            await Expect(owner.GetByTestId("invitations-table")).ToContainTextAsync(email);
+
+            // The invitee opens the link from the outbox, registers with that address and confirms it.
+            current = invitee;
+            await invitee.GotoAsync("dev/outbox");
+            await WaitUntilInteractiveAsync(invitee);
+            await invitee.GetByTestId("outbox-message").Filter(new() { HasText = email }).Filter(new() { HasText = "invited" })
+                .GetByRole(AriaRole.Link, new() { Name = "Accept the invitation" }).ClickAsync();
+            await Expect(invitee).ToHaveURLAsync(new Regex("/invitations/accept\\?token="));
+            await Expect(invitee.GetByTestId("invited-email")).ToHaveTextAsync(email);
+            await WaitUntilInteractiveAsync(invitee);
+            await invitee.GetByTestId("invitation-register").ClickAsync();
+            await invitee.Locator("[id='Input.Email']").FillAsync(email);
+            await invitee.Locator("[id='Input.Password']").FillAsync(InviteePassword);
+            await invitee.Locator("[id='Input.ConfirmPassword']").FillAsync(InviteePassword);
+            await invitee.GetByRole(AriaRole.Button, new() { Name = "Register", Exact = true }).ClickAsync();
+            await Expect(invitee).ToHaveURLAsync(new Regex("/Account/RegisterConfirmation"));
+            await invitee.GotoAsync("dev/outbox");
+            await WaitUntilInteractiveAsync(invitee);
+            await invitee.GetByTestId("outbox-message").Filter(new() { HasText = email }).Filter(new() { HasText = "Confirm your email" })
+                .GetByRole(AriaRole.Link, new() { Name = "Confirm my email" }).ClickAsync();
+            await Expect(invitee.GetByText("Thank you for confirming your email.")).ToBeVisibleAsync();
+
+            // Signing in returns to the invitation; joining lands in the organization.
+            await invitee.GetByTestId("continue-sign-in").ClickAsync();
+            await invitee.Locator("[id='Input.Email']").FillAsync(email);
+            await invitee.Locator("[id='Input.Password']").FillAsync(InviteePassword);
+            await invitee.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await Expect(invitee).ToHaveURLAsync(new Regex("/invitations/accept\\?token="));
+            await WaitUntilInteractiveAsync(invitee);
+            await invitee.GetByTestId("accept-invitation").ClickAsync();
+            await Expect(invitee).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
+            await Expect(invitee.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Acme Corp");
+            await Expect(invitee.GetByText("You are User in this organization.")).ToBeVisibleAsync();
+
+            // The owner changes the new member's role; the confirmation shows what changes.
+            current = owner;
+            await owner.ReloadAsync();
+            await WaitUntilInteractiveAsync(owner);
+            await owner.GetByRole(AriaRole.Tab, new() { Name = "Members" }).ClickAsync();
+            await MudInput(owner, "member-search").FillAsync(email);
+            var row = owner.Locator("tr").Filter(new() { HasText = email });
+            await Expect(owner.Locator("[data-testid='members-grid'] tbody tr")).ToHaveCountAsync(1); // the search has applied
+            await row.GetByTestId("change-role").ClickAsync();
+            await Expect(owner.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+            await owner.GetByRole(AriaRole.Dialog).Locator(".mud-select").First.ClickAsync();
+            await owner.GetByRole(AriaRole.Option, new() { Name = "Billing admin" }).ClickAsync();
+            await Expect(owner.GetByTestId("role-gains")).ToContainTextAsync("View billing details");
+            await Expect(owner.GetByTestId("role-losses")).ToContainTextAsync("Create projects");
+            await owner.ScreenshotAsync(new() { Path = "/tmp/change-role.png" });
+            await owner.GetByTestId("confirm-role").ClickAsync();
+            await Expect(row.GetByTestId("member-role")).ToHaveTextAsync("Billing admin");
+
+            // The owner removes the member.
+            await row.GetByTestId("remove-member").ClickAsync();
+            await owner.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
+            await Expect(owner.GetByText($"was removed.")).ToBeVisibleAsync();
+            await Expect(row).ToHaveCountAsync(0);
+
+            // The removed member's console, still open, refuses their next click.
+            current = invitee;
+            await invitee.GetByRole(AriaRole.Link, new() { Name = "Projects", Exact = true }).ClickAsync();
+            await Expect(invitee.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+            await Expect(invitee.GetByText("Search", new() { Exact = true })).ToHaveCountAsync(0);
+        }
+        catch
+        {
+            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-members-failure.png", FullPage = true });
+            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-members-failure.png");
+            throw;
+        }
+    }
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("Account/Login");
+        await page.Locator("[id='Input.Email']").FillAsync(email);
+        await page.Locator("[id='Input.Password']").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
+        await WaitUntilInteractiveAsync(page);
+    }
+
+    private static Task WaitUntilInteractiveAsync(IPage page) =>
+        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
+
+    private static ILocator MudInput(IPage page, string testId) =>
+        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
+}
