@@ -16,6 +16,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
     private const string DemoPassword = "OrgConsole-demo-1";
     public const string ListScreenshotPath = "/tmp/projects-list.png";
     public const string KeysScreenshotPath = "/tmp/project-keys.png";
+    public const string MembersScreenshotPath = "/tmp/project-members.png";
     public const string KeyDialogScreenshotPath = "/tmp/project-key-dialog.png";
 
     [Fact(Timeout = 240_000)]
@@ -69,6 +70,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             await Expect(eliRow.GetByRole(AriaRole.Combobox)).ToContainTextAsync("Project user");
             await Expect(page.Locator("tr", new() { Has = page.GetByText("owner@acme.example", new() { Exact = true }) }).GetByTestId("implicit-owner")).ToBeVisibleAsync();
             await AssertAccessibleAsync(page, "members tab");
+            await page.ScreenshotAsync(new() { Path = MembersScreenshotPath, FullPage = true });
 
             // API keys: create one and take it from the one-time dialog.
             await Tab(page, "API keys").ClickAsync();
@@ -84,6 +86,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             await Expect(page.GetByTestId("copy-status")).ToHaveTextAsync("The key is on your clipboard.");
             Assert.Equal(key, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
             await page.ScreenshotAsync(new() { Path = KeyDialogScreenshotPath });
+            await AssertAccessibleAsync(page, "one-time key dialog");
             await page.GetByTestId("api-key-done").ClickAsync();
             await Expect(page.GetByTestId("api-key-done")).ToHaveCountAsync(0);
             await Expect(page.GetByTestId("key-name")).ToHaveTextAsync([keyName]);

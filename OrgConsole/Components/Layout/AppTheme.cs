@@ -20,6 +20,8 @@ public static class AppTheme
             Error = "#c62828",
             // Likewise the default success green (#00c853) under white snackbar text is about 2:1.
             Success = "#2e7d32",
+            // And the default amber (#ff9800): warning alerts draw their text in a darker shade of it, still under 3:1 on their tint.
+            Warning = "#a85d00",
         },
         PaletteDark = new PaletteDark
         {
