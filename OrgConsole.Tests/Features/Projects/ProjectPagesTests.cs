@@ -316,5 +316,35 @@ public sealed class ProjectPagesTests : MudComponentTest
     private IElement RoleCheckbox(string role) =>
         Dialogs.Find($"[data-testid=key-role-{role}] input, input[data-testid=key-role-{role}]");
 
+    [Fact(Timeout = 30_000)]
+    public async Task ProjectOwner_AddsAnOrgMemberAsProjectUser_ThenRemovesThemAfterConfirming()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        var eli = await acme.Db.AddMemberAsync(acme.OrgId, Role.OrgMember, "eli@projects.example");
+        var page = await RenderProjectAsAsync(acme, acme.UmarId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=members-table]");
+
+        page.Find("[data-testid=add-project-member]").Click();
+        // Candidates: org members not in the project yet, never the org owners (Bea the Billing admin and Eli).
+        var select = Dialogs.WaitForComponent<MudSelect<string>>();
+        Assert.Equal(["bea@projects.example", "eli@projects.example"],
+            Dialogs.FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value).Select(EmailOf(acme, eli)).ToList());
+        await Dialogs.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(eli));
+        Dialogs.Find("[data-testid=add-member-submit]").Click();
+        page.WaitForAssertion(() => Assert.Contains("eli@projects.example", Column(page, "member-email")));
+        Assert.Equal(Role.ProjectMember, await ProjectRoleAsync(acme, eli));
+
+        var eliRow = page.FindAll("tr").Single(r => r.TextContent.Contains("eli@projects.example"));
+        eliRow.QuerySelector("[data-testid=remove-member]")!.Click();
+        Dialogs.WaitForAssertion(() => Assert.Contains("Remove eli@projects.example", Dialogs.Find(".mud-dialog").TextContent));
+        Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+        page.WaitForAssertion(() => Assert.DoesNotContain("eli@projects.example", Column(page, "member-email")));
+        Assert.Null(await ProjectRoleAsync(acme, eli));
+    }
+
+    private static Func<string?, string> EmailOf(Acme acme, string eliId) => id =>
+        id == acme.BeaId ? "bea@projects.example" : id == eliId ? "eli@projects.example" : $"unexpected {id}";
+
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
