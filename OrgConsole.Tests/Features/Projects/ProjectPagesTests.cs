@@ -259,5 +259,92 @@ public sealed class ProjectPagesTests : MudComponentTest
         Assert.Contains("all 1 project of the Starter plan", starter.Find("[data-testid=quota-full]").TextContent);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task OwnerDeletesProject_OnlyAfterTypingItsExactName_ItsKeysAndRolesGoWithIt()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        var page = await RenderProjectAsAsync(acme, acme.OwnerId, acme.SearchId);
+
+        page.Find("[data-testid=delete-project]").Click();
+        var input = Dialogs.WaitForElement("[data-testid=delete-confirm-input] input, input[data-testid=delete-confirm-input]");
+        Assert.True(Dialogs.Find("[data-testid=delete-confirm]").HasAttribute("disabled"));
+        input.Input("search");
+        Assert.True(Dialogs.Find("[data-testid=delete-confirm]").HasAttribute("disabled"));
+        Dialogs.Find("[data-testid=delete-confirm-input] input, input[data-testid=delete-confirm-input]").Input("Search");
+        Dialogs.WaitForAssertion(() => Assert.False(Dialogs.Find("[data-testid=delete-confirm]").HasAttribute("disabled")));
+        Dialogs.Find("[data-testid=delete-confirm]").Click();
+
+        var navigation = Context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        page.WaitForAssertion(() => Assert.EndsWith($"/orgs/{acme.OrgId}/projects", navigation.Uri));
+        await using var ctx = await acme.Db.DbFactory.CreateDbContextAsync();
+        Assert.False(await ctx.Projects.AnyAsync(p => p.Id == acme.SearchId));
+        Assert.False(await ctx.ApiKeys.AnyAsync(k => k.ProjectId == acme.SearchId));
+        Assert.False(await ctx.RoleAssignments.AnyAsync(r => r.ProjectId == acme.SearchId));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task OnStarter_TheKeyDialogOffersOnlyProjectEditor_SaysWhy_AndShowsTheNewKeyOnce()
+    {
+        var acme = await SeedAsync(Plan.Starter);
+        await using var _ = acme.Db;
+        var page = await RenderProjectAsAsync(acme, acme.UmarId, acme.SearchId);
+        OpenTab(page, "API keys", "[data-testid=keys-table]");
+
+        page.Find("[data-testid=create-api-key]").Click();
+        var hint = Dialogs.WaitForElement("[data-testid=plan-roles-hint]");
+        Assert.Contains("The Starter plan allows only ProjectEditor keys.", hint.TextContent);
+        Assert.False(RoleCheckbox("ProjectEditor").HasAttribute("disabled"));
+        Assert.True(RoleCheckbox("ProjectEditor").HasAttribute("checked"));
+        foreach (var role in new[] { "ProjectViewer", "ControlPlaneEditor", "ControlPlaneViewer", "DataPlaneEditor", "DataPlaneViewer" })
+        {
+            Assert.True(RoleCheckbox(role).HasAttribute("disabled"), role);
+        }
+
+        // An empty name is refused inline; a good one creates the key and shows it once.
+        Dialogs.Find("#create-key-form").Submit();
+        Dialogs.WaitForAssertion(() => Assert.Contains("Enter a name for the key.", Dialogs.Find(".mud-dialog").TextContent));
+        Dialogs.Find("[data-testid=key-name-input] input, input[data-testid=key-name-input]").Input("batch-import");
+        Dialogs.Find("#create-key-form").Submit();
+        var value = Dialogs.WaitForElement("[data-testid=api-key-value] textarea, textarea[data-testid=api-key-value]");
+        Assert.StartsWith("pckey_", value.GetAttribute("value") ?? value.TextContent);
+        Dialogs.Find("[data-testid=api-key-done]").Click();
+        page.WaitForAssertion(() => Assert.Equal(["batch-import", "search-frontend"], Column(page, "key-name")));
+        Assert.Empty(Dialogs.FindAll("[data-testid=api-key-value]"));
+    }
+
+    private IElement RoleCheckbox(string role) =>
+        Dialogs.Find($"[data-testid=key-role-{role}] input, input[data-testid=key-role-{role}]");
+
+    [Fact(Timeout = 30_000)]
+    public async Task ProjectOwner_AddsAnOrgMemberAsProjectUser_ThenRemovesThemAfterConfirming()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        var eli = await acme.Db.AddMemberAsync(acme.OrgId, Role.OrgMember, "eli@projects.example");
+        var page = await RenderProjectAsAsync(acme, acme.UmarId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=members-table]");
+
+        page.Find("[data-testid=add-project-member]").Click();
+        // Candidates: org members not in the project yet, never the org owners (Bea the Billing admin and Eli).
+        var select = Dialogs.WaitForComponent<MudSelect<string>>();
+        Assert.Equal(["bea@projects.example", "eli@projects.example"],
+            Dialogs.FindComponents<MudSelectItem<string>>().Select(i => i.Instance.Value).Select(EmailOf(acme, eli)).ToList());
+        await Dialogs.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(eli));
+        Dialogs.Find("[data-testid=add-member-submit]").Click();
+        page.WaitForAssertion(() => Assert.Contains("eli@projects.example", Column(page, "member-email")));
+        Assert.Equal(Role.ProjectMember, await ProjectRoleAsync(acme, eli));
+
+        var eliRow = page.FindAll("tr").Single(r => r.TextContent.Contains("eli@projects.example"));
+        eliRow.QuerySelector("[data-testid=remove-member]")!.Click();
+        Dialogs.WaitForAssertion(() => Assert.Contains("Remove eli@projects.example", Dialogs.Find(".mud-dialog").TextContent));
+        Dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+        page.WaitForAssertion(() => Assert.DoesNotContain("eli@projects.example", Column(page, "member-email")));
+        Assert.Null(await ProjectRoleAsync(acme, eli));
+    }
+
+    private static Func<string?, string> EmailOf(Acme acme, string eliId) => id =>
+        id == acme.BeaId ? "bea@projects.example" : id == eliId ? "eli@projects.example" : $"unexpected {id}";
+
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

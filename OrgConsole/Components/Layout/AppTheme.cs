@@ -18,6 +18,10 @@ public static class AppTheme
             DrawerBackground = "#ffffff",
             // MudBlazor's default error red (#f44336) is 3.7:1 on white; text needs 4.5:1 (WCAG AA, axe color-contrast).
             Error = "#c62828",
+            // Likewise the default success green (#00c853) under white snackbar text is about 2:1.
+            Success = "#2e7d32",
+            // And the default amber (#ff9800): warning alerts draw their text in a darker shade of it, still under 3:1 on their tint.
+            Warning = "#a85d00",
         },
         PaletteDark = new PaletteDark
         {
