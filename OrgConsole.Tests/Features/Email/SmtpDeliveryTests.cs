@@ -57,6 +57,47 @@ public sealed class SmtpDeliveryTests
         await running.ContinueWith(_ => { });
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task AnInvitationEmail_LeavesThroughSmtp_AndItsLinkOpensTheInvitation()
+    {
+        var port = FreePort();
+        var inbox = new CapturingStore();
+        var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, port))).Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(inbox);
+        using var stop = new CancellationTokenSource();
+        var running = new SmtpServer.SmtpServer(options, services).StartAsync(stop.Token);
+        await using var app = AppFactory.InMemory(new Dictionary<string, string>
+        {
+            ["Email:Smtp:Host"] = "127.0.0.1", ["Email:Smtp:Port"] = port.ToString(), ["Email:Smtp:Security"] = "None",
+            ["App:PublicUrl"] = "http://localhost/",
+        });
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+            var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
+            var acme = await db.Organizations.SingleAsync();
+            scope.ServiceProvider.GetRequiredService<OrgConsole.Access.ActorAccessor>().Current =
+                new OrgConsole.Access.Actor(OrgConsole.Features.Audit.ActorType.User, owner.Id, owner.Email!);
+            var invited = await scope.ServiceProvider.GetRequiredService<OrgConsole.Features.Invitations.InvitationService>()
+                .InviteAsync(acme.Id, new(["smtp.invitee@example.com"], OrgConsole.Access.Role.OrgMember));
+            Assert.True(invited.IsSuccess, invited.Error?.Message);
+            Assert.Empty(invited.Value.EmailFailures);
+        }
+
+        var message = await inbox.Received.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("smtp.invitee@example.com", message.To.Mailboxes.Single().Address);
+        Assert.Contains("Acme Corp", message.Subject);
+        var link = WebUtility.HtmlDecode(Regex.Match(message.HtmlBody ?? "", "href=\"([^\"]+)\"").Groups[1].Value);
+        Assert.StartsWith("http://localhost/invitations/accept?token=", link);
+        var page = await app.CreateClient().GetStringAsync(new Uri(link).PathAndQuery);
+        Assert.Contains("smtp.invitee@example.com", page);
+        Assert.Contains("Acme Corp", page);
+
+        stop.Cancel();
+        await running.ContinueWith(_ => { });
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

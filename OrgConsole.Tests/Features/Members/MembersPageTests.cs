@@ -1,0 +1,87 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using OrgConsole.Access;
+using OrgConsole.Components.Shared;
+using OrgConsole.Features.Invitations;
+using OrgConsole.Features.Members;
+using OrgConsole.Features.Members.Pages;
+using OrgConsole.Features.Projects;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Features.Members;
+
+/// <summary>The members page per role, against the real services on SQLite.</summary>
+public sealed class MembersPageTests : MudComponentTest
+{
+    private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role)
+    {
+        var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Members", "owner@members.example");
+        await db.AddMemberAsync(orgId, Role.OrgMember, "umar@members.example");
+        await db.AddMemberAsync(orgId, Role.OrgBillingAdmin, "bea@members.example");
+        Assert.True((await db.Service<InvitationService>(owner).InviteAsync(orgId, new InviteRequest(["pending@members.example"], Role.OrgMember))).IsSuccess);
+        var userId = role switch
+        {
+            Role.OrgOwner => owner,
+            _ => await db.AddMemberAsync(orgId, role, $"viewer-{role}@members.example".ToLowerInvariant()),
+        };
+        var scope = db.As(userId);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<MemberService>());
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvitationService>());
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ProjectService>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        page.WaitForAssertion(() => Assert.Contains("umar@members.example", page.Markup), TimeSpan.FromSeconds(10));
+        return (page, db);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Owner_SeesInviteRoleRemoveTransferAndTheInvitationsTab()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        Assert.False(page.Find("[data-testid=invite-members]").HasAttribute("disabled"));
+        Assert.NotEmpty(page.FindAll("[data-testid=change-role]"));
+        Assert.Equal(2, page.FindAll("[data-testid=remove-member]").Count); // Umar and Bea; not the owner themself
+        Assert.NotEmpty(page.FindAll("[data-testid=transfer-ownership]"));
+        Assert.Contains("Invitations", page.Markup);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(Role.OrgMember)]
+    [InlineData(Role.OrgBillingAdmin)]
+    public async Task UsersAndBillingAdmins_SeeTheListReadOnly(Role role)
+    {
+        var (page, db) = await RenderAsAsync(role);
+        await using var _ = db;
+
+        Assert.Contains("bea@members.example", page.Markup);
+        Assert.True(page.Find("[data-testid=invite-members]").HasAttribute("disabled"));
+        Assert.Contains(page.FindComponents<MudTooltip>(), t => t.Instance.Text == "Needs the Owner role" && !t.Instance.Disabled);
+        Assert.Empty(page.FindAll("[data-testid=change-role]"));
+        Assert.Empty(page.FindAll("[data-testid=remove-member]"));
+        Assert.Empty(page.FindAll("[data-testid=transfer-ownership]"));
+        Assert.DoesNotContain("pending@members.example", page.Markup);
+        Assert.DoesNotContain(page.FindComponents<MudTabPanel>(), t => t.Instance.Text == "Invitations");
+        // Everyone may leave.
+        Assert.NotEmpty(page.FindAll("[data-testid=leave-org]"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Search_FiltersTheGridOnTheServer()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgMember);
+        await using var _ = db;
+
+        page.Find("[data-testid=member-search] input, input[data-testid=member-search]").Input("bea@");
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("bea@members.example", page.Markup);
+            Assert.DoesNotContain("umar@members.example", page.Markup);
+        }, TimeSpan.FromSeconds(10));
+    }
+}
