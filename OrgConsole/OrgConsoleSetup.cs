@@ -82,6 +82,7 @@ public static class OrgConsoleSetup
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
+            .AddUserManager<OrgConsole.Features.Accounts.AppUserManager>()
             .AddSignInManager<AuditingSignInManager>()
             .AddDefaultTokenProviders();
         return services;

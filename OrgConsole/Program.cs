@@ -1,5 +1,6 @@
 using OrgConsole;
-using OrgConsole.Components;
+
+if (await Commands.TryRunAsync(args) is { } exitCode) return exitCode;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,6 +12,7 @@ await app.PrepareDatabaseAsync();
 app.UseOrgConsole();
 
 app.Run();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

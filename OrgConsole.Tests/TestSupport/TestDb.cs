@@ -50,9 +50,9 @@ public sealed class TestDb : IAsyncDisposable
     {
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(time);
-        services.AddDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
+        services.AddPooledDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
-            .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>();
+            .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>().AddUserManager<OrgConsole.Features.Accounts.AppUserManager>();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
         services.AddScoped<AuditLog>();
@@ -138,11 +138,8 @@ public sealed class TestDb : IAsyncDisposable
     public async Task GrantAsync(Guid orgId, string userId, Role role, Guid? projectId = null)
     {
         await using var db = await DbFactory.CreateDbContextAsync();
-        db.RoleAssignments.Add(new RoleAssignment
-        {
-            OrganizationId = orgId, ProjectId = projectId, PrincipalType = PrincipalType.User, PrincipalId = userId, Role = role,
-            CreatedAt = Time.GetUtcNow().UtcDateTime,
-        });
+        var user = await db.Users.SingleAsync(u => u.Id == userId);
+        db.RoleAssignments.Add(RoleAssignment.ForUser(user, orgId, role, Time.GetUtcNow().UtcDateTime, projectId));
         await db.SaveChangesAsync();
     }
 

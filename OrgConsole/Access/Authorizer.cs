@@ -58,15 +58,21 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         var actor = actorAccessor.Current;
         if (!actor.IsUser) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await (
-            from ra in db.RoleAssignments
-            join org in db.Organizations on ra.OrganizationId equals org.Id
-            where ra.OrganizationId == organizationId && ra.ProjectId == null
-                  && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == actor.Id
-                  && org.DeletedAt == null
-            select new { org.Name, org.Plan, ra.Role }).AsNoTracking().FirstOrDefaultAsync(ct);
+        var row = await MembershipQuery(db, organizationId, actor.Id);
         return row is null ? null : new OrgAccess(organizationId, row.Name, row.Plan, row.Role, actor);
     }
+
+    private sealed record MembershipRow(string Name, Plan Plan, Role Role);
+
+    // Every action of every page asks this first: compiled once rather than translated per call.
+    private static readonly Func<ApplicationDbContext, Guid, string, Task<MembershipRow?>> MembershipQuery =
+        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string userId) => (
+            from ra in db.RoleAssignments.AsNoTracking()
+            join org in db.Organizations on ra.OrganizationId equals org.Id
+            where ra.OrganizationId == organizationId && ra.ProjectId == null
+                  && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == userId
+                  && org.DeletedAt == null
+            select new MembershipRow(org.Name, org.Plan, ra.Role)).FirstOrDefault());
 
     public async Task<ProjectAccess?> GetProjectAccessAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {

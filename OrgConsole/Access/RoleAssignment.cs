@@ -20,4 +20,26 @@ public sealed class RoleAssignment
     public Role Role { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>
+    /// The principal's display name, copied here so member lists can search, sort and page on this table's indexes alone
+    /// (SPEC §3: fast at 100,000 members). Kept current by <see cref="ForUser"/> and <see cref="PrincipalLabels"/>.
+    /// </summary>
+    public string? PrincipalName { get; set; }
+
+    /// <summary>The principal's email (people only), copied for the same reason as <see cref="PrincipalName"/>.</summary>
+    public string? PrincipalEmail { get; set; }
+
+    /// <summary>A role held by a person, with their name and email cached for the member lists.</summary>
+    public static RoleAssignment ForUser(Data.ApplicationUser user, Guid organizationId, Role role, DateTime now, Guid? projectId = null) => new()
+    {
+        OrganizationId = organizationId,
+        ProjectId = projectId,
+        PrincipalType = PrincipalType.User,
+        PrincipalId = user.Id,
+        Role = role,
+        CreatedAt = now,
+        PrincipalName = user.Name,
+        PrincipalEmail = user.Email,
+    };
 }

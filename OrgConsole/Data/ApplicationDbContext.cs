@@ -74,6 +74,14 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             ra.HasIndex(r => new { r.ProjectId, r.PrincipalType, r.PrincipalId, r.Role })
                 .IsUnique().HasFilter("\"ProjectId\" IS NOT NULL").HasDatabaseName("IX_RoleAssignments_ProjectPrincipalRole");
             ra.HasIndex(r => new { r.PrincipalType, r.PrincipalId });
+            ra.Property(r => r.PrincipalName).HasMaxLength(256);
+            ra.Property(r => r.PrincipalEmail).HasMaxLength(256);
+            // The members table pages, sorts and counts a whole organization on these alone.
+            const string members = "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'";
+            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalEmail, r.PrincipalName }).HasFilter(members).HasDatabaseName("IX_Members_Email");
+            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalName, r.PrincipalEmail }).HasFilter(members).HasDatabaseName("IX_Members_Name");
+            ra.HasIndex(r => new { r.OrganizationId, r.Role, r.PrincipalEmail }).HasFilter(members).HasDatabaseName("IX_Members_Role");
+            ra.HasIndex(r => new { r.OrganizationId, r.CreatedAt, r.PrincipalEmail }).HasFilter(members).HasDatabaseName("IX_Members_Joined");
         });
 
         builder.Entity<ApiKey>(key =>

@@ -30,12 +30,13 @@ public static class BulkMembers
         await using var role = connection.CreateCommand();
         role.Transaction = tx;
         role.CommandText = """
-            INSERT INTO RoleAssignments (Id, OrganizationId, ProjectId, PrincipalType, PrincipalId, Role, CreatedAt)
-            VALUES ($id, $org, $project, 'User', $user, $role, $created)
+            INSERT INTO RoleAssignments (Id, OrganizationId, ProjectId, PrincipalType, PrincipalId, Role, CreatedAt, PrincipalName, PrincipalEmail)
+            VALUES ($id, $org, $project, 'User', $user, $role, $created, $name, $email)
             """;
         var (rid, rorg, rproject, ruser, rrole, rcreated) = (role.Parameters.Add("$id", SqliteType.Text), role.Parameters.Add("$org", SqliteType.Text),
             role.Parameters.Add("$project", SqliteType.Text), role.Parameters.Add("$user", SqliteType.Text), role.Parameters.Add("$role", SqliteType.Text),
             role.Parameters.Add("$created", SqliteType.Text));
+        var (rname, remail) = (role.Parameters.Add("$name", SqliteType.Text), role.Parameters.Add("$email", SqliteType.Text));
 
         var start = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         for (var i = 0; i < count; i++)
@@ -55,6 +56,8 @@ public static class BulkMembers
             rorg.Value = organizationId.ToString().ToUpperInvariant();
             rproject.Value = DBNull.Value;
             ruser.Value = id;
+            rname.Value = uname.Value;
+            remail.Value = email;
             rrole.Value = (i % 10 == 0 ? Role.OrgBillingAdmin : Role.OrgMember).ToString();
             rcreated.Value = Timestamp(start.AddMinutes(i));
             await role.ExecuteNonQueryAsync(ct);

@@ -23,7 +23,7 @@ public static class DatabaseSetup
         }
 
         var connectionString = SqliteConnectionString(configuration.GetConnectionString("OrgConsole") ?? "Data Source=App_Data/orgconsole.db", contentRoot);
-        services.AddDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
+        services.AddPooledDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
         return services;
     }
 

@@ -76,11 +76,8 @@ public sealed class DemoSeeder(
         var analytics = new Project { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = "Analytics", NormalizedName = Project.Normalize("Analytics"), CreatedAt = now, CreatedByUserId = owner.Id };
         db.Projects.AddRange(search, analytics);
 
-        void Grant(string email, Role role, Guid? projectId = null) => db.RoleAssignments.Add(new RoleAssignment
-        {
-            OrganizationId = org.Id, ProjectId = projectId, PrincipalType = PrincipalType.User,
-            PrincipalId = created[email].Id, Role = role, CreatedAt = now,
-        });
+        void Grant(string email, Role role, Guid? projectId = null) =>
+            db.RoleAssignments.Add(RoleAssignment.ForUser(created[email], org.Id, role, now, projectId));
         Grant("owner@acme.example", Role.OrgOwner);
         Grant("owner@acme.example", Role.ProjectOwner, analytics.Id);
         Grant("user@acme.example", Role.OrgMember);

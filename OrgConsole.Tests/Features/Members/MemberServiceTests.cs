@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
@@ -44,9 +46,13 @@ public sealed class MemberServiceTests
         await using var db = await TestDb.CreateAsync();
         var (orgId, owner) = await db.CreateOrganizationAsync();
         var sneaky = await db.AddMemberAsync(orgId, Role.OrgMember, "sneaky@test.example");
-        await using (var ctx = await db.DbFactory.CreateDbContextAsync())
+        await using (var scope = db.As(null))
         {
-            await ctx.Users.Where(u => u.Id == sneaky).ExecuteUpdateAsync(s => s.SetProperty(u => u.DisplayName, "=HYPERLINK(\"http://evil\")"));
+            // Through the user manager, as the account pages change names: the member list's cached label follows.
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = (await users.FindByIdAsync(sneaky))!;
+            user.DisplayName = "=HYPERLINK(\"http://evil\")";
+            Assert.True((await users.UpdateAsync(user)).Succeeded);
         }
 
         var csv = (await db.Service<MemberService>(owner).ExportCsvAsync(orgId, new MemberQuery("sneaky"))).Value;

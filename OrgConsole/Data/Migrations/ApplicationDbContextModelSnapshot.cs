@@ -178,9 +178,17 @@ namespace OrgConsole.Data.Migrations
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PrincipalEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PrincipalId")
                         .IsRequired()
                         .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PrincipalName")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PrincipalType")
@@ -200,10 +208,26 @@ namespace OrgConsole.Data.Migrations
 
                     b.HasIndex("PrincipalType", "PrincipalId");
 
+                    b.HasIndex("OrganizationId", "CreatedAt", "PrincipalEmail")
+                        .HasDatabaseName("IX_Members_Joined")
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
+                    b.HasIndex("OrganizationId", "PrincipalEmail", "PrincipalName")
+                        .HasDatabaseName("IX_Members_Email")
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
+                    b.HasIndex("OrganizationId", "PrincipalName", "PrincipalEmail")
+                        .HasDatabaseName("IX_Members_Name")
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
                     b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId")
                         .IsUnique()
                         .HasDatabaseName("IX_RoleAssignments_OrgPrincipal")
                         .HasFilter("\"ProjectId\" IS NULL");
+
+                    b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
+                        .HasDatabaseName("IX_Members_Role")
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
 
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()
@@ -574,6 +598,9 @@ namespace OrgConsole.Data.Migrations
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -270,19 +270,12 @@ public sealed class InvitationService(
                 && r.PrincipalType == PrincipalType.User && r.PrincipalId == user.Id, ct);
             if (!alreadyMember)
             {
-                db.RoleAssignments.Add(new RoleAssignment
-                {
-                    OrganizationId = org.Id, PrincipalType = PrincipalType.User, PrincipalId = user.Id, Role = invitation.Role, CreatedAt = now,
-                });
+                db.RoleAssignments.Add(RoleAssignment.ForUser(user, org.Id, invitation.Role, now));
                 var projectIds = invitation.Projects.Select(p => p.ProjectId).ToList();
                 var existingProjects = await db.Projects.Where(p => p.OrganizationId == org.Id && projectIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
                 foreach (var grant in invitation.Projects.Where(p => existingProjects.Contains(p.ProjectId)))
                 {
-                    db.RoleAssignments.Add(new RoleAssignment
-                    {
-                        OrganizationId = org.Id, ProjectId = grant.ProjectId, PrincipalType = PrincipalType.User, PrincipalId = user.Id,
-                        Role = grant.Role, CreatedAt = now,
-                    });
+                    db.RoleAssignments.Add(RoleAssignment.ForUser(user, org.Id, grant.Role, now, grant.ProjectId));
                 }
             }
             invitation.Status = InvitationStatus.Accepted;

@@ -28,6 +28,9 @@ public sealed class Organization
     /// <summary>When the purge job may remove the organization for good.</summary>
     public DateTime? PurgeAfter { get; set; }
 
+    /// <summary>How many people are members; kept by database triggers (see <see cref="Data.MemberSearchIndex"/>), never written by code.</summary>
+    public int MemberCount { get; set; }
+
     /// <summary>Concurrency token: changed by every update of the row, including changes to the set of owners.</summary>
     public Guid Version { get; set; } = Guid.NewGuid();
 }

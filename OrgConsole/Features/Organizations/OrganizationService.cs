@@ -85,14 +85,7 @@ public sealed class OrganizationService(
                 CreatedAt = now,
             };
             db.Organizations.Add(org);
-            db.RoleAssignments.Add(new RoleAssignment
-            {
-                OrganizationId = org.Id,
-                PrincipalType = PrincipalType.User,
-                PrincipalId = user.Id,
-                Role = Role.OrgOwner,
-                CreatedAt = now,
-            });
+            db.RoleAssignments.Add(RoleAssignment.ForUser(user, org.Id, Role.OrgOwner, now));
             user.LastOrganizationId = org.Id;
             await audit.AppendAsync(db, actor, org.Id, new AuditEntry("organization.created", "organization", org.Id.ToString(),
                 After: new { org.Name, Plan = org.Plan.ToString() }), ct);

@@ -77,11 +77,8 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
             {
                 return Error.Conflict("This person is already a member of the project. Change their role instead.");
             }
-            db.RoleAssignments.Add(new RoleAssignment
-            {
-                OrganizationId = organizationId, ProjectId = projectId, PrincipalType = PrincipalType.User, PrincipalId = userId,
-                Role = role, CreatedAt = time.UtcNow(),
-            });
+            var user = await db.Users.FirstAsync(u => u.Id == userId, ct);
+            db.RoleAssignments.Add(RoleAssignment.ForUser(user, organizationId, role, time.UtcNow(), projectId));
             await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.member_added", "user", userId,
                 After: new { Role = role.ToString() }, ProjectId: projectId), ct);
             return Result.Ok();

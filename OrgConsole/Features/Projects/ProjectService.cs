@@ -83,11 +83,8 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
             };
             db.Projects.Add(project);
             // The creator owns what they create (org owners own it anyway, and are recorded as its creator-owner too).
-            db.RoleAssignments.Add(new RoleAssignment
-            {
-                OrganizationId = organizationId, ProjectId = project.Id, PrincipalType = PrincipalType.User,
-                PrincipalId = actor.Id, Role = Role.ProjectOwner, CreatedAt = now,
-            });
+            var creator = await db.Users.FirstAsync(u => u.Id == actor.Id, ct);
+            db.RoleAssignments.Add(RoleAssignment.ForUser(creator, organizationId, Role.ProjectOwner, now, project.Id));
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("project.created", "project", project.Id.ToString(),
                 After: new { project.Name }, ProjectId: project.Id), ct);
             return project.Id;

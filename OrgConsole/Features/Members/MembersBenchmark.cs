@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Features.Members;
+
+/// <summary>
+/// <c>dotnet run --project OrgConsole -c Release -- benchmark members</c>: the members page's query (through
+/// <see cref="MemberService"/>, authorization included) against a hand-written ADO.NET twin returning the same rows,
+/// on a fresh SQLite file with 100,000 members. Prints medians and the target (within 2× of ADO.NET, under 5 ms).
+/// </summary>
+public static class MembersBenchmark
+{
+    private sealed record Case(string Name, MemberQuery Query, string OrderBy);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output)
+    {
+        var members = IntOption(args, "--members", 100_000);
+        var iterations = IntOption(args, "--iterations", 200);
+        var path = Path.Combine(Path.GetTempPath(), $"orgconsole-bench-{Guid.NewGuid():N}.db");
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        try
+        {
+            await using var provider = BuildServices(connectionString);
+            var dbFactory = provider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
+            output.WriteLine($"Preparing a SQLite database with {members:N0} members in one organization ({path}) ...");
+            var (orgId, ownerId) = await SeedAsync(dbFactory, members);
+
+            await using var scope = provider.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(ActorType.User, ownerId, "owner@bench.example");
+            var service = scope.ServiceProvider.GetRequiredService<MemberService>();
+
+            Case[] cases =
+            [
+                new("first page (by email)", new MemberQuery(PageSize: 25), "r.PrincipalEmail"),
+                new("deep page 2,000 (by email)", new MemberQuery(Page: 2000, PageSize: 25), "r.PrincipalEmail"),
+                new("search \"member04242\"", new MemberQuery("member04242", PageSize: 25), "r.PrincipalEmail"),
+                new("sort by name, descending", new MemberQuery(Sort: MemberSort.Name, Descending: true, PageSize: 25), "r.PrincipalName DESC, r.PrincipalEmail"),
+            ];
+
+            output.WriteLine();
+            output.WriteLine($"{"case",-30} {"EF median",10} {"ADO median",11} {"ratio",6} {"EF p95",8} {"ADO p95",8}  target (≤2× ADO.NET, <5 ms)");
+            var allMet = true;
+            foreach (var c in cases)
+            {
+                var efRows = (await service.SearchAsync(orgId, c.Query)).Value;
+                var adoRows = await AdoAsync(connectionString, orgId, ownerId, c);
+                if (!efRows.Items.Select(i => i.Email).SequenceEqual(adoRows.Emails) || efRows.TotalCount != adoRows.Total)
+                {
+                    output.WriteLine($"{c.Name}: the two queries returned different rows — benchmark invalid.");
+                    return 1;
+                }
+                var ef = await MeasureAsync(iterations, async () => await service.SearchAsync(orgId, c.Query));
+                var ado = await MeasureAsync(iterations, async () => await AdoAsync(connectionString, orgId, ownerId, c));
+                var ratio = ef.Median / ado.Median;
+                var met = ratio <= 2 && ef.Median < 5;
+                allMet &= met;
+                output.WriteLine($"{c.Name,-30} {ef.Median,8:F2}ms {ado.Median,9:F2}ms {ratio,5:F2}× {ef.P95,6:F2}ms {ado.P95,6:F2}ms  {(met ? "met" : "MISSED")}");
+            }
+            output.WriteLine();
+            output.WriteLine(allMet ? "Every case met the target." : "Some cases missed the target (see above).");
+            return 0;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            if (!args.Contains("--keep")) foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+        }
+    }
+
+    private static ServiceProvider BuildServices(string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddPooledDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
+        services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3).AddEntityFrameworkStores<ApplicationDbContext>();
+        services.AddScoped<ActorAccessor>();
+        services.AddScoped<Authorizer>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<MemberService>();
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<(Guid OrgId, string OwnerId)> SeedAsync(IDbContextFactory<ApplicationDbContext> dbFactory, int members)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await DatabaseSetup.MigrateAsync(db);
+        var now = DateTime.UtcNow;
+        var owner = new ApplicationUser
+        {
+            UserName = "owner@bench.example", NormalizedUserName = "OWNER@BENCH.EXAMPLE", Email = "owner@bench.example",
+            NormalizedEmail = "OWNER@BENCH.EXAMPLE", EmailConfirmed = true, SecurityStamp = Guid.NewGuid().ToString(), CreatedAt = now,
+        };
+        var org = new Organization { Id = Guid.NewGuid(), Name = "Bench", Plan = Plan.Enterprise, CreatedByUserId = owner.Id, CreatedByEmail = owner.NormalizedEmail, CreatedAt = now };
+        var project = new Projects.Project { Id = Guid.NewGuid(), OrganizationId = org.Id, Name = "Bench", NormalizedName = "BENCH", CreatedAt = now };
+        db.Users.Add(owner);
+        db.Organizations.Add(org);
+        db.Projects.Add(project);
+        db.RoleAssignments.Add(RoleAssignment.ForUser(owner, org.Id, Role.OrgOwner, now));
+        await db.SaveChangesAsync();
+        await BulkMembers.AddAsync(db, org.Id, members, project.Id);
+        await db.Database.ExecuteSqlRawAsync("ANALYZE;");
+        return (org.Id, owner.Id);
+    }
+
+    /// <summary>
+    /// The twin: the same membership check, count and page, written by hand — on a pooled connection opened per call,
+    /// as data access in a web app does (the service opens one per operation too).
+    /// </summary>
+    private static async Task<(int Total, List<string> Emails)> AdoAsync(string connectionString, Guid orgId, string ownerId, Case c)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        var org = orgId.ToString().ToUpperInvariant();
+        await using (var check = connection.CreateCommand())
+        {
+            check.CommandText = """
+                SELECT r.Role FROM RoleAssignments r JOIN Organizations o ON o.Id = r.OrganizationId
+                WHERE r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User' AND r.PrincipalId = $user AND o.DeletedAt IS NULL LIMIT 1
+                """;
+            check.Parameters.AddWithValue("$org", org);
+            check.Parameters.AddWithValue("$user", ownerId);
+            if (await check.ExecuteScalarAsync() is null) throw new InvalidOperationException("not a member");
+        }
+        var where = "r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User'";
+        var search = c.Query.Search?.Trim().ToUpperInvariant();
+        if (!string.IsNullOrEmpty(search)) where += " AND r.Id IN (SELECT AssignmentId FROM MemberSearch WHERE MemberSearch MATCH $q AND OrganizationId = $org)";
+
+        int total;
+        await using (var count = connection.CreateCommand())
+        {
+            count.CommandText = string.IsNullOrEmpty(search)
+                ? "SELECT MemberCount FROM Organizations WHERE Id = $org"
+                : $"SELECT COUNT(*) FROM RoleAssignments r WHERE {where}";
+            count.Parameters.AddWithValue("$org", org);
+            if (!string.IsNullOrEmpty(search)) count.Parameters.AddWithValue("$q", MemberSearchIndex.Phrase(search));
+            total = Convert.ToInt32(await count.ExecuteScalarAsync());
+        }
+        await using var page = connection.CreateCommand();
+        page.CommandText = $"""
+            SELECT r.PrincipalId, r.PrincipalName, r.PrincipalEmail, r.Role,
+                   (SELECT COUNT(*) FROM RoleAssignments p WHERE p.PrincipalType = 'User' AND p.PrincipalId = r.PrincipalId AND p.OrganizationId = $org AND p.ProjectId IS NOT NULL),
+                   r.CreatedAt, (SELECT u.LastActiveAt FROM AspNetUsers u WHERE u.Id = r.PrincipalId)
+            FROM RoleAssignments r
+            WHERE {where}
+            ORDER BY {c.OrderBy}
+            LIMIT $take OFFSET $skip
+            """;
+        page.Parameters.AddWithValue("$org", org);
+        page.Parameters.AddWithValue("$take", c.Query.PageSize);
+        page.Parameters.AddWithValue("$skip", c.Query.Page * c.Query.PageSize);
+        if (!string.IsNullOrEmpty(search)) page.Parameters.AddWithValue("$q", MemberSearchIndex.Phrase(search));
+        var emails = new List<string>(c.Query.PageSize);
+        await using var reader = await page.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            emails.Add(reader.GetString(2));
+            _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+        }
+        return (total, emails);
+    }
+
+    private static async Task<(double Median, double P95)> MeasureAsync(int iterations, Func<Task> run)
+    {
+        for (var i = 0; i < Math.Max(5, iterations / 10); i++) await run();
+        var samples = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await run();
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(samples);
+        return (samples[iterations / 2], samples[(int)(iterations * 0.95)]);
+    }
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) && value > 0 ? value : fallback;
+    }
+}
