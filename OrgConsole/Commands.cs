@@ -11,7 +11,7 @@ public static class Commands
         return (args[0], args.ElementAtOrDefault(1)) switch
         {
             ("benchmark", "members") => await MembersBenchmark.RunAsync(args, Console.Out),
-            ("benchmark", _) => Usage("benchmark members [--members N] [--iterations N]"),
+            ("benchmark", _) => Usage("benchmark members [--members N] [--iterations N] [--show-sql] [--keep]"),
             _ => null,
         };
     }

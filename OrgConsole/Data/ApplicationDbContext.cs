@@ -26,6 +26,12 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
 
+    /// <summary>
+    /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
+    /// <c>"MemberSearch"('"text"')</c>). Composable in LINQ and in compiled queries.
+    /// </summary>
+    public IQueryable<MemberSearchHit> SearchMembers(string phrase) => FromExpression(() => SearchMembers(phrase));
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every timestamp is UTC; the providers forget the Kind on the way back, so restore it.
@@ -39,6 +45,13 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
+
+        builder.Entity<MemberSearchHit>(hit =>
+        {
+            hit.HasNoKey();
+            hit.ToTable(MemberSearchIndex.Table, t => t.ExcludeFromMigrations()); // created by the migration's SQL
+        });
+        builder.HasDbFunction(typeof(ApplicationDbContext).GetMethod(nameof(SearchMembers), [typeof(string)])!).HasName(MemberSearchIndex.Table);
 
         builder.Entity<ApplicationUser>(user =>
         {

@@ -60,3 +60,11 @@ public static class MemberSearchIndex
     /// <summary>An FTS5 query that matches the text literally (as one quoted phrase).</summary>
     public static string Phrase(string text) => "\"" + text.Replace("\"", "\"\"") + "\"";
 }
+
+/// <summary>One row of the member search index.</summary>
+public sealed class MemberSearchHit
+{
+    public Guid AssignmentId { get; set; }
+
+    public required string OrganizationId { get; set; }
+}

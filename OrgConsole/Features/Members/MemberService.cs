@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
@@ -35,13 +37,31 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct); // one connection for the count and the page
+        var items = new List<MemberListItem>(query.PageSize);
+        if (string.IsNullOrWhiteSpace(query.Search))
+        {
+            // The organization's member count is kept by triggers: no counting 100,000 rows per page.
+            var count = await MemberCountQuery(db, organizationId);
+            await foreach (var row in PageQuery(query.Sort, query.Descending)(db, organizationId, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
+            {
+                items.Add(row.ToItem());
+            }
+            return new MemberPage(items, count);
+        }
+        if (SearchPhrase(query.Search) is { } phrase)
+        {
+            // A plain text search (the usual case): compiled, on the full-text index.
+            var matching = await SearchCountQuery(db, organizationId, phrase);
+            await foreach (var row in SearchPageQuery(query.Sort, query.Descending)(db, organizationId, phrase, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
+            {
+                items.Add(row.ToItem());
+            }
+            return new MemberPage(items, matching);
+        }
         var filtered = Filter(db, organizationId, query.Search);
-        // Unfiltered, the organization's member count (kept by triggers) spares counting 100,000 rows per page.
-        var total = string.IsNullOrWhiteSpace(query.Search)
-            ? await MemberCountQuery(db, organizationId)
-            : await filtered.CountAsync(ct);
-        var rows = await Sort(Project(db, organizationId, filtered), query)
-            .Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
+        var total = await filtered.CountAsync(ct);
+        var rows = await Sort(filtered, query).Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
         return new MemberPage(rows.Select(r => r.ToItem()).ToList(), total);
     }
 
@@ -55,7 +75,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var csv = new System.Text.StringBuilder("name,email,role,projects,joined,last_active\n");
-        await foreach (var m in Sort(Project(db, organizationId, Filter(db, organizationId, query.Search)), query).AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var m in Sort(Filter(db, organizationId, query.Search), query).AsAsyncEnumerable().WithCancellation(ct))
         {
             csv.Append(Csv.Field(m.Name)).Append(',').Append(Csv.Field(m.Email)).Append(',').Append(Csv.Field(m.Role.DisplayName())).Append(',')
                .Append(m.ProjectCount).Append(',').Append(m.JoinedAt.ToString("O")).Append(',').Append(m.LastActiveAt?.ToString("O")).Append('\n');
@@ -63,31 +83,10 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         return csv.ToString();
     }
 
-    /// <summary>
-    /// The organization's memberships, searched on the name and email cached on each row: filtering, counting,
-    /// sorting and paging use the IX_Members_* indexes of this one table (no join until the page is chosen).
-    /// </summary>
-    private static IQueryable<RoleAssignment> Filter(ApplicationDbContext db, Guid organizationId, string? search)
-    {
-        var members = db.RoleAssignments.AsNoTracking()
-            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User);
-        var text = search?.Trim().ToUpperInvariant();
-        if (string.IsNullOrEmpty(text)) return members;
-        var roles = Roles.OrganizationRoles.Where(role => role.DisplayName().ToUpperInvariant().Contains(text) || role.ToString().ToUpperInvariant() == text).ToList();
-        if (text.Length < MemberSearchIndex.MinimumLength)
-        {
-            var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            return members.Where(r => EF.Functions.Like(r.PrincipalEmail!, pattern, "\\") || EF.Functions.Like(r.PrincipalName!, pattern, "\\") || roles.Contains(r.Role));
-        }
-        var org = organizationId.ToString().ToUpperInvariant();
-        var matches = db.Database.SqlQuery<Guid>(
-            $"SELECT \"AssignmentId\" AS \"Value\" FROM \"MemberSearch\" WHERE \"MemberSearch\" MATCH {MemberSearchIndex.Phrase(text)} AND \"OrganizationId\" = {org}");
-        return members.Where(r => matches.Contains(r.Id) || roles.Contains(r.Role));
-    }
-
     /// <summary>A member-init shape EF can sort on (a positional record cannot be ordered by in SQL).</summary>
     private sealed class Row
     {
+        public Guid AssignmentId { get; init; }
         public required string UserId { get; init; }
         public required string Name { get; init; }
         public required string Email { get; init; }
@@ -99,34 +98,129 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         public MemberListItem ToItem() => new(UserId, Name, Email, Role, ProjectCount, JoinedAt, LastActiveAt);
     }
 
-    // SQLite computes the correlated columns only for the rows of the page when the order comes from an index.
-    private static IQueryable<Row> Project(ApplicationDbContext db, Guid organizationId, IQueryable<RoleAssignment> members) =>
-        members.Select(m => new Row
+    /// <summary>
+    /// An organization's members, read from the name and email cached on each membership row: filtering, counting,
+    /// sorting and paging run on the IX_Members_* indexes of that one table. SQLite computes the correlated columns
+    /// (projects, last active) only for the rows of the page when the order comes from an index.
+    /// </summary>
+    private static readonly Expression<Func<ApplicationDbContext, Guid, IQueryable<Row>>> MemberRows = (db, organizationId) =>
+        db.RoleAssignments.AsNoTracking()
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
+            .Select(m => new Row
+            {
+                AssignmentId = m.Id,
+                UserId = m.PrincipalId,
+                Name = m.PrincipalName!,
+                Email = m.PrincipalEmail!,
+                Role = m.Role,
+                ProjectCount = db.RoleAssignments.Count(p => p.PrincipalType == PrincipalType.User && p.PrincipalId == m.PrincipalId && p.OrganizationId == organizationId && p.ProjectId != null),
+                JoinedAt = m.CreatedAt,
+                LastActiveAt = db.Users.Where(u => u.Id == m.PrincipalId).Select(u => u.LastActiveAt).FirstOrDefault(),
+            });
+
+    private static readonly Func<ApplicationDbContext, Guid, IQueryable<Row>> MemberRowsOf = MemberRows.Compile();
+
+    /// <summary>The full-text phrase for a search that names no role and is long enough for the trigram index; else null.</summary>
+    private static string? SearchPhrase(string? search)
+    {
+        var text = search?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(text) || text.Length < MemberSearchIndex.MinimumLength) return null;
+        if (Roles.OrganizationRoles.Any(role => role.DisplayName().ToUpperInvariant().Contains(text) || role.ToString().ToUpperInvariant() == text)) return null;
+        return MemberSearchIndex.Phrase(text);
+    }
+
+    /// <summary>Members matching a search: trigram full-text on name and email (three characters or more), or a role name.</summary>
+    private static IQueryable<Row> Filter(ApplicationDbContext db, Guid organizationId, string? search)
+    {
+        var members = MemberRowsOf(db, organizationId);
+        var text = search?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(text)) return members;
+        var roles = Roles.OrganizationRoles.Where(role => role.DisplayName().ToUpperInvariant().Contains(text) || role.ToString().ToUpperInvariant() == text).ToList();
+        if (text.Length < MemberSearchIndex.MinimumLength)
         {
-            UserId = m.PrincipalId,
-            Name = m.PrincipalName!,
-            Email = m.PrincipalEmail!,
-            Role = m.Role,
-            ProjectCount = db.RoleAssignments.Count(p => p.PrincipalType == PrincipalType.User && p.PrincipalId == m.PrincipalId && p.OrganizationId == organizationId && p.ProjectId != null),
-            JoinedAt = m.CreatedAt,
-            LastActiveAt = db.Users.Where(u => u.Id == m.PrincipalId).Select(u => u.LastActiveAt).FirstOrDefault(),
+            var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            return members.Where(r => EF.Functions.Like(r.Email, pattern, "\\") || EF.Functions.Like(r.Name, pattern, "\\") || roles.Contains(r.Role));
+        }
+        var phrase = MemberSearchIndex.Phrase(text);
+        var matches = db.SearchMembers(phrase).Select(h => h.AssignmentId);
+        return roles.Count == 0
+            ? members.Where(r => matches.Contains(r.AssignmentId))
+            : members.Where(r => matches.Contains(r.AssignmentId) || roles.Contains(r.Role));
+    }
+
+    private static IQueryable<Row> Sort(IQueryable<Row> items, MemberQuery query) =>
+        items.Provider.CreateQuery<Row>(Ordered(items.Expression, query.Sort, query.Descending));
+
+    /// <summary>The one definition of each sort order: by its column, then by email so pages never overlap.</summary>
+    private static Expression Ordered(Expression rows, MemberSort sort, bool descending)
+    {
+        LambdaExpression key = sort switch
+        {
+            MemberSort.Name => (Expression<Func<Row, string>>)(m => m.Name),
+            MemberSort.Role => (Expression<Func<Row, Role>>)(m => m.Role),
+            MemberSort.Projects => (Expression<Func<Row, int>>)(m => m.ProjectCount),
+            MemberSort.Joined => (Expression<Func<Row, DateTime>>)(m => m.JoinedAt),
+            MemberSort.LastActive => (Expression<Func<Row, DateTime?>>)(m => m.LastActiveAt),
+            _ => (Expression<Func<Row, string>>)(m => m.Email),
+        };
+        var ordered = Expression.Call(typeof(Queryable), descending ? nameof(Queryable.OrderByDescending) : nameof(Queryable.OrderBy),
+            [typeof(Row), key.ReturnType], rows, Expression.Quote(key));
+        if (sort == MemberSort.Email) return ordered;
+        Expression<Func<Row, string>> byEmail = m => m.Email;
+        return Expression.Call(typeof(Queryable), nameof(Queryable.ThenBy), [typeof(Row), typeof(string)], ordered, Expression.Quote(byEmail));
+    }
+
+    /// <summary>
+    /// Unfiltered pages — what the members table shows most — as compiled queries, one per sort order, so a page
+    /// costs the database's work and little of EF's.
+    /// </summary>
+    private static readonly ConcurrentDictionary<(MemberSort, bool), Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>>> PageQueries = new();
+
+    // The rows of a full-text search, written once as an expression and spliced into the compiled search queries.
+    private static readonly Expression<Func<ApplicationDbContext, string, Row, bool>> MatchesPhrase =
+        (db, phrase, row) => db.SearchMembers(phrase).Select(h => h.AssignmentId).Contains(row.AssignmentId);
+
+    private static readonly ParameterExpression PhraseParameter = Expression.Parameter(typeof(string), "phrase");
+
+    private static Expression SearchedRows()
+    {
+        var row = MatchesPhrase.Parameters[2];
+        var body = new ReplaceParameters(new() { [MatchesPhrase.Parameters[0]] = MemberRows.Parameters[0], [MatchesPhrase.Parameters[1]] = PhraseParameter })
+            .Visit(MatchesPhrase.Body);
+        return Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(Row)], MemberRows.Body, Expression.Quote(Expression.Lambda<Func<Row, bool>>(body, row)));
+    }
+
+    private static readonly Func<ApplicationDbContext, Guid, string, Task<int>> SearchCountQuery =
+        EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, string, int>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.Count), [typeof(Row)], SearchedRows()),
+            MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter));
+
+    private static readonly ConcurrentDictionary<(MemberSort, bool), Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>>> SearchPageQueries = new();
+
+    private static Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>> SearchPageQuery(MemberSort sort, bool descending) =>
+        SearchPageQueries.GetOrAdd((sort, descending), key =>
+        {
+            var (skip, take) = (Expression.Parameter(typeof(int), "skip"), Expression.Parameter(typeof(int), "take"));
+            return EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, string, int, int, IQueryable<Row>>>(
+                Paged(Ordered(SearchedRows(), key.Item1, key.Item2), skip, take), MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, skip, take));
         });
 
-    private static IQueryable<Row> Sort(IQueryable<Row> items, MemberQuery query) => (query.Sort, query.Descending) switch
+    private static Expression Paged(Expression rows, ParameterExpression skip, ParameterExpression take) =>
+        Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(Row)],
+            Expression.Call(typeof(Queryable), nameof(Queryable.Skip), [typeof(Row)], rows, skip), take);
+
+    private sealed class ReplaceParameters(Dictionary<ParameterExpression, Expression> map) : ExpressionVisitor
     {
-        (MemberSort.Name, false) => items.OrderBy(m => m.Name).ThenBy(m => m.Email),
-        (MemberSort.Name, true) => items.OrderByDescending(m => m.Name).ThenBy(m => m.Email),
-        (MemberSort.Role, false) => items.OrderBy(m => m.Role).ThenBy(m => m.Email),
-        (MemberSort.Role, true) => items.OrderByDescending(m => m.Role).ThenBy(m => m.Email),
-        (MemberSort.Projects, false) => items.OrderBy(m => m.ProjectCount).ThenBy(m => m.Email),
-        (MemberSort.Projects, true) => items.OrderByDescending(m => m.ProjectCount).ThenBy(m => m.Email),
-        (MemberSort.Joined, false) => items.OrderBy(m => m.JoinedAt).ThenBy(m => m.Email),
-        (MemberSort.Joined, true) => items.OrderByDescending(m => m.JoinedAt).ThenBy(m => m.Email),
-        (MemberSort.LastActive, false) => items.OrderBy(m => m.LastActiveAt).ThenBy(m => m.Email),
-        (MemberSort.LastActive, true) => items.OrderByDescending(m => m.LastActiveAt).ThenBy(m => m.Email),
-        (_, true) => items.OrderByDescending(m => m.Email),
-        _ => items.OrderBy(m => m.Email),
-    };
+        protected override Expression VisitParameter(ParameterExpression node) => map.TryGetValue(node, out var to) ? to : node;
+    }
+
+    private static Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>> PageQuery(MemberSort sort, bool descending) =>
+        PageQueries.GetOrAdd((sort, descending), key =>
+        {
+            var (skip, take) = (Expression.Parameter(typeof(int), "skip"), Expression.Parameter(typeof(int), "take"));
+            return EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, int, int, IQueryable<Row>>>(
+                Paged(Ordered(MemberRows.Body, key.Item1, key.Item2), skip, take), MemberRows.Parameters[0], MemberRows.Parameters[1], skip, take));
+        });
 
     /// <summary>What changing a member's role would add and remove, for the confirmation dialog.</summary>
     public static RoleChangeSummary DescribeRoleChange(Role from, Role to) => RoleChangeSummary.Between(from, to);

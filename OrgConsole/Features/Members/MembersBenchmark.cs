@@ -26,7 +26,7 @@ public static class MembersBenchmark
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         try
         {
-            await using var provider = BuildServices(connectionString);
+            await using var provider = BuildServices(connectionString, args.Contains("--show-sql"));
             var dbFactory = provider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
             output.WriteLine($"Preparing a SQLite database with {members:N0} members in one organization ({path}) ...");
             var (orgId, ownerId) = await SeedAsync(dbFactory, members);
@@ -73,12 +73,16 @@ public static class MembersBenchmark
         }
     }
 
-    private static ServiceProvider BuildServices(string connectionString)
+    private static ServiceProvider BuildServices(string connectionString, bool showSql)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddPooledDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
+        services.AddPooledDbContextFactory<ApplicationDbContext>(o =>
+        {
+            o.UseSqlite(connectionString);
+            if (showSql) o.LogTo(Console.WriteLine, Microsoft.Extensions.Logging.LogLevel.Information);
+        });
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3).AddEntityFrameworkStores<ApplicationDbContext>();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
