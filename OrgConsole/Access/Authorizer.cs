@@ -56,23 +56,31 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     public async Task<OrgAccess?> GetAccessAsync(Guid organizationId, CancellationToken ct = default)
     {
         var actor = actorAccessor.Current;
-        if (!actor.IsUser) return null;
+        if (PrincipalTypeOf(actor) is not { } principalType) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await MembershipQuery(db, organizationId, actor.Id);
+        var row = await MembershipQuery(db, organizationId, principalType, actor.Id);
         return row is null ? null : new OrgAccess(organizationId, row.Name, row.Plan, row.Role, actor);
     }
 
     private sealed record MembershipRow(string Name, Plan Plan, Role Role);
 
     // Every action of every page asks this first: compiled once rather than translated per call.
-    private static readonly Func<ApplicationDbContext, Guid, string, Task<MembershipRow?>> MembershipQuery =
-        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string userId) => (
+    private static readonly Func<ApplicationDbContext, Guid, PrincipalType, string, Task<MembershipRow?>> MembershipQuery =
+        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType principalType, string principalId) => (
             from ra in db.RoleAssignments.AsNoTracking()
             join org in db.Organizations on ra.OrganizationId equals org.Id
             where ra.OrganizationId == organizationId && ra.ProjectId == null
-                  && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == userId
+                  && ra.PrincipalType == principalType && ra.PrincipalId == principalId
                   && org.DeletedAt == null
             select new MembershipRow(org.Name, org.Plan, ra.Role)).FirstOrDefault());
+
+    /// <summary>Which kind of role holder an actor is: people and service accounts hold roles; others hold none.</summary>
+    public static PrincipalType? PrincipalTypeOf(Actor actor) => actor.Type switch
+    {
+        Features.Audit.ActorType.User => PrincipalType.User,
+        Features.Audit.ActorType.ServiceAccount => PrincipalType.ServiceAccount,
+        _ => null,
+    };
 
     public async Task<ProjectAccess?> GetProjectAccessAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
@@ -81,9 +89,10 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var projectExists = await db.Projects.AnyAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
         if (!projectExists) return null;
+        var principalType = PrincipalTypeOf(org.Actor);
         var projectRole = await db.RoleAssignments
             .Where(ra => ra.OrganizationId == organizationId && ra.ProjectId == projectId
-                         && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == org.Actor.Id)
+                         && ra.PrincipalType == principalType && ra.PrincipalId == org.Actor.Id)
             .Select(ra => (Role?)ra.Role).FirstOrDefaultAsync(ct);
         return new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
     }
