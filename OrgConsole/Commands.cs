@@ -12,6 +12,7 @@ public static class Commands
         {
             ("benchmark", "members") => await MembersBenchmark.RunAsync(args, Console.Out),
             ("benchmark", _) => Usage("benchmark members [--members N] [--iterations N] [--show-sql] [--keep]"),
+            ("support", _) => await OrgConsole.Features.Support.SupportStaffCommand.RunAsync(args, Console.Out),
             _ => null,
         };
     }

@@ -33,6 +33,7 @@ public static class OrgConsoleSetup
         services.AddOrganizations(configuration);
         services.AddMembers();
         services.AddProjects();
+        services.AddScoped<OrgConsole.Features.Support.SupportService>();
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -88,7 +89,7 @@ public static class OrgConsoleSetup
         return services;
     }
 
-    private static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>();
+    private static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>().AddScoped<AuditQueryService>();
 
     private static IServiceCollection AddOrganizations(this IServiceCollection services, IConfiguration configuration)
     {

@@ -24,6 +24,7 @@ public sealed class PermissionMatrixTests
         (Permission.ViewUsageDetails, "✓·✓"),
         (Permission.ViewSupportPlans, "✓·✓"),
         (Permission.InviteMembers, "✓··"),
+        (Permission.ViewInvitations, "✓··"),     // seeing who is invited goes with inviting and revoking
         (Permission.DeletePendingInvites, "✓··"),
         (Permission.RemoveMembers, "✓··"),
         (Permission.UpdateMemberRoles, "✓··"),
@@ -75,6 +76,18 @@ public sealed class PermissionMatrixTests
 
     public static TheoryData<Permission> AllOrganizationPermissions() => new(SpecOrganizationTable.Select(r => r.Permission));
     public static TheoryData<Permission> AllProjectPermissions() => new(SpecProjectTable.Select(r => r.Permission));
+
+    /// <summary>SPEC §8: support staff see an organization read-only — every view permission, nothing else.</summary>
+    [Fact]
+    public void SupportViewer_HoldsTheViewPermissionsOnly()
+    {
+        Permission[] views =
+        [
+            Permission.ViewAccountDetails, Permission.ViewBillingDetails, Permission.ViewUsageDetails, Permission.ViewSupportPlans,
+            Permission.ViewInvitations, Permission.ViewAuditLog, Permission.ViewProject, Permission.ViewProjectMembers, Permission.ViewApiKeys,
+        ];
+        Assert.Equal(views.Order(), RolePermissions.PermissionsOf(Role.SupportViewer).Order());
+    }
 
     [Fact]
     public void TheSpecTablesCoverEveryPermission()

@@ -63,11 +63,25 @@ public sealed class TestDb : IAsyncDisposable
         services.AddScoped<ProjectMemberService>();
         services.AddScoped<OrgConsole.Features.ApiKeys.ApiKeyService>();
         services.AddScoped<OrgConsole.Features.Invitations.InvitationService>();
+        services.AddScoped<OrgConsole.Features.Support.SupportService>();
+        services.AddScoped<AuditQueryService>();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/" }).Build());
         services.AddHttpContextAccessor();
         services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
         services.AddSingleton<CapturingEmailTransport>();
         services.AddSingleton<OrgConsole.Features.Email.IEmailTransport>(sp => sp.GetRequiredService<CapturingEmailTransport>());
+    }
+
+    /// <summary>Gives a person the platform Support role (as the operator's command does).</summary>
+    public async Task<string> CreateSupportStaffAsync(string email = "support@test.example")
+    {
+        var userId = await CreateUserAsync(email);
+        await using var scope = Services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        if (!await roles.RoleExistsAsync(PlatformRoles.Support)) await roles.CreateAsync(new IdentityRole(PlatformRoles.Support));
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.True((await users.AddToRoleAsync((await users.FindByIdAsync(userId))!, PlatformRoles.Support)).Succeeded);
+        return userId;
     }
 
     /// <summary>Every email the services sent.</summary>

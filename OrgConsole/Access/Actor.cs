@@ -14,6 +14,9 @@ public sealed record Actor(ActorType Type, string Id, string Name)
 
     public bool IsUser => Type == ActorType.User;
 
+    /// <summary>For support staff inside one organization: which, and the reason they gave (SPEC §8).</summary>
+    public SupportSession? Support { get; init; }
+
     public static Actor FromPrincipal(ClaimsPrincipal? principal, string? ip = null, string? userAgent = null)
     {
         var id = principal?.FindFirstValue(ClaimTypes.NameIdentifier);
@@ -28,6 +31,9 @@ public sealed record Actor(ActorType Type, string Id, string Name)
         };
     }
 }
+
+/// <summary>A support person's read-only visit to one organization, opened with a reason (a ticket reference).</summary>
+public sealed record SupportSession(Guid OrganizationId, string Reason);
 
 /// <summary>
 /// Holds the actor of the current scope: an HTTP request (set by middleware), a Blazor circuit (set by

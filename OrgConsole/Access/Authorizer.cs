@@ -56,6 +56,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     public async Task<OrgAccess?> GetAccessAsync(Guid organizationId, CancellationToken ct = default)
     {
         var actor = actorAccessor.Current;
+        if (actor.Type == Features.Audit.ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
         if (PrincipalTypeOf(actor) is not { } principalType) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await MembershipQuery(db, organizationId, principalType, actor.Id);
@@ -63,6 +64,25 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     }
 
     private sealed record MembershipRow(string Name, Plan Plan, Role Role);
+
+    /// <summary>
+    /// Support staff see one organization read-only, after stating a reason, for as long as they hold the platform
+    /// role — checked in the database on every call, so revoking the role ends the session at the next click.
+    /// </summary>
+    private async Task<OrgAccess?> SupportAccessAsync(Actor actor, Guid organizationId, CancellationToken ct)
+    {
+        if (actor.Support?.OrganizationId != organizationId) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await IsSupportStaffAsync(db, actor.Id, ct)) return null;
+        var org = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => new { o.Name, o.Plan }).FirstOrDefaultAsync(ct);
+        return org is null ? null : new OrgAccess(organizationId, org.Name, org.Plan, Role.SupportViewer, actor);
+    }
+
+    public static Task<bool> IsSupportStaffAsync(ApplicationDbContext db, string userId, CancellationToken ct) =>
+        (from ur in db.UserRoles
+         join r in db.Roles on ur.RoleId equals r.Id
+         where ur.UserId == userId && r.NormalizedName == PlatformRoles.SupportNormalized
+         select ur).AnyAsync(ct);
 
     // Every action of every page asks this first: compiled once rather than translated per call.
     private static readonly Func<ApplicationDbContext, Guid, PrincipalType, string, Task<MembershipRow?>> MembershipQuery =
@@ -94,7 +114,9 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
             .Where(ra => ra.OrganizationId == organizationId && ra.ProjectId == projectId
                          && ra.PrincipalType == principalType && ra.PrincipalId == org.Actor.Id)
             .Select(ra => (Role?)ra.Role).FirstOrDefaultAsync(ct);
-        return new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
+        return org.Role == Role.SupportViewer
+            ? new ProjectAccess(org, projectId, Role.SupportViewer, ImplicitOwner: false)
+            : new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
     }
 
     /// <summary>The role names that hold a permission, for "needs the … role" tooltips.</summary>

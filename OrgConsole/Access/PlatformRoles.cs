@@ -4,4 +4,5 @@ namespace OrgConsole.Access;
 public static class PlatformRoles
 {
     public const string Support = "Support";
+    public const string SupportNormalized = "SUPPORT";
 }

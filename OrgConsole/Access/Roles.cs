@@ -22,6 +22,13 @@ public enum Role
     ControlPlaneViewer,
     DataPlaneEditor,
     DataPlaneViewer,
+
+    // Platform
+    /// <summary>
+    /// Support staff inside one organization after stating a reason (SPEC §8): read-only, never assigned to anyone —
+    /// the authorizer grants it for the duration of a support session.
+    /// </summary>
+    SupportViewer,
 }
 
 public enum RoleScope
@@ -29,6 +36,7 @@ public enum RoleScope
     Organization,
     Project,
     ApiKey,
+    Platform,
 }
 
 /// <summary>Who holds a role: a person, a service account or an API key.</summary>
@@ -48,6 +56,7 @@ public static class Roles
     {
         Role.OrgOwner or Role.OrgMember or Role.OrgBillingAdmin => RoleScope.Organization,
         Role.ProjectOwner or Role.ProjectMember => RoleScope.Project,
+        Role.SupportViewer => RoleScope.Platform,
         _ => RoleScope.ApiKey,
     };
 
@@ -59,6 +68,7 @@ public static class Roles
         Role.OrgBillingAdmin => "Billing admin",
         Role.ProjectOwner => "Project owner",
         Role.ProjectMember => "Project user",
+        Role.SupportViewer => "Support (read-only)",
         _ => role.ToString(),
     };
 }

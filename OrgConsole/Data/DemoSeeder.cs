@@ -30,6 +30,7 @@ public sealed class DemoSeeder(
         new("dana@acme.example", "Dana Developer", "User in Acme Corp, Project user of Search"),
         new("eli@acme.example", "Eli Engineer", "User in Acme Corp"),
         new("fay@acme.example", "Fay Finance", "Billing admin of Acme Corp"),
+        new("gina@globex.example", "Gina Globex", "Owner of Globex (a second organization; Olivia is a User there)"),
     ];
 
     public string Password => configuration["Seed:DemoPassword"] is { Length: > 0 } p ? p : "OrgConsole-demo-1";
@@ -95,6 +96,19 @@ public sealed class DemoSeeder(
 
         await audit.AppendAsync(db, Actor.System, org.Id, new AuditEntry("organization.created", "organization", org.Id.ToString(),
             After: new { org.Name, Plan = org.Plan.ToString(), Source = "demo seed" }), ct);
+
+        // A second organization, so the switcher and support's "move a project" have somewhere to go.
+        var gina = created["gina@globex.example"];
+        var globex = new Organization
+        {
+            Id = Guid.NewGuid(), Name = "Globex", Plan = Plan.Standard, CreatedByUserId = gina.Id, CreatedByEmail = gina.NormalizedEmail!, CreatedAt = now,
+        };
+        db.Organizations.Add(globex);
+        db.RoleAssignments.Add(RoleAssignment.ForUser(gina, globex.Id, Role.OrgOwner, now));
+        db.RoleAssignments.Add(RoleAssignment.ForUser(owner, globex.Id, Role.OrgMember, now));
+        gina.LastOrganizationId = globex.Id;
+        await audit.AppendAsync(db, Actor.System, globex.Id, new AuditEntry("organization.created", "organization", globex.Id.ToString(),
+            After: new { globex.Name, Plan = globex.Plan.ToString(), Source = "demo seed" }), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return true;

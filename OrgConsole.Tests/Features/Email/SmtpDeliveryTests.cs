@@ -76,7 +76,7 @@ public sealed class SmtpDeliveryTests
         {
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
             var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
-            var acme = await db.Organizations.SingleAsync();
+            var acme = await db.Organizations.SingleAsync(o => o.Name == "Acme Corp");
             scope.ServiceProvider.GetRequiredService<OrgConsole.Access.ActorAccessor>().Current =
                 new OrgConsole.Access.Actor(OrgConsole.Features.Audit.ActorType.User, owner.Id, owner.Email!);
             var invited = await scope.ServiceProvider.GetRequiredService<OrgConsole.Features.Invitations.InvitationService>()

@@ -143,14 +143,14 @@ public sealed class InvitationService(
     /// <summary>Invitations of the organization, newest first, with their state.</summary>
     public async Task<Result<IReadOnlyList<InvitationRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
-        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
         if (!access.IsSuccess) return access.Error!;
         return Result<IReadOnlyList<InvitationRow>>.Ok(await RowsAsync(organizationId, null, ct));
     }
 
     public async Task<Result<InvitationRow>> GetAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
     {
-        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
         if (!access.IsSuccess) return access.Error!;
         var rows = await RowsAsync(organizationId, [invitationId], ct);
         return rows.Count == 0 ? Error.NotFound("The invitation") : rows[0];
@@ -161,6 +161,12 @@ public sealed class InvitationService(
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
         if (!access.IsSuccess) return access.Error!;
+        return await ResendCoreAsync(access.Value.Actor, organizationId, invitationId, reason: null, ct);
+    }
+
+    /// <summary>The resend itself, for an owner (above) or for support staff (SupportService, with their reason).</summary>
+    internal async Task<Result<InvitationRow>> ResendCoreAsync(Actor actor, Guid organizationId, Guid invitationId, string? reason, CancellationToken ct)
+    {
         var (token, hash) = NewToken();
         var result = await dbFactory.WriteAsync<Invitation>(async db =>
         {
@@ -178,8 +184,8 @@ public sealed class InvitationService(
             invitation.SendCount++;
             invitation.Version = Guid.NewGuid();
             db.InvitationEmailSends.Add(new InvitationEmailSend { OrganizationId = organizationId, InvitationId = invitation.Id, SentAt = now });
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.resent", "invitation", invitation.Id.ToString(),
-                After: new { invitation.Email, invitation.ExpiresAt }), ct);
+            await audit.AppendAsync(db, actor, organizationId, new AuditEntry("invitation.resent", "invitation", invitation.Id.ToString(),
+                After: new { invitation.Email, invitation.ExpiresAt }, Reason: reason), ct);
             return invitation;
         }, ct);
         if (!result.IsSuccess) return result.Error!;

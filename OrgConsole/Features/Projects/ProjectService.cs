@@ -25,14 +25,15 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error!;
         var userId = access.Value.Actor.Id;
-        var isOwner = access.Value.Role == Role.OrgOwner;
+        // Owners see every project (they own them all); so does support staff, read-only.
+        var seesAll = access.Value.Role is Role.OrgOwner or Role.SupportViewer;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await (
             from p in db.Projects.AsNoTracking()
             where p.OrganizationId == organizationId
             let myRole = db.RoleAssignments.Where(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
                 .Select(r => (Role?)r.Role).FirstOrDefault()
-            where isOwner || myRole != null
+            where seesAll || myRole != null
             orderby p.Name
             select new
             {
@@ -40,7 +41,8 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
                 Members = db.RoleAssignments.Count(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User),
                 Keys = db.ApiKeys.Count(k => k.ProjectId == p.Id),
             }).ToListAsync(ct);
-        return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, isOwner ? Role.ProjectOwner : r.MyRole!.Value, isOwner, r.Members, r.Keys)).ToList();
+        var implicitRole = access.Value.Role == Role.SupportViewer ? Role.SupportViewer : Role.ProjectOwner;
+        return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, seesAll ? implicitRole : r.MyRole!.Value, access.Value.Role == Role.OrgOwner, r.Members, r.Keys)).ToList();
     }
 
     public async Task<Result<ProjectQuota>> GetQuotaAsync(Guid organizationId, CancellationToken ct = default)

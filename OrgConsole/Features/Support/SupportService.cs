@@ -1,0 +1,206 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Invitations;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Features.Support;
+
+public sealed record SupportSearchResult(Guid Id, string Name, Plan Plan, int MemberCount, DateTime CreatedAt, DateTime? DeletedAt, DateTime? PurgeAfter, string MatchedBy);
+
+/// <summary>
+/// The operator's support staff (platform role Support, SPEC §8): find organizations, visit one read-only after giving
+/// a reason, and three actions — move a project, resend an invitation, restore a deleted organization. Every visit and
+/// action is written to the organization's audit log as done by support, with the reason.
+/// </summary>
+public sealed class SupportService(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    ActorAccessor actors,
+    AuditLog audit,
+    TimeProvider time,
+    InvitationService invitations)
+{
+    public const int ReasonMaxLength = 200;
+
+    /// <summary>Organizations whose name or id contains the text, or that have a member whose email contains it.</summary>
+    public async Task<Result<IReadOnlyList<SupportSearchResult>>> SearchAsync(string? text, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        var query = text?.Trim() ?? "";
+        if (query.Length < 2) return Error.Validation("Query", "Type at least two characters of a name, an organization id or a member's email.");
+        var upper = query.ToUpperInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var byName = Guid.TryParse(query, out var id)
+            ? await db.Organizations.AsNoTracking().Where(o => o.Id == id).Select(o => new { Org = o, MatchedBy = "id" }).ToListAsync(ct)
+            : await db.Organizations.AsNoTracking().Where(o => o.Name.ToUpper().Contains(upper))
+                .Select(o => new { Org = o, MatchedBy = "name" }).Take(50).ToListAsync(ct);
+        var byMember = await (
+            from r in db.RoleAssignments.AsNoTracking()
+            join o in db.Organizations.AsNoTracking() on r.OrganizationId equals o.Id
+            where r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalEmail!.ToUpper().Contains(upper)
+            select new { Org = o, MatchedBy = "member " + r.PrincipalEmail }).Take(50).ToListAsync(ct);
+        return byName.Concat(byMember).DistinctBy(x => x.Org.Id)
+            .Select(x => new SupportSearchResult(x.Org.Id, x.Org.Name, x.Org.Plan, x.Org.MemberCount, x.Org.CreatedAt, x.Org.DeletedAt, x.Org.PurgeAfter, x.MatchedBy))
+            .OrderBy(r => r.Name).ToList();
+    }
+
+    /// <summary>
+    /// Opens an organization read-only for this support person: records the visit and its reason in the organization's
+    /// audit log, then acts as support inside it (the authorizer grants the read-only SupportViewer role).
+    /// </summary>
+    public async Task<Result<SupportSession>> OpenAsync(Guid organizationId, string? reason, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        var validReason = ValidateReason(reason);
+        if (!validReason.IsSuccess) return validReason.Error!;
+        var session = new SupportSession(organizationId, validReason.Value);
+        var supportActor = staff.Value with { Type = ActorType.Support, Support = session };
+
+        var result = await dbFactory.WriteAsync<SupportSession>(async db =>
+        {
+            var org = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, ct);
+            if (org is null) return Error.NotFound("The organization");
+            await audit.AppendAsync(db, supportActor, organizationId, new AuditEntry("support.accessed", "organization", organizationId.ToString(),
+                Reason: session.Reason), ct);
+            return session;
+        }, ct);
+        if (result.IsSuccess) actors.Current = supportActor;
+        return result;
+    }
+
+    /// <summary>Ends the support visit: back to acting as oneself.</summary>
+    public void Close()
+    {
+        if (actors.Current.Type == ActorType.Support) actors.Current = actors.Current with { Type = ActorType.User, Support = null };
+    }
+
+    /// <summary>The support visit in progress, if any.</summary>
+    public SupportSession? Current => actors.Current.Type == ActorType.Support ? actors.Current.Support : null;
+
+    /// <summary>
+    /// Moves a project to another organization (SPEC §4). Its members who are not members of the target organization
+    /// lose access; its API keys move with it; the move is recorded in both organizations.
+    /// </summary>
+    public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? reason, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        var validReason = ValidateReason(reason);
+        if (!validReason.IsSuccess) return validReason.Error!;
+        var actor = staff.Value with { Type = ActorType.Support };
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var project = await db.Projects.FirstOrDefaultAsync(p => p.Id == projectId, ct);
+            if (project is null) return Error.NotFound("The project");
+            var sourceId = project.OrganizationId;
+            if (sourceId == targetOrganizationId) return Error.Validation("Target", "The project already belongs to that organization.");
+            var target = await db.Organizations.FirstOrDefaultAsync(o => o.Id == targetOrganizationId && o.DeletedAt == null, ct);
+            if (target is null) return Error.NotFound("The target organization");
+            if (await db.Projects.AnyAsync(p => p.OrganizationId == targetOrganizationId && p.NormalizedName == project.NormalizedName, ct))
+            {
+                return Error.Conflict($"{target.Name} already has a project named \"{project.Name}\". Ask an owner to rename one of them first.");
+            }
+            var limits = PlanLimits.For(target.Plan);
+            if (await db.Projects.CountAsync(p => p.OrganizationId == targetOrganizationId, ct) >= limits.MaxProjects)
+            {
+                return Error.Quota($"{target.Name} is on the {target.Plan} plan, which allows {limits.MaxProjects} project{(limits.MaxProjects == 1 ? "" : "s")}, and it has no room for another.");
+            }
+            var assignments = await db.RoleAssignments.Where(r => r.ProjectId == projectId).ToListAsync(ct);
+            var keyRolesOffPlan = assignments.Where(r => r.PrincipalType == PrincipalType.ApiKey && !limits.ApiKeyRoles.Contains(r.Role)).Select(r => r.Role).Distinct().ToList();
+            if (keyRolesOffPlan.Count > 0)
+            {
+                return Error.Conflict($"The project's API keys use {string.Join(", ", keyRolesOffPlan)}, which the {target.Plan} plan of {target.Name} does not allow.");
+            }
+
+            var targetMembers = (await db.RoleAssignments
+                .Where(r => r.OrganizationId == targetOrganizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+                .Select(r => r.PrincipalId).ToListAsync(ct)).ToHashSet();
+            var lostAccess = assignments.Where(r => r.PrincipalType == PrincipalType.ServiceAccount
+                || (r.PrincipalType == PrincipalType.User && !targetMembers.Contains(r.PrincipalId))).ToList();
+            db.RoleAssignments.RemoveRange(lostAccess);
+            foreach (var kept in assignments.Except(lostAccess)) kept.OrganizationId = targetOrganizationId;
+            await db.ApiKeys.Where(k => k.ProjectId == projectId).ExecuteUpdateAsync(s => s.SetProperty(k => k.OrganizationId, targetOrganizationId), ct);
+            project.OrganizationId = targetOrganizationId;
+            project.Version = Guid.NewGuid();
+
+            var removed = lostAccess.Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
+            await audit.AppendAsync(db, actor, sourceId, new AuditEntry("project.moved_out", "project", projectId.ToString(),
+                Before: new { project.Name, Organization = sourceId }, After: new { Organization = targetOrganizationId, LostAccess = removed },
+                ProjectId: projectId, Reason: validReason.Value), ct);
+            await audit.AppendAsync(db, actor, targetOrganizationId, new AuditEntry("project.moved_in", "project", projectId.ToString(),
+                Before: new { Organization = sourceId }, After: new { project.Name, Organization = targetOrganizationId },
+                ProjectId: projectId, Reason: validReason.Value), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Resends an invitation on a customer's behalf (new link, new expiry), with the reason.</summary>
+    public async Task<Result<InvitationRow>> ResendInvitationAsync(Guid organizationId, Guid invitationId, string? reason, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        var validReason = ValidateReason(reason);
+        if (!validReason.IsSuccess) return validReason.Error!;
+        return await invitations.ResendCoreAsync(staff.Value with { Type = ActorType.Support }, organizationId, invitationId, validReason.Value, ct);
+    }
+
+    /// <summary>Restores a soft-deleted organization while its retention period lasts.</summary>
+    public async Task<Result> RestoreOrganizationAsync(Guid organizationId, string? reason, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        var validReason = ValidateReason(reason);
+        if (!validReason.IsSuccess) return validReason.Error!;
+        var actor = staff.Value with { Type = ActorType.Support };
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var org = await db.Organizations.FirstOrDefaultAsync(o => o.Id == organizationId, ct);
+            if (org is null)
+            {
+                var chain = AuditLog.ChainKeyOf(organizationId);
+                var purged = await db.AuditEvents.AsNoTracking().Where(e => e.ChainKey == chain && e.Action == "organization.purged")
+                    .Select(e => (DateTime?)e.OccurredAt).FirstOrDefaultAsync(ct);
+                return purged is { } at
+                    ? Error.Conflict($"This organization was removed for good on {at:d MMM yyyy} when its retention period ended; it can no longer be restored.")
+                    : Error.NotFound("The organization");
+            }
+            if (org.DeletedAt is null) return Error.Conflict($"{org.Name} is not deleted.");
+            var now = time.UtcNow();
+            if (org.PurgeAfter <= now)
+            {
+                return Error.Conflict($"The retention period of {org.Name} ended on {org.PurgeAfter:d MMM yyyy}; it is being removed for good and can no longer be restored.");
+            }
+            var before = new { org.DeletedAt, org.PurgeAfter };
+            org.DeletedAt = null;
+            org.PurgeAfter = null;
+            org.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, actor, organizationId, new AuditEntry("organization.restored", "organization", organizationId.ToString(),
+                Before: before, After: new { Restored = now }, Reason: validReason.Value), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Support staff only: the platform role is read from the database on every call, so a revoked role stops at once.</summary>
+    private async Task<Result<Actor>> DemandStaffAsync(CancellationToken ct)
+    {
+        var actor = actors.Current;
+        if (actor.Type is not (ActorType.User or ActorType.Support)) return Error.Forbidden("Support staff only.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await Authorizer.IsSupportStaffAsync(db, actor.Id, ct)) return Error.Forbidden("This needs the platform Support role.");
+        return actor with { Type = ActorType.User, Support = null };
+    }
+
+    private static Result<string> ValidateReason(string? reason)
+    {
+        var trimmed = reason?.Trim() ?? "";
+        if (trimmed.Length < 3) return Error.Validation("Reason", "Give the reason for this, e.g. the ticket reference.");
+        if (trimmed.Length > ReasonMaxLength) return Error.Validation("Reason", $"Keep the reason under {ReasonMaxLength} characters.");
+        return trimmed;
+    }
+}
