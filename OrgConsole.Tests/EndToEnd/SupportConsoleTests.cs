@@ -1,0 +1,101 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OrgConsole.Tests.TestSupport;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrgConsole.Tests.EndToEnd;
+
+/// <summary>Support staff find an organization by a member's email, visit it read-only with a reason, move a project; the owner sees the visit.</summary>
+public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private const string DemoPassword = "OrgConsole-demo-1";
+
+    [Fact(Timeout = 240_000)]
+    public async Task Support_SearchesByMemberEmail_VisitsReadOnlyWithAReason_MovesAProject_OwnerSeesTheVisitInTheAuditLog()
+    {
+        await using var app = AppFactory.OnKestrel();
+        await using var supportContext = await browser.NewContextAsync(app.BaseAddress);
+        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
+        var support = await supportContext.NewPageAsync();
+        var owner = await ownerContext.NewPageAsync();
+        var current = support;
+        try
+        {
+            await SignInAsync(support, "support@orgconsole.example");
+            await Expect(support).ToHaveURLAsync(new Regex("/support$"));
+            await WaitUntilInteractiveAsync(support);
+
+            await MudInput(support, "support-search").FillAsync("dana@acme.example");
+            await support.GetByTestId("support-search-go").ClickAsync();
+            var row = support.Locator("tr").Filter(new() { HasText = "Acme Corp" });
+            await Expect(row).ToContainTextAsync("member dana@acme.example");
+            await row.GetByTestId("support-open").ClickAsync();
+            await MudInput(support, "support-reason").FillAsync("TICKET-4711 cannot find project");
+            await support.GetByTestId("support-reason-confirm").ClickAsync();
+            await Expect(support).ToHaveURLAsync(new Regex("/support/orgs/[0-9a-f-]{36}$"));
+            await Expect(support.GetByTestId("support-session-reason")).ToHaveTextAsync("TICKET-4711 cannot find project");
+            var axe = await support.RunAxe();
+            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+            Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+
+            // Browse the members read-only: the list is there, the actions are not.
+            await support.GetByTestId("support-browse-members").ClickAsync();
+            await Expect(support).ToHaveURLAsync(new Regex("/members$"));
+            await Expect(support.GetByText("dana@acme.example")).ToBeVisibleAsync();
+            await Expect(support.GetByTestId("support-banner")).ToBeVisibleAsync();
+            await Expect(support.GetByTestId("invite-members")).ToBeDisabledAsync();
+            await Expect(support.GetByTestId("change-role")).ToHaveCountAsync(0);
+            await Expect(support.GetByTestId("remove-member")).ToHaveCountAsync(0);
+            await support.ScreenshotAsync(new() { Path = "/tmp/support-members.png", FullPage = true });
+
+            // Move "Analytics" to Globex.
+            await support.GetByTestId("support-banner").GetByRole(AriaRole.Link, new() { Name = "support actions" }).ClickAsync();
+            await Expect(support.GetByTestId("support-projects")).ToContainTextAsync("Analytics");
+            await support.Locator("tr").Filter(new() { HasText = "Analytics" }).GetByTestId("support-move").ClickAsync();
+            await MudInput(support, "move-target").FillAsync("Globex");
+            await support.GetByRole(AriaRole.Option).Filter(new() { HasText = "Globex" }).First.ClickAsync();
+            await MudInput(support, "move-reason").FillAsync("TICKET-4711 move to Globex");
+            await support.GetByTestId("move-confirm").ClickAsync();
+            await Expect(support.GetByText("Analytics was moved.")).ToBeVisibleAsync();
+            await Expect(support.GetByTestId("support-projects")).Not.ToContainTextAsync("Analytics");
+
+            // The owner sees the visit, by support, with the reason.
+            current = owner;
+            await SignInAsync(owner, "owner@acme.example");
+            await owner.GetByRole(AriaRole.Link, new() { Name = "Audit log", Exact = true }).ClickAsync();
+            await WaitUntilInteractiveAsync(owner);
+            await Expect(owner.GetByTestId("audit-chain")).ToContainTextAsync("verifies");
+            var visit = owner.Locator("tr").Filter(new() { HasText = "support.accessed" });
+            await Expect(visit).ToContainTextAsync("TICKET-4711 cannot find project");
+            await Expect(visit).ToContainTextAsync("Support");
+            await Expect(owner.Locator("tr").Filter(new() { HasText = "project.moved_out" })).ToContainTextAsync("TICKET-4711 move to Globex");
+            await visit.ClickAsync();
+            await Expect(owner.GetByTestId("audit-reason")).ToHaveTextAsync("TICKET-4711 cannot find project");
+            await owner.ScreenshotAsync(new() { Path = "/tmp/audit-log.png", FullPage = true });
+        }
+        catch
+        {
+            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-support-failure.png", FullPage = true });
+            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-support-failure.png");
+            throw;
+        }
+    }
+
+    private static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("Account/Login");
+        await page.Locator("[id='Input.Email']").FillAsync(email);
+        await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(new Regex("Account/Login"));
+        await WaitUntilInteractiveAsync(page);
+    }
+
+    private static Task WaitUntilInteractiveAsync(IPage page) =>
+        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
+
+    private static ILocator MudInput(IPage page, string testId) =>
+        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
+}
