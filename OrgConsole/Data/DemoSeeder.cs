@@ -17,7 +17,8 @@ public sealed class DemoSeeder(
     RoleManager<IdentityRole> roles,
     AuditLog audit,
     TimeProvider time,
-    IConfiguration configuration)
+    IConfiguration configuration,
+    Features.Billing.BillingDemoData billing)
 {
     public const string OrganizationName = "Acme Corp";
 
@@ -97,6 +98,7 @@ public sealed class DemoSeeder(
             After: new { org.Name, Plan = org.Plan.ToString(), Source = "demo seed" }), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await billing.SeedAsync(org.Id, ct);
         return true;
     }
 }
