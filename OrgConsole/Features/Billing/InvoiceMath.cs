@@ -40,7 +40,7 @@ public static class InvoiceMath
         if (usageCharges < prices.MonthlyMinimum)
         {
             var topUp = prices.MonthlyMinimum - usageCharges;
-            lines.Add(new($"Monthly minimum top-up (usage below the {Money.Format(prices.MonthlyMinimum)} minimum)", 1, topUp, topUp));
+            lines.Add(new($"Monthly minimum top-up (minimum {Money.Format(prices.MonthlyMinimum)})", 1, topUp, topUp));
         }
 
         return new InvoiceDraft(lines, usageCharges, lines.Sum(l => l.Amount));

@@ -30,7 +30,8 @@ public static class InvoicePdf
         void RightAligned(string text, double right, double size, PdfDocumentBuilder.AddedFont font)
         {
             var safe = Safe(text);
-            var width = page.MeasureText(safe, size, new PdfPoint(0, 0), font).Sum(l => l.Width);
+            var letters = page.MeasureText(safe, size, new PdfPoint(0, 0), font);
+            var width = letters.Count == 0 ? 0 : letters[^1].EndBaseLine.X - letters[0].StartBaseLine.X;
             page.AddText(safe, size, new PdfPoint(right - width, y), font);
         }
         void NewLine(double height)
@@ -94,6 +95,9 @@ public static class InvoicePdf
         Text("Amounts are exact decimal arithmetic in US dollars; prices per unit as listed for the plan.", Left, 8, regular);
         return builder.Build();
     }
+
+    /// <summary>A decimal without the trailing zeros its stored scale may carry (1234567.0 is 1234567).</summary>
+    public static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
 
     public static string Quantity(decimal quantity) => quantity.ToString("#,##0.######", CultureInfo.InvariantCulture);
 

@@ -88,8 +88,8 @@ public sealed class InvoiceService(
         {
             csv.Append(v.Summary.Number).Append(',').Append(v.Summary.PeriodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',')
                 .Append(v.Summary.PeriodEnd.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',').Append(v.Summary.Status).Append(',')
-                .Append(Csv.Field(line.Description)).Append(',').Append(line.Quantity.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(line.UnitPrice.ToString(CultureInfo.InvariantCulture)).Append(',').Append(line.Amount.ToString("0.00", CultureInfo.InvariantCulture)).Append('\n');
+                .Append(Csv.Field(line.Description)).Append(',').Append(InvoicePdf.Normalize(line.Quantity).ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(InvoicePdf.Normalize(line.UnitPrice).ToString(CultureInfo.InvariantCulture)).Append(',').Append(line.Amount.ToString("0.00", CultureInfo.InvariantCulture)).Append('\n');
         }
         csv.Append(v.Summary.Number).Append(",,,").Append(v.Summary.Status).Append(",Total,,,").Append(v.Summary.Total.ToString("0.00", CultureInfo.InvariantCulture)).Append('\n');
         return ($"{v.Summary.Number}.csv", csv.ToString());

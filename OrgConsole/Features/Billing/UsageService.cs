@@ -162,7 +162,7 @@ public sealed class UsageService(IDbContextFactory<ApplicationDbContext> dbFacto
         {
             csv.Append(r.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',').Append(r.ProjectId).Append(',')
                 .Append(Csv.Field(names[r.ProjectId])).Append(',').Append(r.Metric.WireName()).Append(',')
-                .Append(r.Quantity.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                .Append(InvoicePdf.Normalize(r.Quantity).ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
         return csv.ToString();
     }
