@@ -8,6 +8,7 @@ using OrgConsole.Components.Account;
 using OrgConsole.Data;
 using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
+using OrgConsole.Features.Billing;
 using OrgConsole.Features.Email;
 using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
@@ -33,6 +34,7 @@ public static class OrgConsoleSetup
         services.AddOrganizations(configuration);
         services.AddMembers();
         services.AddProjects();
+        services.AddBilling();
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
@@ -58,6 +60,7 @@ public static class OrgConsoleSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapApiKeyCheck();
+        app.MapBilling();
         return app;
     }
 

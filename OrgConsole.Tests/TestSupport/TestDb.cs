@@ -31,6 +31,9 @@ public sealed class TestDb : IAsyncDisposable
     }
 
     public ServiceProvider Services { get; }
+
+    /// <summary>The SQLite file (for tests that scan what is at rest).</summary>
+    public string DatabasePath => _path;
     public FakeTimeProvider Time { get; }
     public IDbContextFactory<ApplicationDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
 
@@ -70,6 +73,11 @@ public sealed class TestDb : IAsyncDisposable
         services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
         services.AddSingleton<CapturingEmailTransport>();
         services.AddSingleton<OrgConsole.Features.Email.IEmailTransport>(sp => sp.GetRequiredService<CapturingEmailTransport>());
+        services.AddSingleton<OrgConsole.Features.Billing.IPaymentGateway, OrgConsole.Features.Billing.TestPaymentGateway>();
+        services.AddScoped<OrgConsole.Features.Billing.BillingService>();
+        services.AddScoped<OrgConsole.Features.Billing.UsageService>();
+        services.AddScoped<OrgConsole.Features.Billing.InvoiceService>();
+        services.AddScoped<OrgConsole.Features.Billing.BillingDemoData>();
     }
 
     /// <summary>Gives a person the platform Support role (as the operator's command does).</summary>

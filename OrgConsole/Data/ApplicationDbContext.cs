@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using OrgConsole.Access;
 using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
+using OrgConsole.Features.Billing;
 using OrgConsole.Features.Email;
 using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
@@ -25,6 +26,10 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<InvitationEmailSend> InvitationEmailSends => Set<InvitationEmailSend>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<BillingAccount> BillingAccounts => Set<BillingAccount>();
+    public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<SpendAlertSent> SpendAlertsSent => Set<SpendAlertSent>();
 
     /// <summary>
     /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
@@ -150,6 +155,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             mail.Property(m => m.Subject).HasMaxLength(500);
             mail.HasIndex(m => m.CreatedAt);
         });
+
+        BillingModel.Configure(builder);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -17,7 +17,8 @@ public sealed class DemoSeeder(
     RoleManager<IdentityRole> roles,
     AuditLog audit,
     TimeProvider time,
-    IConfiguration configuration)
+    IConfiguration configuration,
+    Features.Billing.BillingDemoData billing)
 {
     public const string OrganizationName = "Acme Corp";
 
@@ -111,6 +112,7 @@ public sealed class DemoSeeder(
             After: new { globex.Name, Plan = globex.Plan.ToString(), Source = "demo seed" }), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await billing.SeedAsync(org.Id, ct);
         return true;
     }
 }

@@ -1,0 +1,159 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Features.Billing;
+using OrgConsole.Tests.TestSupport;
+using UglyToad.PdfPig;
+using static OrgConsole.Tests.Features.Billing.BillingTestData;
+
+namespace OrgConsole.Tests.Features.Billing;
+
+public sealed class InvoiceServiceTests
+{
+    private static async Task<(TestDb Db, Guid OrgId, string Admin, Guid Project)> OctoberUsageAsync(bool withCard = true)
+    {
+        var db = await TestDb.CreateAsync(); // the clock starts on 1 November 2026
+        var (orgId, _, admin, project) = await db.StandardOrgAsync(withCard);
+        await db.IngestAsync(
+            Record("r1", project, "2026-10-03", "read_units", 1_000_000m),
+            Record("r2", project, "2026-10-04", "read_units", 234_567m),
+            Record("r3", project, "2026-10-04", "write_units", 2_500_001m),
+            Record("r4", project, "2026-10-31", "storage_gb_hours", 1_000.5m),
+            Record("r5", project, "2026-11-01", "read_units", 9_999m)); // November: not on October's invoice
+        return (db, orgId, admin, project);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ClosePeriods_IssuesOneInvoicePerEndedMonth_WithTheUsageTimesThePlansPrices()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: false);
+        await using var _ = db;
+
+        Assert.Equal(1, await db.Service<InvoiceService>(null).ClosePeriodsAsync());
+
+        var list = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value;
+        Assert.Equal([InvoiceStatus.Draft, InvoiceStatus.Open], list.Select(i => i.Status));
+        var october = list[1];
+        Assert.Equal(new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc), october.PeriodStart);
+        Assert.Equal(75.00m, october.Total); // 25 fee + 19.75 + 10.00 + 0.45 usage + 19.80 top-up to the $50 minimum
+        var details = (await db.Service<InvoiceService>(admin).GetAsync(orgId, october.Id!.Value)).Value;
+        Assert.Equal(1_234_567m, details.Lines.Single(l => l.Description == "Search: Read units").Quantity);
+        Assert.Contains(await db.AuditEventsAsync(orgId), e => e.Action == "invoice.issued");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ClosePeriods_RunTwiceOrConcurrently_NeverIssuesTwoInvoicesForAPeriod()
+    {
+        var (db, orgId, _, _) = await OctoberUsageAsync();
+        await using var _ = db;
+
+        var concurrent = await Task.WhenAll(
+            db.Service<InvoiceService>(null).ClosePeriodsAsync(),
+            db.Service<InvoiceService>(null).ClosePeriodsAsync(),
+            db.Service<InvoiceService>(null).ClosePeriodsAsync());
+        var again = await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+
+        Assert.Equal(1, concurrent.Sum());
+        Assert.Equal(0, again);
+        await using var ctx = await db.DbFactory.CreateDbContextAsync();
+        Assert.Equal(1, await ctx.Invoices.CountAsync(i => i.OrganizationId == orgId));
+        Assert.Single(await db.AuditEventsAsync(orgId), e => e.Action == "invoice.issued");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ClosePeriods_ChargesTheCardOnFile_AndTheNextMonthIsClosedWhenItEnds()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: true);
+        await using var _ = db;
+
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        db.Time.Advance(TimeSpan.FromDays(31)); // into December
+        Assert.Equal(1, await db.Service<InvoiceService>(null).ClosePeriodsAsync());
+
+        var issued = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value.Where(i => i.Id is not null).ToList();
+        Assert.Equal(["INV-202611", "INV-202610"], issued.Select(i => i.Number[..10]));
+        Assert.All(issued, i => Assert.Equal(InvoiceStatus.Paid, i.Status));
+        Assert.Equal(75.00m, issued[0].Total); // November: 9,999 read units = $0.16, topped up to the minimum
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Pay_ChargesAnOpenInvoice_OnceACardIsAdded()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: false);
+        await using var _ = db;
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        var invoiceId = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1].Id!.Value;
+
+        var withoutCard = await db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId);
+        Assert.Contains("payment method", withoutCard.Error!.Message);
+        Assert.True((await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
+        Assert.True((await db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId)).IsSuccess);
+        var again = await db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId);
+
+        Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, again.Error!.Kind);
+        var invoice = (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value;
+        Assert.Equal(InvoiceStatus.Paid, invoice.Summary.Status);
+        Assert.StartsWith("ch_test_", invoice.PaymentReference);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Pdf_IsARealPdf_WithTheInvoiceNumberLinesAndTotal()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: false);
+        await using var _ = db;
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        var invoice = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1];
+
+        var pdf = await db.Service<InvoiceService>(admin).RenderPdfAsync(orgId, invoice.Id!.Value);
+
+        Assert.Equal($"{invoice.Number}.pdf", pdf.Value.FileName);
+        using var document = PdfDocument.Open(pdf.Value.Content);
+        var text = string.Join(" ", document.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text));
+        Assert.Contains(invoice.Number, text);
+        Assert.Contains("Search: Read units", text);
+        Assert.Contains("1,234,567", text);
+        Assert.Contains("$19.75", text);
+        Assert.Contains("Monthly minimum top-up (minimum $50.00) 1 $19.80 $19.80", text);
+        Assert.Contains("$19.80", text);
+        Assert.Contains("Total $75.00 USD", text);
+        Assert.Contains("half away from zero", text);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Csv_HasOneRowPerLineAndTheTotal()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: false);
+        await using var _ = db;
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        var invoice = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1];
+
+        var csv = (await db.Service<InvoiceService>(admin).RenderCsvAsync(orgId, invoice.Id!.Value)).Value.Content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(1 + 5 + 1, csv.Length);
+        Assert.Contains(csv, l => l.Contains("Search: Read units,1234567,0.000016,19.75"));
+        Assert.EndsWith("Total,,,75.00", csv[^1]);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SpendAlert_IsEmailedOncePerPeriod_WhenTheMonthsSpendReachesTheThreshold()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, _, admin, project) = await db.StandardOrgAsync();
+        Assert.True((await db.Service<BillingService>(admin).UpdateSpendAlertAsync(orgId, 100m, "alerts@acme.example, cfo@acme.example")).IsSuccess);
+
+        await db.IngestAsync(Record("n1", project, "2026-11-01", "read_units", 1_000_000m)); // $75.00 so far: below
+        Assert.Equal(0, await db.Service<InvoiceService>(null).SendSpendAlertsAsync());
+        await db.IngestAsync(Record("n2", project, "2026-11-01", "read_units", 5_000_000m)); // $25 + $96 = $121
+        var first = await db.Service<InvoiceService>(null).SendSpendAlertsAsync();
+        await db.IngestAsync(Record("n3", project, "2026-11-01", "read_units", 5_000_000m));
+        var second = await db.Service<InvoiceService>(null).SendSpendAlertsAsync();
+
+        Assert.Equal(1, first);
+        Assert.Equal(0, second);
+        Assert.Equal(["alerts@acme.example", "cfo@acme.example"], db.Mail.Sent.Select(m => m.To).Order());
+        Assert.All(db.Mail.Sent, m => Assert.Contains("$121.00", m.Subject));
+        Assert.Single(await db.AuditEventsAsync(orgId), e => e.Action == "billing.spend_alert_sent");
+
+        db.Time.Advance(TimeSpan.FromDays(30)); // December: a new period, a new alert
+        await db.IngestAsync(Record("d1", project, "2026-12-01", "read_units", 6_000_000m));
+        Assert.Equal(1, await db.Service<InvoiceService>(null).SendSpendAlertsAsync());
+    }
+}

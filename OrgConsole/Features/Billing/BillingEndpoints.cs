@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OrgConsole.Common;
+
+namespace OrgConsole.Features.Billing;
+
+/// <summary>
+/// The metering pipeline's ingestion endpoint (POST /api/usage, <c>Authorization: Bearer &lt;Billing:UsageIngestionKey&gt;</c>)
+/// and the invoice downloads for signed-in people (PDF, CSV), which ask the same services — and so the same permission — as the pages.
+/// </summary>
+public static class BillingEndpoints
+{
+    public const string IngestionKeySetting = "Billing:UsageIngestionKey";
+    public const long MaxBodyBytes = 4 * 1024 * 1024;
+
+    public static string InvoicePdf(Guid orgId, Guid invoiceId) => $"/orgs/{orgId}/billing/invoices/{invoiceId}.pdf";
+    public static string InvoiceCsv(Guid orgId, Guid invoiceId) => $"/orgs/{orgId}/billing/invoices/{invoiceId}.csv";
+
+    private sealed record Batch([property: JsonPropertyName("records")] List<Record?>? Records);
+
+    private sealed record Record(
+        [property: JsonPropertyName("id")] string? Id,
+        [property: JsonPropertyName("project_id")] string? ProjectId,
+        [property: JsonPropertyName("date")] string? Date,
+        [property: JsonPropertyName("metric")] string? Metric,
+        [property: JsonPropertyName("quantity")] decimal? Quantity);
+
+    public static IEndpointRouteBuilder MapBilling(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/usage", IngestAsync).AllowAnonymous().DisableAntiforgery();
+
+        app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.pdf", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
+        {
+            var pdf = await invoices.RenderPdfAsync(orgId, invoiceId, ct);
+            return pdf.IsSuccess ? Results.File(pdf.Value.Content, "application/pdf", pdf.Value.FileName) : Refused(pdf.Error!);
+        }).RequireAuthorization();
+
+        app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.csv", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
+        {
+            var csv = await invoices.RenderCsvAsync(orgId, invoiceId, ct);
+            return csv.IsSuccess ? Results.File(Encoding.UTF8.GetBytes(csv.Value.Content), "text/csv", csv.Value.FileName) : Refused(csv.Error!);
+        }).RequireAuthorization();
+        return app;
+    }
+
+    private static IResult Refused(Error error) => error.Kind switch
+    {
+        ErrorKind.NotFound => Results.NotFound(),
+        ErrorKind.Forbidden => Results.StatusCode(StatusCodes.Status403Forbidden),
+        _ => Results.BadRequest(error.Message),
+    };
+
+    private static async Task<IResult> IngestAsync(HttpContext http, UsageService usage, InvoiceService invoices, IConfiguration configuration,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        var configured = configuration[IngestionKeySetting];
+        if (string.IsNullOrEmpty(configured))
+        {
+            return ErrorBody(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE", $"Usage ingestion is off: set {IngestionKeySetting} to enable it.");
+        }
+        if (!KeyMatches(http.Request.Headers.Authorization.ToString(), configured))
+        {
+            return ErrorBody(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "Send the ingestion key as 'Authorization: Bearer <key>'.");
+        }
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return ErrorBody(StatusCodes.Status413PayloadTooLarge, "INVALID_ARGUMENT", $"A batch is at most {MaxBodyBytes / 1024 / 1024} MB.");
+        }
+
+        Batch? batch;
+        try
+        {
+            batch = await JsonSerializer.DeserializeAsync<Batch>(http.Request.Body, cancellationToken: ct);
+        }
+        catch (JsonException ex)
+        {
+            return ErrorBody(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT",
+                $"The body is not a usage batch ({{\"records\": [...]}}): {ex.Message.Split(" Path:")[0]} Nothing was stored.");
+        }
+
+        var records = batch?.Records?.Select(r => r is null ? null! : new UsageRecordInput(r.Id, r.ProjectId, r.Date, r.Metric, r.Quantity)).ToList();
+        var result = await usage.IngestAsync(records, ct);
+        if (!result.IsSuccess)
+        {
+            var e = result.Error!;
+            return e.Kind == ErrorKind.Conflict
+                ? ErrorBody(StatusCodes.Status409Conflict, "ALREADY_EXISTS", e.Message)
+                : ErrorBody(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", e.Message, e.Fields);
+        }
+
+        if (result.Value.Organizations.Count > 0)
+        {
+            try
+            {
+                await invoices.SendSpendAlertsAsync(result.Value.Organizations, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The usage is stored; the hourly billing job checks the alerts again.
+                loggers.CreateLogger(typeof(BillingEndpoints)).LogWarning(ex, "Checking spend alerts after ingestion failed");
+            }
+        }
+        return Results.Ok(new { accepted = result.Value.Accepted, duplicates = result.Value.Duplicates });
+    }
+
+    private static IResult ErrorBody(int status, string code, string message, IReadOnlyDictionary<string, string>? details = null) =>
+        Results.Json(new { error = new { code, message, details } }, statusCode: status);
+
+    private static bool KeyMatches(string header, string configured)
+    {
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return false;
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()));
+        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
+        return CryptographicOperations.FixedTimeEquals(presented, expected);
+    }
+}
