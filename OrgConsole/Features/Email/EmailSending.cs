@@ -16,8 +16,14 @@ public sealed class EmailOptions
     public string FromName { get; set; } = "OrgConsole";
     public SmtpOptions Smtp { get; set; } = new();
 
-    /// <summary>With no SMTP host, mail goes to the development outbox page instead.</summary>
+    /// <summary>With no SMTP host, mail goes to the development outbox instead.</summary>
     public bool UsesOutbox => string.IsNullOrWhiteSpace(Smtp.Host);
+
+    /// <summary>
+    /// Whether anyone may read the outbox at /dev/outbox. It holds sign-up and password-reset links, so it is for a
+    /// laptop only: on in appsettings.Development.json, off by default everywhere else.
+    /// </summary>
+    public bool ShowOutbox { get; set; }
 }
 
 public sealed class SmtpOptions
@@ -73,7 +79,7 @@ public sealed class OutboxEmailTransport(IDbContextFactory<ApplicationDbContext>
 /// <summary>The development outbox's contents, newest first.</summary>
 public sealed class OutboxReader(IDbContextFactory<ApplicationDbContext> dbFactory, IOptions<EmailOptions> options)
 {
-    public bool IsEnabled => options.Value.UsesOutbox;
+    public bool IsEnabled => options.Value.UsesOutbox && options.Value.ShowOutbox;
 
     public async Task<IReadOnlyList<OutboxEmail>> ListAsync(int take = 100, CancellationToken ct = default)
     {
