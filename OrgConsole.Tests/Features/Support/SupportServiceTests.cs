@@ -95,6 +95,8 @@ public sealed class SupportServiceTests
         Assert.True((await sp.GetRequiredService<ProjectMemberService>().ListAsync(w.OrgId, w.ProjectId)).IsSuccess);
         Assert.True((await sp.GetRequiredService<ApiKeyService>().ListAsync(w.OrgId, w.ProjectId)).IsSuccess);
         Assert.True((await sp.GetRequiredService<AuditQueryService>().SearchAsync(w.OrgId, new AuditQuery())).IsSuccess);
+        Assert.True((await sp.GetRequiredService<OrgConsole.Features.Billing.InvoiceService>().ListAsync(w.OrgId)).IsSuccess);
+        Assert.True((await sp.GetRequiredService<OrgConsole.Features.Billing.BillingService>().GetAsync(w.OrgId)).IsSuccess);
 
         // Every change is refused: the support session holds view permissions only.
         var refusals = new Result[]
@@ -113,6 +115,8 @@ public sealed class SupportServiceTests
             await sp.GetRequiredService<ProjectMemberService>().AddAsync(w.OrgId, w.ProjectId, w.Owner, Role.ProjectMember),
             await sp.GetRequiredService<ProjectMemberService>().RemoveAsync(w.OrgId, w.ProjectId, w.Member),
             await sp.GetRequiredService<ApiKeyService>().CreateAsync(w.OrgId, w.ProjectId, "sneaky", null),
+            await sp.GetRequiredService<OrgConsole.Features.Billing.BillingService>().UpdateSpendAlertAsync(w.OrgId, 1m, "x@acme-support.example"),
+            await sp.GetRequiredService<OrgConsole.Features.Billing.BillingService>().ChangePlanAsync(w.OrgId, Plan.Enterprise),
         };
         Assert.All(refusals, r => Assert.Equal(ErrorKind.Forbidden, r.Error?.Kind));
         Assert.Equal("Acme Support", (await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).Value.Name);
