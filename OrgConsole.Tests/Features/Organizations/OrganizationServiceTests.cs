@@ -141,6 +141,22 @@ public sealed class OrganizationServiceTests
         Assert.True((await db.Service<OrganizationService>(owner).GetAsync(orgId)).IsSuccess);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Delete_IsRefusedWhileAnInvoiceIsUnpaid()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Owes");
+        await db.SetPlanAsync(orgId, Plan.Standard);
+        db.Time.Advance(TimeSpan.FromDays(31));
+        await db.Service<OrgConsole.Features.Billing.InvoiceService>(null).ClosePeriodsAsync(); // no card: November's invoice stays open
+
+        var refused = await db.Service<OrganizationService>(owner).DeleteAsync(orgId, "Owes");
+
+        Assert.Equal(ErrorKind.Conflict, refused.Error?.Kind);
+        Assert.Contains("unpaid invoice", refused.Error!.Message);
+        Assert.True((await db.Service<OrganizationService>(owner).GetAsync(orgId)).IsSuccess);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Delete_NeedsTheExactName()
     {

@@ -18,7 +18,7 @@ public sealed record UsageIngestResult(int Accepted, int Duplicates, IReadOnlyLi
 
 public sealed record UsageReportRow(Guid ProjectId, string ProjectName, UsageMetric Metric, decimal Quantity, decimal EstimatedCharge);
 
-public sealed record UsageDailyPoint(DateOnly Day, UsageMetric Metric, decimal Quantity);
+public sealed record UsageDailyPoint(Guid ProjectId, DateOnly Day, UsageMetric Metric, decimal Quantity);
 
 public sealed record UsageReport(DateOnly From, DateOnly To, Plan Plan, IReadOnlyList<UsageReportRow> Rows, IReadOnlyList<UsageDailyPoint> Daily);
 
@@ -134,15 +134,15 @@ public sealed class UsageService(IDbContextFactory<ApplicationDbContext> dbFacto
         var inRange = db.UsageRecords.AsNoTracking().Where(u => u.OrganizationId == organizationId && u.Day >= from && u.Day <= to);
         var byProject = await inRange.GroupBy(u => new { u.ProjectId, u.Metric })
             .Select(g => new { g.Key.ProjectId, g.Key.Metric, Quantity = g.Sum(u => u.Quantity) }).ToListAsync(ct);
-        var daily = await inRange.GroupBy(u => new { u.Day, u.Metric })
-            .Select(g => new { g.Key.Day, g.Key.Metric, Quantity = g.Sum(u => u.Quantity) }).ToListAsync(ct);
+        var daily = await inRange.GroupBy(u => new { u.ProjectId, u.Day, u.Metric })
+            .Select(g => new { g.Key.ProjectId, g.Key.Day, g.Key.Metric, Quantity = g.Sum(u => u.Quantity) }).ToListAsync(ct);
         var names = await ProjectNamesAsync(db, organizationId, byProject.Select(p => p.ProjectId), ct);
         var prices = PlanLimits.For(access.Value.Plan).Prices;
         var rows = byProject
             .Select(p => new UsageReportRow(p.ProjectId, names[p.ProjectId], p.Metric, p.Quantity, Money.ToCents(p.Quantity * prices.UnitPrice(p.Metric))))
             .OrderBy(r => r.ProjectName, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.Metric).ToList();
         return new UsageReport(from, to, access.Value.Plan, rows,
-            daily.Select(d => new UsageDailyPoint(d.Day, d.Metric, d.Quantity)).OrderBy(d => d.Day).ThenBy(d => d.Metric).ToList());
+            daily.Select(d => new UsageDailyPoint(d.ProjectId, d.Day, d.Metric, d.Quantity)).OrderBy(d => d.Day).ThenBy(d => d.Metric).ToList());
     }
 
     /// <summary>The usage of a range as CSV: one row per project, day and metric.</summary>

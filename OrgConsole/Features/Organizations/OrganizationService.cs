@@ -150,6 +150,12 @@ public sealed class OrganizationService(
             {
                 return Error.Conflict($"This organization still has {projects} project{(projects == 1 ? "" : "s")}. Delete {(projects == 1 ? "it" : "them")} first, then delete the organization.");
             }
+            var unpaid = await db.Invoices.Where(i => i.OrganizationId == organizationId && i.Status == Billing.InvoiceStatus.Open)
+                .Select(i => i.Number).ToListAsync(ct);
+            if (unpaid.Count > 0)
+            {
+                return Error.Conflict($"This organization has {(unpaid.Count == 1 ? "an unpaid invoice" : $"{unpaid.Count} unpaid invoices")} ({string.Join(", ", unpaid)}). Pay {(unpaid.Count == 1 ? "it" : "them")} first, then delete the organization.");
+            }
             var now = time.UtcNow();
             org.DeletedAt = now;
             org.PurgeAfter = now.AddDays(options.Value.RetentionDays);

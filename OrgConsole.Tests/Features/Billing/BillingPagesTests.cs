@@ -1,0 +1,149 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using OrgConsole.Access;
+using OrgConsole.Components.Layout;
+using OrgConsole.Components.Shared;
+using OrgConsole.Features.Billing;
+using OrgConsole.Features.Billing.Pages;
+using OrgConsole.Tests.TestSupport;
+using static OrgConsole.Tests.Features.Billing.BillingTestData;
+
+namespace OrgConsole.Tests.Features.Billing;
+
+/// <summary>The billing pages for a Billing admin, and the navigation for an Org user, against the real services on SQLite.</summary>
+public sealed class BillingPagesTests : MudComponentTest
+{
+    private async Task<(TestDb Db, Guid OrgId, OrgContext Org)> SetUpAsync(Role role)
+    {
+        var db = await TestDb.CreateAsync();
+        var (orgId, owner, admin, project) = await db.StandardOrgAsync();
+        await db.IngestAsync(Record("u1", project, "2026-10-20", "read_units", 2_000_000m), Record("u2", project, "2026-10-21", "write_units", 100_000m));
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        var userId = role switch
+        {
+            Role.OrgOwner => owner,
+            Role.OrgBillingAdmin => admin,
+            _ => await db.AddMemberAsync(orgId, role),
+        };
+        var scope = db.As(userId);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<BillingService>());
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<UsageService>());
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvoiceService>());
+        Context.Services.AddSingleton<TimeProvider>(db.Time);
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        return (db, orgId, new OrgContext(access, () => Task.CompletedTask));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task BillingPage_RendersForABillingAdmin_WithEveryActionEnabled()
+    {
+        var (db, orgId, org) = await SetUpAsync(Role.OrgBillingAdmin);
+        await using var _ = db;
+
+        var page = Context.Render<BillingPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
+        page.WaitForAssertion(() => Assert.Contains("Visa ending in 4242", page.Find("[data-testid=card-on-file]").TextContent), TimeSpan.FromSeconds(10));
+
+        Assert.Contains("Current plan", page.Find("[data-testid=plan-Standard]").TextContent);
+        Assert.False(page.Find("[data-testid=contact-save]").HasAttribute("disabled"));
+        Assert.False(page.Find("[data-testid=add-card]").HasAttribute("disabled"));
+        Assert.False(page.Find("[data-testid=switch-to-Enterprise]").HasAttribute("disabled"));
+        Assert.NotEmpty(page.FindAll("[data-testid=support-section]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=alert-section]"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Downgrading_WhenTheOrganizationDoesNotFit_ListsWhatToChange()
+    {
+        var (db, orgId, org) = await SetUpAsync(Role.OrgBillingAdmin);
+        await using var _ = db;
+        await db.AddProjectAsync(orgId, "Analytics");
+        var page = Context.Render<BillingPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
+        page.WaitForElement("[data-testid=switch-to-Starter]", TimeSpan.FromSeconds(10));
+
+        await page.Find("[data-testid=switch-to-Starter]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Delete 1 project", page.Find("[data-testid=plan-blockers]").TextContent), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task AddCardDialog_ShowsADeclineOnTheNumberField()
+    {
+        var (db, orgId, _) = await SetUpAsync(Role.OrgBillingAdmin);
+        await using var _ = db;
+        var providers = Context.Render<MudDialogProvider>();
+        var dialogs = Context.Services.GetRequiredService<IDialogService>();
+
+        await providers.InvokeAsync(() => dialogs.ShowAsync<AddCardDialog>("Add a card",
+            new DialogParameters<AddCardDialog> { { d => d.OrganizationId, orgId }, { d => d.DefaultExpiryYear, 2028 } }));
+        providers.WaitForElement("[data-testid=card-save]", TimeSpan.FromSeconds(10));
+        providers.Find("input[data-testid=card-number], [data-testid=card-number] input").Change("4000000000000002");
+        providers.Find("input[data-testid=card-cvc], [data-testid=card-cvc] input").Change("123");
+        await providers.Find("form#add-card-form").SubmitAsync();
+
+        providers.WaitForAssertion(() => Assert.Contains("The card was declined.", providers.Markup), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task UsagePage_ShowsTheTableAndChart_ForABillingAdmin()
+    {
+        var (db, orgId, org) = await SetUpAsync(Role.OrgBillingAdmin);
+        await using var _ = db;
+
+        var page = Context.Render<UsagePage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
+
+        page.WaitForAssertion(() => Assert.Contains("2,000,000", page.Find("[data-testid=usage-table]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.NotEmpty(page.FindAll("[data-testid=usage-chart] svg"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task InvoicePages_ListTheDraftAndLastMonth_AndShowTheLines()
+    {
+        var (db, orgId, org) = await SetUpAsync(Role.OrgBillingAdmin);
+        await using var _ = db;
+
+        var list = Context.Render<InvoicesPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
+        list.WaitForAssertion(() => Assert.Equal(2, list.FindAll("[data-testid=invoice-row]").Count), TimeSpan.FromSeconds(10));
+        Assert.Contains("Draft", list.FindAll("[data-testid=invoice-row]")[0].TextContent);
+        Assert.Single(list.FindAll("[data-testid=invoice-pdf]"));
+
+        var invoiceId = (await db.Service<InvoiceService>(org.UserId).ListAsync(orgId)).Value[1].Id!.Value;
+        var detail = Context.Render<InvoicePage>(p => p.Add(x => x.OrgId, orgId).Add(x => x.InvoiceId, invoiceId).AddCascadingValue(org));
+        detail.WaitForAssertion(() => Assert.Contains("Search: Read units", detail.Find("[data-testid=invoice-lines]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Equal("$75.00", detail.Find("[data-testid=invoice-total]").TextContent); // 25 fee + 32.40 usage + 17.60 top-up to the $50 minimum
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(Role.OrgMember, false)]
+    [InlineData(Role.OrgBillingAdmin, true)]
+    [InlineData(Role.OrgOwner, true)]
+    public async Task Navigation_ShowsBillingOnlyToRolesThatMayUseIt(Role role, bool shown)
+    {
+        var auth = Context.AddAuthorization();
+        auth.SetAuthorized("someone@acme.example"); // a signed-in person without the platform Support role
+        var (db, _, org) = await SetUpAsync(role);
+        await using var _ = db;
+
+        var nav = Context.Render<NavMenu>(p => p.Add(x => x.Org, org));
+
+        var links = nav.FindAll("a").Select(a => a.TextContent.Trim()).ToList();
+        Assert.Equal(shown, links.Contains("Billing"));
+        Assert.Equal(shown, links.Contains("Usage"));
+        Assert.Equal(shown, links.Contains("Invoices"));
+        Assert.Contains("Projects", links);
+        Assert.DoesNotContain("Support console", links);
+    }
+
+    [Fact]
+    public void Navigation_ShowsTheSupportConsoleOnlyToSupportStaff()
+    {
+        var auth = Context.AddAuthorization();
+        auth.SetAuthorized("support@orgconsole.example");
+        auth.SetRoles(PlatformRoles.Support);
+
+        var nav = Context.Render<NavMenu>();
+
+        Assert.Contains("Support console", nav.FindAll("a").Select(a => a.TextContent.Trim()));
+    }
+}
