@@ -13,6 +13,7 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
+using OrgConsole.Features.Sso;
 
 namespace OrgConsole;
 
@@ -33,6 +34,7 @@ public static class OrgConsoleSetup
         services.AddOrganizations(configuration);
         services.AddMembers();
         services.AddProjects();
+        services.AddSso();
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -57,6 +59,7 @@ public static class OrgConsoleSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapApiKeyCheck();
+        app.MapSso();
         return app;
     }
 

@@ -150,6 +150,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             mail.Property(m => m.Subject).HasMaxLength(500);
             mail.HasIndex(m => m.CreatedAt);
         });
+
+        Features.Sso.SsoModel.Configure(builder);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

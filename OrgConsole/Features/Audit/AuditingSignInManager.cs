@@ -23,7 +23,8 @@ public sealed class AuditingSignInManager(
     IUserConfirmation<ApplicationUser> confirmation,
     IDbContextFactory<ApplicationDbContext> dbFactory,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    Sso.SsoDirectory sso)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
@@ -39,6 +40,12 @@ public sealed class AuditingSignInManager(
 
     public override async Task<SignInResult> PasswordSignInAsync(ApplicationUser user, string password, bool isPersistent, bool lockoutOnFailure)
     {
+        // An organization that enforces single sign-on refuses passwords for its domains, whatever page or request asks (SPEC §6).
+        if (await sso.RequiresSsoAsync(user.Email))
+        {
+            await RecordAsync(user, user.Email, "auth.sign_in_failed", "password: the organization requires single sign-on");
+            return SignInResult.NotAllowed;
+        }
         var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
         await RecordAsync(user, user.Email, result, "password");
         return result;
