@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -67,6 +68,8 @@ public sealed class TestDb : IAsyncDisposable
         services.AddHttpContextAccessor();
         services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
         services.AddSingleton<CapturingEmailTransport>();
+        services.AddDataProtection();
+        OrgConsole.Features.Sso.SsoSetup.AddSso(services);
         services.AddSingleton<OrgConsole.Features.Email.IEmailTransport>(sp => sp.GetRequiredService<CapturingEmailTransport>());
     }
 
