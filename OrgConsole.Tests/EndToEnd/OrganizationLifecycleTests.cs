@@ -51,6 +51,7 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             // Sign in: with no organization yet, the console offers to create one.
             await page.GotoAsync("Account/Login");
             await page.Locator("[id='Input.Email']").FillAsync(email);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
             await page.Locator("[id='Input.Password']").FillAsync(Password);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/new$"));

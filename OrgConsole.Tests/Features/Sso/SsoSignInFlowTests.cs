@@ -128,15 +128,16 @@ public sealed partial class SsoSignInFlowTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task TheEmailStep_ForAnEnforcedDomain_GoesStraightToTheProvider_AndOffersSsoOtherwise()
+    public async Task TheEmailStep_ForAnEnforcedDomain_OffersOnlyTheProvider_AndOtherDomainsGetThePasswordField()
     {
         await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: true);
 
         var enforced = await PostFormAsync(NewBrowser(), "/Account/Login", "login", new() { ["Input.Email"] = "eli@acme.example", ["Input.Stage"] = "email" });
         var elsewhere = await PostFormAsync(NewBrowser(), "/Account/Login", "login", new() { ["Input.Email"] = "someone@other.example", ["Input.Stage"] = "email" });
 
-        Assert.Equal(HttpStatusCode.Redirect, enforced.StatusCode);
-        Assert.Contains("/sso/start?email=eli%40acme.example", enforced.Headers.Location!.ToString());
+        var enforcedPage = await enforced.Content.ReadAsStringAsync();
+        Assert.Contains("href=\"/sso/start?email=eli%40acme.example\"", enforcedPage);
+        Assert.DoesNotContain("id=\"Input.Password\"", enforcedPage);
         var page = await elsewhere.Content.ReadAsStringAsync();
         Assert.Contains("id=\"Input.Password\"", page);
         Assert.DoesNotContain("Continue with SSO", page);

@@ -112,6 +112,13 @@ public sealed class OidcTestProvider : IAsyncDisposable
             return Results.Content(await client.GetStringAsync(new Uri(issuer, ".well-known/openid-configuration")), "application/json");
         });
         await app.StartAsync();
+        // Warm up (keys, JIT) so the first real request answers promptly even on a busy machine.
+        using (var warmUp = new HttpClient { Timeout = TimeSpan.FromSeconds(60) })
+        {
+            var discovery = await warmUp.GetStringAsync(new Uri(issuer, ".well-known/openid-configuration"));
+            var jwks = System.Text.Json.JsonDocument.Parse(discovery).RootElement.GetProperty("jwks_uri").GetString()!;
+            await warmUp.GetStringAsync(jwks);
+        }
         return self;
     }
 

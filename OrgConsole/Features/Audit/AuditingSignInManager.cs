@@ -51,6 +51,17 @@ public sealed class AuditingSignInManager(
         return result;
     }
 
+    public override async Task<PasskeyAssertionResult<ApplicationUser>> PerformPasskeyAssertionAsync(string credentialJson)
+    {
+        var result = await base.PerformPasskeyAssertionAsync(credentialJson);
+        if (result.Succeeded && await sso.RequiresSsoAsync(result.User.Email))
+        {
+            await RecordAsync(result.User, result.User.Email, "auth.sign_in_failed", "passkey: the organization requires single sign-on");
+            return PasskeyAssertionResult.Fail<ApplicationUser>(new PasskeyException("Your organization requires single sign-on."));
+        }
+        return result;
+    }
+
     public override async Task<SignInResult> TwoFactorAuthenticatorSignInAsync(string code, bool isPersistent, bool rememberClient)
     {
         var user = await GetTwoFactorAuthenticationUserAsync();
