@@ -14,6 +14,7 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
+using OrgConsole.Features.Sso;
 
 namespace OrgConsole;
 
@@ -36,6 +37,7 @@ public static class OrgConsoleSetup
         services.AddProjects();
         services.AddBilling();
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
+        services.AddSso();
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -61,6 +63,7 @@ public static class OrgConsoleSetup
         app.MapAdditionalIdentityEndpoints();
         app.MapApiKeyCheck();
         app.MapBilling();
+        app.MapSso();
         return app;
     }
 

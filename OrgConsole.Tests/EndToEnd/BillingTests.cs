@@ -23,6 +23,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
         {
             await page.GotoAsync("Account/Login");
             await page.Locator("[id='Input.Email']").FillAsync("billing@acme.example");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first
             await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));

@@ -67,6 +67,7 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             // Signing in returns to the invitation; joining lands in the organization.
             await invitee.GetByTestId("continue-sign-in").ClickAsync();
             await invitee.Locator("[id='Input.Email']").FillAsync(email);
+            await invitee.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
             await invitee.Locator("[id='Input.Password']").FillAsync(InviteePassword);
             await invitee.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(invitee).ToHaveURLAsync(new Regex("/invitations/accept\\?token="));
@@ -118,6 +119,7 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
     {
         await page.GotoAsync("Account/Login");
         await page.Locator("[id='Input.Email']").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
         await page.Locator("[id='Input.Password']").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));

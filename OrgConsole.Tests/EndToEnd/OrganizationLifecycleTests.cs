@@ -51,6 +51,7 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             // Sign in: with no organization yet, the console offers to create one.
             await page.GotoAsync("Account/Login");
             await page.Locator("[id='Input.Email']").FillAsync(email);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
             await page.Locator("[id='Input.Password']").FillAsync(Password);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/new$"));
@@ -98,7 +99,7 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             await page.Locator("button[data-testid='user-menu'], [data-testid='user-menu'] button").First.ClickAsync();
             await page.GetByTestId("sign-out").ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
-            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true })).ToBeVisibleAsync();
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true })).ToBeVisibleAsync();
 
             // Signed out for real: the organization is no longer reachable without signing in again.
             await page.GotoAsync(overviewUrl);

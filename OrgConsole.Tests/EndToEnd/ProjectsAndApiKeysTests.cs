@@ -39,6 +39,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             // Sign in as the demo owner and open Projects from the navigation.
             await page.GotoAsync("Account/Login");
             await page.Locator("[id='Input.Email']").FillAsync("owner@acme.example");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
             await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}"));

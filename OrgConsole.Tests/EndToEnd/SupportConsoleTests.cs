@@ -87,6 +87,7 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
     {
         await page.GotoAsync("Account/Login");
         await page.Locator("[id='Input.Email']").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first
         await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page).Not.ToHaveURLAsync(new Regex("Account/Login"));

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -72,6 +73,8 @@ public sealed class TestDb : IAsyncDisposable
         services.AddHttpContextAccessor();
         services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
         services.AddSingleton<CapturingEmailTransport>();
+        services.AddDataProtection();
+        OrgConsole.Features.Sso.SsoSetup.AddSso(services);
         services.AddSingleton<OrgConsole.Features.Email.IEmailTransport>(sp => sp.GetRequiredService<CapturingEmailTransport>());
         services.AddSingleton<OrgConsole.Features.Billing.IPaymentGateway, OrgConsole.Features.Billing.TestPaymentGateway>();
         services.AddScoped<OrgConsole.Features.Billing.BillingService>();

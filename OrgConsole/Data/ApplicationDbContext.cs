@@ -157,6 +157,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
         });
 
         BillingModel.Configure(builder);
+        Features.Sso.SsoModel.Configure(builder);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -22,7 +22,7 @@ namespace OrgConsole.Tests.Features.Audit;
 /// </summary>
 public sealed class AuditCoverageTests
 {
-    private static readonly string[] ReadPrefixes = ["Get", "List", "Search", "Export", "Verify", "Allowed", "Preview", "Can", "Describe", "Check", "Render"];
+    private static readonly string[] ReadPrefixes = ["Get", "List", "Search", "Export", "Verify", "Allowed", "Preview", "Can", "Describe", "Check", "Render", "Test"];
 
     /// <summary>Mutations that are deliberately not audited, and why.</summary>
     private static readonly Dictionary<string, string> NotAudited = new()
@@ -35,6 +35,9 @@ public sealed class AuditCoverageTests
 
     /// <summary>How to perform one mutation: <see cref="Arrange"/> runs before the audit trail is measured, <see cref="Act"/> is measured.</summary>
     private sealed record Scenario(ActorType Actor, Func<World, Task<Result>> Act, Func<World, Guid[]>? Orgs = null, Func<World, Task>? Arrange = null);
+
+    private static readonly OrgConsole.Features.Sso.SsoSettingsInput SsoInput =
+        new("https://login.coverage.example", "orgconsole", "a-client-secret-of-some-length", "coverage.example", Role.OrgMember, EnforceSso: false);
 
     private static readonly Dictionary<string, Scenario> Scenarios = new()
     {
@@ -111,6 +114,14 @@ public sealed class AuditCoverageTests
             await w.Db.Service<InvoiceService>(null).ClosePeriodsAsync();   // November closes without a card: the invoice stays open
             Assert.True((await w.Db.Service<BillingService>(w.Owner).SetPaymentMethodAsync(w.OrgId, BillingTestData.Visa)).IsSuccess);
         }),
+        ["SsoService.SaveAsync"] = new(ActorType.User, w => w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).SaveAsync(w.OrgId, SsoInput),
+            Arrange: w => w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise)),
+        ["SsoService.RemoveAsync"] = new(ActorType.User, w => w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).RemoveAsync(w.OrgId),
+            Arrange: async w =>
+            {
+                await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
+                Assert.True((await w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).SaveAsync(w.OrgId, SsoInput)).IsSuccess);
+            }),
         ["UsageService.IngestAsync"] = new(ActorType.System, async w => ToResult(await w.Db.Service<UsageService>(null).IngestAsync(
             [BillingTestData.Record("coverage-1", w.ProjectId, "2026-10-15", "read_units", 10)]))),
     };

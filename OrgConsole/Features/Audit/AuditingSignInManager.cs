@@ -23,7 +23,8 @@ public sealed class AuditingSignInManager(
     IUserConfirmation<ApplicationUser> confirmation,
     IDbContextFactory<ApplicationDbContext> dbFactory,
     AuditLog audit,
-    TimeProvider time)
+    TimeProvider time,
+    Sso.SsoDirectory sso)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
@@ -39,8 +40,25 @@ public sealed class AuditingSignInManager(
 
     public override async Task<SignInResult> PasswordSignInAsync(ApplicationUser user, string password, bool isPersistent, bool lockoutOnFailure)
     {
+        // An organization that enforces single sign-on refuses passwords for its domains, whatever page or request asks (SPEC §6).
+        if (await sso.RequiresSsoAsync(user.Email))
+        {
+            await RecordAsync(user, user.Email, "auth.sign_in_failed", "password: the organization requires single sign-on");
+            return SignInResult.NotAllowed;
+        }
         var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
         await RecordAsync(user, user.Email, result, "password");
+        return result;
+    }
+
+    public override async Task<PasskeyAssertionResult<ApplicationUser>> PerformPasskeyAssertionAsync(string credentialJson)
+    {
+        var result = await base.PerformPasskeyAssertionAsync(credentialJson);
+        if (result.Succeeded && await sso.RequiresSsoAsync(result.User.Email))
+        {
+            await RecordAsync(result.User, result.User.Email, "auth.sign_in_failed", "passkey: the organization requires single sign-on");
+            return PasskeyAssertionResult.Fail<ApplicationUser>(new PasskeyException("Your organization requires single sign-on."));
+        }
         return result;
     }
 

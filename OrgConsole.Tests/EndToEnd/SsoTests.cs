@@ -1,0 +1,137 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OrgConsole.Features.Sso;
+using OrgConsole.Tests.TestSupport;
+using OrgConsole.Tests.TestSupport.OidcProvider;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrgConsole.Tests.EndToEnd;
+
+/// <summary>
+/// An owner connects Acme to a real OpenID Connect provider (OpenIddict on loopback); a newcomer in the domain signs in
+/// there and arrives as a User; once SSO is enforced, a password sign-in in the domain is refused.
+/// </summary>
+public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    private const string DemoPassword = "OrgConsole-demo-1";
+
+    [Fact(Timeout = 300_000)]
+    public async Task Owner_ConnectsTheProvider_NewcomerSignsInThereAsUser_EnforcementRefusesPasswords()
+    {
+        await using var idp = await OidcTestProvider.StartAsync();
+        await using var app = AppFactory.OnKestrel();
+        var orgId = await SsoTestSetup.UpgradeAcmeToEnterpriseAsync(app);
+        idp.AllowRedirectUri(new Uri(app.BaseAddress, SsoService.CallbackPath).ToString());
+        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
+        await using var newcomerContext = await browser.NewContextAsync(app.BaseAddress);
+        await using var danaContext = await browser.NewContextAsync(app.BaseAddress);
+        var owner = await ownerContext.NewPageAsync();
+        var newcomer = await newcomerContext.NewPageAsync();
+        var dana = await danaContext.NewPageAsync();
+        var current = owner;
+
+        try
+        {
+            // The owner connects the provider from the Single sign-on page.
+            await SignInWithPasswordAsync(owner, "owner@acme.example");
+            await owner.GetByRole(AriaRole.Link, new() { Name = "Single sign-on", Exact = true }).ClickAsync();
+            await Expect(owner).ToHaveURLAsync(new Regex($"/orgs/{orgId}/sso$"));
+            await WaitUntilInteractiveAsync(owner);
+            await MudInput(owner, "sso-issuer").FillAsync(idp.Issuer.AbsoluteUri);
+            await owner.GetByTestId("sso-test").ClickAsync();
+            await Expect(owner.GetByTestId("sso-test-result")).ToContainTextAsync("Connected");
+            await MudInput(owner, "sso-client-id").FillAsync(OidcTestProvider.ClientId);
+            await MudInput(owner, "sso-client-secret").FillAsync(OidcTestProvider.ClientSecret);
+            await owner.Locator("[data-testid='sso-domains'] textarea, textarea[data-testid='sso-domains']").First.FillAsync("acme.example");
+            await owner.GetByTestId("sso-save").ClickAsync();
+            await Expect(owner.GetByText("Single sign-on settings saved.")).ToBeVisibleAsync();
+            await Expect(owner.GetByText($"Stored encrypted: ••••{OidcTestProvider.ClientSecret[^4..]}")).ToBeVisibleAsync();
+            await owner.ScreenshotAsync(new() { Path = "/tmp/sso-settings.png", FullPage = true });
+            await Expect(owner.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 }); // axe once the page is at rest
+            await AssertAccessibleAsync(owner);
+
+            // A newcomer in the domain is sent to the provider, signs in there, and arrives as a User.
+            current = newcomer;
+            await newcomer.GotoAsync("Account/Login");
+            await newcomer.Locator("[id='Input.Email']").FillAsync("newhire@acme.example");
+            await newcomer.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+            await Expect(newcomer.GetByTestId("sso-offer")).ToContainTextAsync("Acme Corp signs in acme.example addresses");
+            await newcomer.ScreenshotAsync(new() { Path = "/tmp/sso-login-offer.png", FullPage = true });
+            await newcomer.GetByTestId("continue-with-sso").ClickAsync();
+            await Expect(newcomer).ToHaveURLAsync(new Regex("^" + Regex.Escape(idp.Issuer.AbsoluteUri) + "connect/authorize"));
+            await Expect(newcomer.GetByRole(AriaRole.Heading, new() { Name = "Test IdP" })).ToBeVisibleAsync();
+            await Expect(newcomer.Locator("#test_email")).ToHaveValueAsync("newhire@acme.example");
+            await newcomer.GetByRole(AriaRole.Button, new() { Name = OidcTestProvider.LoginButton }).ClickAsync();
+            await Expect(newcomer).ToHaveURLAsync(new Regex($"/orgs/{orgId}$"));
+            await Expect(newcomer.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Acme Corp");
+            await Expect(newcomer.GetByText("You are User in this organization.")).ToBeVisibleAsync();
+            await newcomer.ScreenshotAsync(new() { Path = "/tmp/sso-landed.png", FullPage = true });
+
+            // Dana starts a password sign-in while SSO is optional...
+            current = dana;
+            await dana.GotoAsync("Account/Login");
+            await dana.Locator("[id='Input.Email']").FillAsync("dana@acme.example");
+            await dana.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+            await Expect(dana.GetByTestId("continue-with-sso")).ToBeVisibleAsync();
+            await Expect(dana.Locator("[id='Input.Password']")).ToBeVisibleAsync();
+
+            // ...the owner enforces SSO meanwhile...
+            current = owner;
+            await owner.GetByTestId("sso-enforce").ClickAsync();
+            await owner.GetByTestId("sso-save").ClickAsync();
+            await Expect(owner.GetByText("Single sign-on settings saved.")).ToBeVisibleAsync();
+            await Expect(MudInput(owner, "sso-enforce")).ToBeCheckedAsync();
+
+            // ...and Dana's password is refused, pointing her to SSO.
+            current = dana;
+            await dana.Locator("[id='Input.Password']").FillAsync(DemoPassword);
+            await dana.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await Expect(dana.GetByRole(AriaRole.Alert)).ToContainTextAsync("Acme Corp requires single sign-on for acme.example addresses");
+            await Expect(dana.Locator("[id='Input.Password']")).ToHaveCountAsync(0);
+            await Expect(dana).ToHaveURLAsync(new Regex("/Account/Login"));
+            await dana.ScreenshotAsync(new() { Path = "/tmp/sso-password-refused.png", FullPage = true });
+
+            // Entering her email again offers only the provider.
+            await dana.GetByTestId("login-change-email").ClickAsync();
+            await Expect(dana.GetByText("Enter your email to continue.")).ToBeVisibleAsync();
+            await dana.Locator("[id='Input.Email']").FillAsync("dana@acme.example");
+            await dana.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+            await Expect(dana.GetByTestId("sso-offer")).ToBeVisibleAsync();
+            await Expect(dana.Locator("[id='Input.Password']")).ToHaveCountAsync(0);
+            await dana.GetByTestId("continue-with-sso").ClickAsync();
+            await Expect(dana).ToHaveURLAsync(new Regex("^" + Regex.Escape(idp.Issuer.AbsoluteUri) + "connect/authorize"));
+        }
+        catch
+        {
+            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-sso-failure.png", FullPage = true });
+            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-sso-failure.png");
+            throw;
+        }
+    }
+
+    private static async Task SignInWithPasswordAsync(IPage page, string email)
+    {
+        await page.GotoAsync("Account/Login");
+        await page.Locator("[id='Input.Email']").FillAsync(email);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+        await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
+        await WaitUntilInteractiveAsync(page);
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page)
+    {
+        var axe = await page.RunAxe();
+        var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+    }
+
+    private static Task WaitUntilInteractiveAsync(IPage page) =>
+        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
+
+    private static ILocator MudInput(IPage page, string testId) =>
+        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
+}

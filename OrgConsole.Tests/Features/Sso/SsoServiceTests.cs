@@ -1,0 +1,270 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Sso;
+using OrgConsole.Tests.TestSupport;
+using OrgConsole.Tests.TestSupport.OidcProvider;
+
+namespace OrgConsole.Tests.Features.Sso;
+
+/// <summary>SSO settings against real SQLite, and "Test connection" against a real OpenID Connect provider on loopback.</summary>
+public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
+{
+    private const string Secret = "super-secret-value-9z7Q";
+    private readonly Provider _provider;
+
+    public SsoServiceTests(Provider provider) => _provider = provider;
+
+    public sealed class Provider : IAsyncLifetime
+    {
+        public OidcTestProvider Oidc { get; private set; } = default!;
+        public async Task InitializeAsync() => Oidc = await OidcTestProvider.StartAsync();
+        public async Task DisposeAsync() => await Oidc.DisposeAsync();
+    }
+
+    private SsoSettingsInput Valid(string domains = "example.com", bool enforce = false, Role role = Role.OrgMember, string? secret = Secret) =>
+        new(_provider.Oidc.Issuer.AbsoluteUri, OidcTestProvider.ClientId, secret, domains, role, enforce);
+
+    private static async Task<(TestDb Db, Guid OrgId, string OwnerId)> EnterpriseOrgAsync()
+    {
+        var db = await TestDb.CreateAsync();
+        var (orgId, ownerId) = await db.CreateOrganizationAsync();
+        await db.SetPlanAsync(orgId, Plan.Enterprise);
+        return (db, orgId, ownerId);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Save_ValidSettings_StoresTheSecretEncryptedAndShowsOnlyItsLastFourCharacters()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var sso = db.Service<SsoService>(ownerId);
+
+        var saved = await sso.SaveAsync(orgId, Valid("Example.COM, sub.example.org"));
+
+        Assert.True(saved.IsSuccess, saved.Error?.Message);
+        var settings = (await sso.GetAsync(orgId)).Value;
+        Assert.Equal("••••9z7Q", settings.ClientSecretHint);
+        Assert.Equal(["example.com", "sub.example.org"], settings.Domains);
+        await using var context = await db.DbFactory.CreateDbContextAsync();
+        var stored = await context.Set<SsoConnection>().SingleAsync();
+        Assert.DoesNotContain(Secret, stored.ProtectedClientSecret);
+        Assert.Equal(Secret, sso.UnprotectSecret(stored));
+        var events = await db.AuditEventsAsync(orgId);
+        var configured = Assert.Single(events, e => e.Action == "sso.configured");
+        Assert.DoesNotContain(Secret, configured.After);
+        Assert.Contains("example.com", configured.After);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Save_WithABlankSecret_KeepsTheStoredSecret_AndAuditsTheChangeWithoutIt()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var sso = db.Service<SsoService>(ownerId);
+        Assert.True((await sso.SaveAsync(orgId, Valid())).IsSuccess);
+
+        var updated = await sso.SaveAsync(orgId, Valid("example.com", role: Role.OrgBillingAdmin, secret: ""));
+
+        Assert.True(updated.IsSuccess, updated.Error?.Message);
+        await using var context = await db.DbFactory.CreateDbContextAsync();
+        Assert.Equal(Secret, sso.UnprotectSecret(await context.Set<SsoConnection>().SingleAsync()));
+        Assert.Equal(Role.OrgBillingAdmin, (await sso.GetAsync(orgId)).Value.DefaultRole);
+        var update = Assert.Single(await db.AuditEventsAsync(orgId), e => e.Action == "sso.updated");
+        Assert.Contains("OrgMember", update.Before);
+        Assert.Contains("OrgBillingAdmin", update.After);
+        Assert.DoesNotContain(Secret, update.After);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Save_OnTheStandardPlan_IsRefusedWithHowToUpgrade()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, ownerId) = await db.CreateOrganizationAsync();
+        await db.SetPlanAsync(orgId, Plan.Standard);
+        var sso = db.Service<SsoService>(ownerId);
+
+        var result = await sso.SaveAsync(orgId, Valid());
+
+        Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
+        Assert.Contains("Enterprise plan", result.Error!.Message);
+        Assert.Contains("upgrade", result.Error.Message);
+        Assert.False((await sso.GetAsync(orgId)).Value.PlanAllowsSso);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("ftp://idp.example.com/", "example.com", Role.OrgMember, "Issuer")]
+    [InlineData("http://idp.example.com/", "example.com", Role.OrgMember, "Issuer")]
+    [InlineData("https://idp.example.com/?tenant=1", "example.com", Role.OrgMember, "Issuer")]
+    [InlineData("", "example.com", Role.OrgMember, "Issuer")]
+    [InlineData("https://idp.example.com/", "", Role.OrgMember, "Domains")]
+    [InlineData("https://idp.example.com/", "not a domain", Role.OrgMember, "Domains")]
+    [InlineData("https://idp.example.com/", "@example.com", Role.OrgMember, "Domains")]
+    [InlineData("https://idp.example.com/", "https://example.com", Role.OrgMember, "Domains")]
+    [InlineData("https://idp.example.com/", "localhost", Role.OrgMember, "Domains")]
+    [InlineData("https://idp.example.com/", "-bad.example.com", Role.OrgMember, "Domains")]
+    [InlineData("https://idp.example.com/", "example.com", Role.OrgOwner, "DefaultRole")]
+    public async Task Save_InvalidSettings_NamesTheFieldAndChangesNothing(string issuer, string domains, Role role, string field)
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var sso = db.Service<SsoService>(ownerId);
+
+        var result = await sso.SaveAsync(orgId, new SsoSettingsInput(issuer, "client", Secret, domains, role, false));
+
+        Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
+        Assert.NotNull(result.Error!.For(field));
+        Assert.False((await sso.GetAsync(orgId)).Value.Configured);
+        Assert.DoesNotContain(await db.AuditEventsAsync(orgId), e => e.Action.StartsWith("sso.", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Save_WithoutASecretTheFirstTime_AsksForIt()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        var result = await db.Service<SsoService>(ownerId).SaveAsync(orgId, Valid(secret: null));
+
+        Assert.NotNull(result.Error?.For("ClientSecret"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Save_ADomainAnotherOrganizationClaims_IsRefusedWhateverItsCase()
+    {
+        var (db, firstOrg, firstOwner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("claimed.example"))).IsSuccess);
+        var (secondOrg, secondOwner) = await db.CreateOrganizationAsync("Globex");
+        await db.SetPlanAsync(secondOrg, Plan.Enterprise);
+
+        var result = await db.Service<SsoService>(secondOwner).SaveAsync(secondOrg, Valid("globex.example\nCLAIMED.Example"));
+
+        Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
+        Assert.Contains("claimed.example is already claimed by another organization", result.Error!.For("Domains"));
+        Assert.DoesNotContain("Acme", result.Error.Message); // which organization holds it is not revealed
+        Assert.False((await db.Service<SsoService>(secondOwner).GetAsync(secondOrg)).Value.Configured);
+        // Re-saving its own domains is fine for the first organization.
+        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example"))).IsSuccess);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Remove_ReleasesTheDomainsForAnotherOrganization()
+    {
+        var (db, firstOrg, firstOwner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("moving.example"))).IsSuccess);
+
+        Assert.True((await db.Service<SsoService>(firstOwner).RemoveAsync(firstOrg)).IsSuccess);
+
+        var (secondOrg, secondOwner) = await db.CreateOrganizationAsync("Globex");
+        await db.SetPlanAsync(secondOrg, Plan.Enterprise);
+        Assert.True((await db.Service<SsoService>(secondOwner).SaveAsync(secondOrg, Valid("moving.example"))).IsSuccess);
+        Assert.Contains(await db.AuditEventsAsync(firstOrg), e => e.Action == "sso.removed");
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(Role.OrgMember)]
+    [InlineData(Role.OrgBillingAdmin)]
+    public async Task SsoSettings_ForAMemberOrBillingAdmin_AreForbidden(Role role)
+    {
+        var (db, orgId, _) = await EnterpriseOrgAsync();
+        await using var __ = db;
+        var member = await db.AddMemberAsync(orgId, role);
+        var sso = db.Service<SsoService>(member);
+
+        Assert.Equal(ErrorKind.Forbidden, (await sso.GetAsync(orgId)).Error?.Kind);
+        Assert.Equal(ErrorKind.Forbidden, (await sso.SaveAsync(orgId, Valid())).Error?.Kind);
+        Assert.Equal(ErrorKind.Forbidden, (await sso.TestConnectionAsync(orgId, _provider.Oidc.Issuer.AbsoluteUri)).Error?.Kind);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SsoSettings_OfAForeignOrganization_AreNotFound()
+    {
+        var (db, orgId, _) = await EnterpriseOrgAsync();
+        await using var __ = db;
+        var (_, stranger) = await db.CreateOrganizationAsync("Other");
+
+        Assert.Equal(ErrorKind.NotFound, (await db.Service<SsoService>(stranger).GetAsync(orgId)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await db.Service<SsoService>(stranger).SaveAsync(orgId, Valid())).Error?.Kind);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TestConnection_ARealProvider_Connects()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        // Without the trailing slash the provider states: people type it either way.
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.Issuer.AbsoluteUri.TrimEnd('/'));
+
+        Assert.True(result.Value.Ok, result.Value.Message);
+        Assert.StartsWith("Connected", result.Value.Message);
+        Assert.EndsWith("/connect/authorize", result.Value.AuthorizationEndpoint);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TestConnection_ToAClosedPort_SaysTheProviderIsUnreachable()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, $"http://127.0.0.1:{OidcTestProvider.ClosedPort()}/");
+
+        Assert.False(result.Value.Ok);
+        Assert.StartsWith("Unreachable", result.Value.Message);
+        Assert.Contains("refused", result.Value.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TestConnection_AUrlServingHtml_SaysItIsNotAnOpenIdConnectProvider()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.HtmlIssuer.AbsoluteUri);
+
+        Assert.False(result.Value.Ok);
+        Assert.StartsWith("Not an OpenID Connect provider", result.Value.Message);
+        Assert.Contains("did not return JSON", result.Value.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TestConnection_JsonWithoutTheOidcFields_NamesWhatIsMissing()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.IncompleteIssuer.AbsoluteUri);
+
+        Assert.False(result.Value.Ok);
+        Assert.Contains("lacks issuer, authorization_endpoint, token_endpoint, jwks_uri", result.Value.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TestConnection_ADocumentNamingAnotherIssuer_SaysWrongIssuer()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.WrongIssuer.AbsoluteUri);
+
+        Assert.False(result.Value.Ok);
+        Assert.StartsWith("Wrong issuer", result.Value.Message);
+        Assert.Contains(_provider.Oidc.Issuer.AbsoluteUri, result.Value.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Save_EnforcingAProviderThatDoesNotAnswer_IsRefused()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var input = Valid(enforce: true) with { Issuer = $"http://127.0.0.1:{OidcTestProvider.ClosedPort()}/" };
+
+        var result = await db.Service<SsoService>(ownerId).SaveAsync(orgId, input);
+
+        Assert.Contains("Unreachable", result.Error?.For("EnforceSso"));
+        Assert.True((await db.Service<SsoService>(ownerId).SaveAsync(orgId, Valid(enforce: true))).IsSuccess);
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OrgConsole.Access;
+using OrgConsole.Data;
+using OrgConsole.Tests.TestSupport;
+using OrgConsole.Tests.TestSupport.OidcProvider;
+
+namespace OrgConsole.Tests.Features.Sso;
+
+/// <summary>
+/// The whole authorization code flow over HTTP: OrgConsole on Kestrel, a real OpenIddict provider on loopback,
+/// an HttpClient as the browser (cookies, redirects followed by hand).
+/// </summary>
+public sealed partial class SsoSignInFlowTests : IAsyncLifetime
+{
+    private const string DemoPassword = "OrgConsole-demo-1";
+    private AppFactory _app = default!;
+    private OidcTestProvider _idp = default!;
+
+    public async Task InitializeAsync()
+    {
+        _idp = await OidcTestProvider.StartAsync();
+        _app = AppFactory.OnKestrel();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _idp.DisposeAsync();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task SignIn_OfAnUnknownPersonThroughTheProvider_CreatesAMemberWithTheDefaultRoleAndSignsThemIn()
+    {
+        var orgId = await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: false);
+        _idp.AutoSignInEmail = "newhire@acme.example";
+        var browser = NewBrowser();
+
+        var (landing, trail) = await FollowAsync(browser, new Uri(_app.BaseAddress, "sso/start?email=newhire%40acme.example"));
+
+        Assert.Equal($"/orgs/{orgId}", landing.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
+        var authorize = trail.Single(u => u.AbsolutePath == "/connect/authorize");
+        Assert.Contains("code_challenge_method=S256", authorize.Query);
+        Assert.Contains("nonce=", authorize.Query);
+        Assert.Contains("state=", authorize.Query);
+        await using var db = await DbAsync();
+        var user = await db.Users.SingleAsync(u => u.NormalizedEmail == "NEWHIRE@ACME.EXAMPLE");
+        Assert.True(user.EmailConfirmed);
+        Assert.Equal(Role.OrgMember, await db.RoleAssignments.Where(r => r.OrganizationId == orgId && r.ProjectId == null && r.PrincipalId == user.Id).Select(r => r.Role).SingleAsync());
+        Assert.Contains(await db.AuditEvents.Where(e => e.OrganizationId == orgId && e.Action == "auth.signed_in").ToListAsync(),
+            e => e.ActorId == user.Id && e.After!.Contains("\"method\":\"sso\""));
+        // The Identity cookie is set: the organization's pages open for the new member.
+        Assert.Contains("Acme Corp", await browser.GetStringAsync(new Uri(_app.BaseAddress, $"orgs/{orgId}/settings")));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task SignIn_OfTheOnlyOwnerThroughTheProvider_KeepsThemOwner()
+    {
+        var orgId = await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: true);
+        _idp.AutoSignInEmail = "owner@acme.example";
+
+        var (landing, _) = await FollowAsync(NewBrowser(), new Uri(_app.BaseAddress, "sso/start?email=owner%40acme.example"));
+
+        Assert.Equal($"/orgs/{orgId}", landing.RequestMessage!.RequestUri!.AbsolutePath);
+        await using var db = await DbAsync();
+        var owners = await db.RoleAssignments.Where(r => r.OrganizationId == orgId && r.ProjectId == null && r.Role == Role.OrgOwner)
+            .Select(r => r.PrincipalEmail).ToListAsync();
+        Assert.Equal(["owner@acme.example"], owners);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Callback_WithAStateThatIsNotTheBrowsers_SignsNobodyIn()
+    {
+        await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: false);
+        _idp.AutoSignInEmail = "intruder@acme.example";
+        var browser = NewBrowser();
+        var toProvider = await browser.GetAsync(new Uri(_app.BaseAddress, "sso/start?email=intruder%40acme.example"));
+        var toCallback = await browser.GetAsync(toProvider.Headers.Location!);
+        var callback = toCallback.Headers.Location!.ToString();
+        Assert.Contains("/sso/callback?", callback);
+
+        var forged = Regex.Replace(callback, "state=[^&]+", "state=forged");
+        var (landing, _) = await FollowAsync(browser, new Uri(forged));
+
+        Assert.Contains("sso_error=flowexpired", landing.RequestMessage!.RequestUri!.Query);
+        Assert.Contains("came from another browser window", await landing.Content.ReadAsStringAsync());
+        await using var db = await DbAsync();
+        Assert.False(await db.Users.AnyAsync(u => u.NormalizedEmail == "INTRUDER@ACME.EXAMPLE"));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task SignIn_WhenTheProviderVouchesForAnEmailOutsideTheDomains_IsRefused()
+    {
+        await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: false);
+        _idp.AutoSignInEmail = "someone@elsewhere.example";
+
+        var (landing, _) = await FollowAsync(NewBrowser(), new Uri(_app.BaseAddress, "sso/start?email=eli%40acme.example"));
+
+        Assert.Contains("sso_error=emailnotcovered", landing.RequestMessage!.RequestUri!.Query);
+        await using var db = await DbAsync();
+        Assert.False(await db.Users.AnyAsync(u => u.NormalizedEmail == "SOMEONE@ELSEWHERE.EXAMPLE"));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task PasswordSignIn_WhenTheOrganizationEnforcesSso_IsRefusedEvenForADirectPostOfTheForm()
+    {
+        var orgId = await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: true);
+        var browser = NewBrowser();
+
+        var response = await PostLoginAsync(browser, "eli@acme.example", DemoPassword);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode); // the form again, not a redirect into the console
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("requires single sign-on for acme.example addresses", page);
+        Assert.Contains("Continue with SSO", page);
+        Assert.DoesNotContain(browser.Handler.CookieContainer.GetAllCookies(), c => c.Name.Contains("Identity.Application"));
+        await using var db = await DbAsync();
+        Assert.Contains(await db.AuditEvents.Where(e => e.OrganizationId == orgId && e.Action == "auth.sign_in_failed").ToListAsync(),
+            e => e.After!.Contains("requires single sign-on"));
+
+        // Another organization's people, and Acme once enforcement is off, still use passwords.
+        Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(NewBrowser(), "support@orgconsole.example", DemoPassword)).StatusCode);
+        await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: false);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(NewBrowser(), "eli@acme.example", DemoPassword)).StatusCode);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task TheEmailStep_ForAnEnforcedDomain_OffersOnlyTheProvider_AndOtherDomainsGetThePasswordField()
+    {
+        await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: true);
+
+        var enforced = await PostFormAsync(NewBrowser(), "/Account/Login", "login", new() { ["Input.Email"] = "eli@acme.example", ["Input.Stage"] = "email" });
+        var elsewhere = await PostFormAsync(NewBrowser(), "/Account/Login", "login", new() { ["Input.Email"] = "someone@other.example", ["Input.Stage"] = "email" });
+
+        var enforcedPage = await enforced.Content.ReadAsStringAsync();
+        Assert.Contains("href=\"/sso/start?email=eli%40acme.example\"", enforcedPage);
+        Assert.DoesNotContain("id=\"Input.Password\"", enforcedPage);
+        var page = await elsewhere.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"Input.Password\"", page);
+        Assert.DoesNotContain("Continue with SSO", page);
+    }
+
+    private sealed class Browser(HttpClientHandler handler) : HttpClient(handler)
+    {
+        public HttpClientHandler Handler { get; } = handler;
+    }
+
+    private static Browser NewBrowser() => new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true });
+
+    /// <summary>Follows redirects across both servers, as a browser does; returns the last response and every URL visited.</summary>
+    private static async Task<(HttpResponseMessage Last, List<Uri> Trail)> FollowAsync(HttpClient client, Uri start)
+    {
+        var trail = new List<Uri> { start };
+        var response = await client.GetAsync(start);
+        for (var hops = 0; hops < 10 && response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther; hops++)
+        {
+            var next = new Uri(response.RequestMessage!.RequestUri!, response.Headers.Location!);
+            trail.Add(next);
+            response = await client.GetAsync(next);
+        }
+        return (response, trail);
+    }
+
+    private Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password) =>
+        PostFormAsync(client, "/Account/Login", "login", new() { ["Input.Email"] = email, ["Input.Password"] = password, ["Input.RememberMe"] = "false" });
+
+    private async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string formName, Dictionary<string, string> fields)
+    {
+        var url = new Uri(_app.BaseAddress, path.TrimStart('/'));
+        var page = await client.GetStringAsync(url);
+        fields["_handler"] = formName;
+        fields["__RequestVerificationToken"] = AntiforgeryField().Match(page).Groups[1].Value;
+        return await client.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    private async Task<ApplicationDbContext> DbAsync() =>
+        await _app.Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}

@@ -1,0 +1,180 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Common.Http;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Features.Sso;
+
+/// <summary>What the settings page shows. The client secret appears only as its hint (<c>••••abcd</c>).</summary>
+public sealed record SsoSettings(
+    bool PlanAllowsSso,
+    Plan Plan,
+    bool Configured,
+    string? Issuer,
+    string? ClientId,
+    string? ClientSecretHint,
+    IReadOnlyList<string> Domains,
+    Role DefaultRole,
+    bool EnforceSso,
+    DateTime? UpdatedAt,
+    string RedirectUri);
+
+/// <summary>What an owner submits. A blank <see cref="ClientSecret"/> keeps the stored secret.</summary>
+public sealed record SsoSettingsInput(string? Issuer, string? ClientId, string? ClientSecret, string? Domains, Role DefaultRole, bool EnforceSso);
+
+/// <summary>Single sign-on settings of an organization (SPEC §6): Owner only, Enterprise plan only.</summary>
+public sealed class SsoService(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    Authorizer authorizer,
+    AuditLog audit,
+    TimeProvider time,
+    IDataProtectionProvider dataProtection,
+    SsoDiscovery discovery,
+    PublicUrl publicUrl)
+{
+    public const string CallbackPath = "sso/callback";
+    private const string SecretPurpose = "OrgConsole.Sso.ClientSecret.v1";
+
+    public static string UpgradeMessage(Plan plan) =>
+        $"Single sign-on is part of the Enterprise plan; this organization is on {plan}. An Owner or Billing admin can upgrade the plan under Billing.";
+
+    /// <summary>The redirect URI to register at the identity provider.</summary>
+    public string RedirectUri => publicUrl.To(CallbackPath);
+
+    public async Task<Result<SsoSettings>> GetAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var plan = access.Value.Plan;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var connection = await db.Set<SsoConnection>().AsNoTracking().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
+        var allowed = PlanLimits.For(plan).AllowsSso;
+        if (connection is null) return new SsoSettings(allowed, plan, false, null, null, null, [], Role.OrgMember, false, null, RedirectUri);
+        return new SsoSettings(allowed, plan, true, connection.Issuer, connection.ClientId, SsoRules.SecretHint(connection.ClientSecretLast4),
+            connection.Domains.Select(d => d.Domain).Order().ToList(), connection.DefaultRole, connection.EnforceSso, connection.UpdatedAt, RedirectUri);
+    }
+
+    /// <summary>Creates or updates the organization's provider. Turning enforcement on requires the provider to answer correctly.</summary>
+    public async Task<Result> SaveAsync(Guid organizationId, SsoSettingsInput input, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
+
+        var issuer = SsoRules.ValidateIssuer(input.Issuer);
+        if (!issuer.IsSuccess) return issuer.Error!;
+        var clientId = input.ClientId?.Trim();
+        if (string.IsNullOrEmpty(clientId)) return Error.Validation("ClientId", "Enter the client id the provider issued for OrgConsole.");
+        if (clientId.Length > SsoRules.ClientIdMaxLength) return Error.Validation("ClientId", $"The client id can be at most {SsoRules.ClientIdMaxLength} characters.");
+        var secret = input.ClientSecret?.Trim();
+        if (!string.IsNullOrEmpty(secret) && secret.Length is < SsoRules.ClientSecretMinLength or > SsoRules.ClientSecretMaxLength)
+        {
+            return Error.Validation("ClientSecret", $"The client secret must be {SsoRules.ClientSecretMinLength} to {SsoRules.ClientSecretMaxLength} characters.");
+        }
+        var domains = SsoRules.ValidateDomains(input.Domains);
+        if (!domains.IsSuccess) return domains.Error!;
+        if (!SsoRules.DefaultRoles.Contains(input.DefaultRole))
+        {
+            return Error.Validation("DefaultRole", "People who join through single sign-on can be Users or Billing admins, never Owners.");
+        }
+        if (input.EnforceSso)
+        {
+            // Enforcing a provider that does not answer would lock everyone in its domains out.
+            var check = await discovery.CheckAsync(issuer.Value, ct);
+            if (!check.Ok) return Error.Validation("EnforceSso", $"Fix the connection before enforcing single sign-on. {check.Message}");
+        }
+
+        var protector = dataProtection.CreateProtector(SecretPurpose);
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var claimed = await db.Set<SsoDomain>().Where(d => domains.Value.Contains(d.Domain) && d.OrganizationId != organizationId)
+                .Select(d => d.Domain).OrderBy(d => d).ToListAsync(ct);
+            if (claimed.Count > 0)
+            {
+                return Error.Validation("Domains", $"{string.Join(", ", claimed)} {(claimed.Count == 1 ? "is" : "are")} already claimed by another organization. "
+                    + "A domain can belong to one organization only; contact support if it is yours.");
+            }
+
+            var now = time.UtcNow();
+            var connection = await db.Set<SsoConnection>().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
+            var before = connection is null ? null : Describe(connection);
+            if (connection is null)
+            {
+                if (string.IsNullOrEmpty(secret)) return Error.Validation("ClientSecret", "Enter the client secret the provider issued for OrgConsole.");
+                connection = new SsoConnection
+                {
+                    Id = Guid.NewGuid(), OrganizationId = organizationId, Issuer = issuer.Value.AbsoluteUri, ClientId = clientId,
+                    ProtectedClientSecret = protector.Protect(secret), ClientSecretLast4 = SsoRules.Last4(secret), CreatedAt = now,
+                };
+                db.Add(connection);
+            }
+            connection.Issuer = issuer.Value.AbsoluteUri;
+            connection.ClientId = clientId;
+            var secretChanged = !string.IsNullOrEmpty(secret) && before is not null;
+            if (secretChanged)
+            {
+                connection.ProtectedClientSecret = protector.Protect(secret!);
+                connection.ClientSecretLast4 = SsoRules.Last4(secret!);
+            }
+            connection.DefaultRole = input.DefaultRole;
+            connection.EnforceSso = input.EnforceSso;
+            connection.UpdatedAt = now;
+            connection.Version = Guid.NewGuid();
+            foreach (var gone in connection.Domains.Where(d => !domains.Value.Contains(d.Domain)).ToList())
+            {
+                connection.Domains.Remove(gone);
+                db.Remove(gone);
+            }
+            foreach (var added in domains.Value.Where(d => connection.Domains.All(existing => existing.Domain != d)))
+            {
+                connection.Domains.Add(new SsoDomain { ConnectionId = connection.Id, OrganizationId = organizationId, Domain = added });
+            }
+
+            var after = Describe(connection);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(
+                before is null ? "sso.configured" : "sso.updated", "sso_connection", connection.Id.ToString(),
+                Before: before, After: new { after.Issuer, after.ClientId, after.Domains, after.DefaultRole, after.EnforceSso, ClientSecretChanged = secretChanged }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Removes the provider: its domains are released and everyone signs in with a password again.</summary>
+    public async Task<Result> RemoveAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var connection = await db.Set<SsoConnection>().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
+            if (connection is null) return Error.NotFound("The single sign-on configuration");
+            db.RemoveRange(connection.Domains);
+            db.Remove(connection);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId,
+                new AuditEntry("sso.removed", "sso_connection", connection.Id.ToString(), Before: Describe(connection)), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>"Test connection": fetches the discovery document of the issuer being entered (saved or not).</summary>
+    public async Task<Result<DiscoveryCheck>> TestConnectionAsync(Guid organizationId, string? issuerUrl, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
+        var issuer = SsoRules.ValidateIssuer(issuerUrl);
+        if (!issuer.IsSuccess) return issuer.Error!;
+        return await discovery.CheckAsync(issuer.Value, ct);
+    }
+
+    /// <summary>The stored client secret in clear, for the token request of a sign-in. Never shown, never logged.</summary>
+    internal string UnprotectSecret(SsoConnection connection) => dataProtection.CreateProtector(SecretPurpose).Unprotect(connection.ProtectedClientSecret);
+
+    private sealed record Description(string Issuer, string ClientId, IReadOnlyList<string> Domains, string DefaultRole, bool EnforceSso);
+
+    private static Description Describe(SsoConnection c) =>
+        new(c.Issuer, c.ClientId, c.Domains.Select(d => d.Domain).Order().ToList(), c.DefaultRole.ToString(), c.EnforceSso);
+}

@@ -1,0 +1,26 @@
+namespace OrgConsole.Features.Sso;
+
+/// <summary>Registers single sign-on: the settings service, the provider metadata cache and the sign-in endpoints.</summary>
+public static class SsoSetup
+{
+    public static IServiceCollection AddSso(this IServiceCollection services)
+    {
+        services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<SsoDiscovery>();
+        services.AddScoped<SsoService>();
+        services.AddScoped<SsoDirectory>();
+        services.AddScoped<SsoProvisioning>();
+        services.AddScoped<SsoSignIn>();
+        return services;
+    }
+
+    /// <summary><c>/sso/start</c> sends the browser to the provider; <c>/sso/callback</c> is the redirect URI registered there.</summary>
+    public static IEndpointRouteBuilder MapSso(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet(SsoSignIn.StartPath, async (HttpContext http, SsoSignIn sso, string? email, string? returnUrl, CancellationToken ct) =>
+            Results.Redirect(await sso.BeginAsync(http, email, returnUrl, ct))).AllowAnonymous();
+        endpoints.MapGet("/" + SsoService.CallbackPath, async (HttpContext http, SsoSignIn sso, CancellationToken ct) =>
+            Results.Redirect(await sso.CompleteAsync(http, ct))).AllowAnonymous();
+        return endpoints;
+    }
+}
