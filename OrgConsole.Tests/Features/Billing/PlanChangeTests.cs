@@ -97,4 +97,20 @@ public sealed class PlanChangeTests
         Assert.Equal(SupportPlan.Pro, (await billing.GetSupportPlanAsync(orgId)).Value);
         Assert.Single(await db.AuditEventsAsync(orgId), e => e.Action == "billing.support_plan_changed");
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Downgrade_FromEnterprise_IsRefusedWhileSingleSignOnIsConfigured()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner, admin, _) = await db.StandardOrgAsync();
+        await db.SetPlanAsync(orgId, OrgConsole.Features.Organizations.Plan.Enterprise);
+        var saved = await db.Service<OrgConsole.Features.Sso.SsoService>(owner).SaveAsync(orgId,
+            new("https://login.downgrade.example", "orgconsole", "a-client-secret-of-some-length", "downgrade.example", Role.OrgMember, false));
+        Assert.True(saved.IsSuccess, saved.Error?.Message);
+
+        var check = (await db.Service<BillingService>(admin).CheckPlanChangeAsync(orgId, OrgConsole.Features.Organizations.Plan.Standard)).Value;
+
+        Assert.Contains(check.Blockers, b => b.Contains("single sign-on"));
+        Assert.False((await db.Service<BillingService>(admin).ChangePlanAsync(orgId, OrgConsole.Features.Organizations.Plan.Standard)).IsSuccess);
+    }
 }

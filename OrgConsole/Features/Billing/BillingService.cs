@@ -253,6 +253,10 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
                 blockers.Add($"Delete the organization's {serviceAccounts} service account{(serviceAccounts == 1 ? "" : "s")}: the {to} plan has none.");
             }
         }
+        if (!limits.AllowsSso && await db.Set<Sso.SsoConnection>().AnyAsync(c => c.OrganizationId == organizationId, ct))
+        {
+            blockers.Add($"Remove single sign-on (Settings → Single sign-on): the {to} plan does not include it.");
+        }
         if (limits.Prices.MonthlyFee > 0)
         {
             var hasCard = await db.BillingAccounts.AnyAsync(a => a.OrganizationId == organizationId && a.CardToken != null, ct);
