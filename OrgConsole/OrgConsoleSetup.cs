@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using OrgConsole.Access;
@@ -28,6 +29,7 @@ public static class OrgConsoleSetup
         services.AddSingleton(TimeProvider.System);
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
+        services.AddKeyRing(configuration, environment.ContentRootPath);
         services.AddIdentityAccounts();
         services.AddAccess();
         services.AddEmail(configuration);
@@ -65,6 +67,20 @@ public static class OrgConsoleSetup
         app.MapBilling();
         app.MapSso();
         return app;
+    }
+
+    /// <summary>
+    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets) is kept on disk — by default
+    /// beside the SQLite database — so a restart does not sign everyone out or make stored secrets unreadable.
+    /// </summary>
+    private static IServiceCollection AddKeyRing(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var configured = configuration["DataProtection:KeysPath"];
+        var path = !string.IsNullOrWhiteSpace(configured)
+            ? Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured)
+            : Path.Combine(Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, contentRoot)) ?? contentRoot, "keys");
+        services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        return services;
     }
 
     private static IServiceCollection AddIdentityAccounts(this IServiceCollection services)

@@ -39,3 +39,26 @@ public sealed class DatabaseSetupTests
         Assert.Empty(await ctx.Database.GetPendingMigrationsAsync());
     }
 }
+
+public sealed class KeyRingTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task TheKeyRing_IsKeptOnDisk_SoARestartKeepsSignInsAndSecretsReadable()
+    {
+        var keys = Path.Combine(Path.GetTempPath(), $"orgconsole-keys-{Guid.NewGuid():N}");
+        try
+        {
+            await using (var app = TestSupport.AppFactory.InMemory(new Dictionary<string, string> { ["DataProtection:KeysPath"] = keys }))
+            {
+                var response = await app.CreateClient().GetAsync("/Account/Login"); // antiforgery needs a key
+                response.EnsureSuccessStatusCode();
+            }
+
+            Assert.NotEmpty(Directory.GetFiles(keys, "key-*.xml"));
+        }
+        finally
+        {
+            if (Directory.Exists(keys)) Directory.Delete(keys, recursive: true);
+        }
+    }
+}

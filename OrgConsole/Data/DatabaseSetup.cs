@@ -22,10 +22,17 @@ public static class DatabaseSetup
             throw new InvalidOperationException($"Database provider '{provider}' is not supported. Supported: {SqliteProvider}.");
         }
 
-        var connectionString = SqliteConnectionString(configuration.GetConnectionString("OrgConsole") ?? "Data Source=App_Data/orgconsole.db", contentRoot);
+        var connectionString = SqliteConnectionString(ConfiguredConnectionString(configuration), contentRoot);
         services.AddPooledDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
         return services;
     }
+
+    private static string ConfiguredConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("OrgConsole") ?? "Data Source=App_Data/orgconsole.db";
+
+    /// <summary>The SQLite file the configuration points at, resolved against the content root.</summary>
+    public static string SqliteFilePath(IConfiguration configuration, string contentRoot) =>
+        new SqliteConnectionStringBuilder(SqliteConnectionString(ConfiguredConnectionString(configuration), contentRoot)).DataSource;
 
     /// <summary>Resolves a relative SQLite file against the content root and creates its folder.</summary>
     public static string SqliteConnectionString(string configured, string contentRoot)
