@@ -63,6 +63,8 @@ public sealed class TestDb : IAsyncDisposable
         services.AddScoped<ProjectMemberService>();
         services.AddScoped<OrgConsole.Features.ApiKeys.ApiKeyService>();
         services.AddScoped<OrgConsole.Features.Invitations.InvitationService>();
+        services.AddScoped<OrgConsole.Features.ServiceAccounts.ServiceAccountService>();
+        services.AddScoped<OrgConsole.AdminApi.RoleBindingService>();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/" }).Build());
         services.AddHttpContextAccessor();
         services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
