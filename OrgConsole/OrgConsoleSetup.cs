@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using OrgConsole.Access;
+using OrgConsole.AdminApi;
 using OrgConsole.Common.Http;
 using OrgConsole.Components;
 using OrgConsole.Components.Account;
@@ -13,6 +14,7 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
+using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole;
 
@@ -33,6 +35,8 @@ public static class OrgConsoleSetup
         services.AddOrganizations(configuration);
         services.AddMembers();
         services.AddProjects();
+        services.AddScoped<ServiceAccountService>();
+        services.AddAdminApi(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -50,6 +54,7 @@ public static class OrgConsoleSetup
         app.UseHubOriginCheck(app.Configuration);
         app.UseAuthentication();
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
+        app.UseAdminApi(); // /admin/*: the service account of the bearer token becomes the actor
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -57,6 +62,7 @@ public static class OrgConsoleSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
         app.MapApiKeyCheck();
+        app.MapAdminApi();
         return app;
     }
 
