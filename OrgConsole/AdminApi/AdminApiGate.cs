@@ -47,7 +47,7 @@ public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> log
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer";
                 await ApiResults.Problem(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED",
-                    "Missing, invalid or expired access token. Get one from POST /oauth/token and send it as Authorization: Bearer <token>.").ExecuteAsync(http);
+                    "Missing, invalid or expired access token. Get one from POST /oauth/token and send it in the Authorization header as Bearer followed by the token.").ExecuteAsync(http);
                 return;
             }
             http.Items[typeof(AdminCaller)] = caller;
