@@ -88,6 +88,9 @@ public sealed class RoleBindingService(
         {
             case PrincipalType.User when projectId is null:
             {
+                // Ask the owning service's question first: a caller who may not change roles learns nothing more.
+                var may = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+                if (!may.IsSuccess) return may.Error!;
                 var member = await members.GetAsync(organizationId, principalId, ct);
                 if (!member.IsSuccess) return member.Error!.Kind == ErrorKind.NotFound
                     ? Error.NotFound("The user (people join an organization through an invite)")
@@ -98,6 +101,8 @@ public sealed class RoleBindingService(
             }
             case PrincipalType.User:
             {
+                var may = await authorizer.DemandAsync(organizationId, projectId!.Value, Permission.ManageProjectMembers, ct);
+                if (!may.IsSuccess) return may.Error!;
                 var current = await ProjectRoleAsync(organizationId, principalType, principalId, projectId!.Value, ct);
                 if (current == role) return Duplicate();
                 outcome = current is null
@@ -126,6 +131,8 @@ public sealed class RoleBindingService(
                 if (!Guid.TryParse(principalId, out var keyId)) return Error.NotFound("The API key");
                 var key = await apiKeys.GetAsync(organizationId, keyId, ct);
                 if (!key.IsSuccess) return key.Error!;
+                var may = await authorizer.DemandAsync(organizationId, key.Value.ProjectId, Permission.ManageApiKeys, ct);
+                if (!may.IsSuccess) return may.Error!;
                 if (key.Value.ProjectId != projectId) return Error.Validation("ResourceId", "An API key holds roles only on its own project.");
                 if (key.Value.Roles.Contains(role)) return Duplicate();
                 outcome = await apiKeys.UpdateAsync(organizationId, key.Value.ProjectId, keyId, key.Value.Name, [.. key.Value.Roles, role], ct);
