@@ -6,6 +6,7 @@ public static class OrgRoutes
     public static string Overview(Guid orgId) => $"/orgs/{orgId}";
     public static string Settings(Guid orgId) => $"/orgs/{orgId}/settings";
     public static string Members(Guid orgId) => $"/orgs/{orgId}/members";
+    public static string ServiceAccounts(Guid orgId) => $"/orgs/{orgId}/service-accounts";
     public static string Projects(Guid orgId) => $"/orgs/{orgId}/projects";
     public static string Project(Guid orgId, Guid projectId) => $"/orgs/{orgId}/projects/{projectId}";
 
