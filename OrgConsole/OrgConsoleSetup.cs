@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using OrgConsole.Access;
+using OrgConsole.AdminApi;
 using OrgConsole.Common.Http;
 using OrgConsole.Components;
 using OrgConsole.Components.Account;
@@ -16,6 +17,7 @@ using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
 using OrgConsole.Features.Sso;
+using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole;
 
@@ -40,6 +42,8 @@ public static class OrgConsoleSetup
         services.AddBilling();
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
         services.AddSso();
+        services.AddScoped<ServiceAccountService>();
+        services.AddAdminApi(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -57,6 +61,7 @@ public static class OrgConsoleSetup
         app.UseHubOriginCheck(app.Configuration);
         app.UseAuthentication();
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
+        app.UseAdminApi(); // /admin/*: the service account of the bearer token becomes the actor
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -66,6 +71,7 @@ public static class OrgConsoleSetup
         app.MapApiKeyCheck();
         app.MapBilling();
         app.MapSso();
+        app.MapAdminApi();
         return app;
     }
 

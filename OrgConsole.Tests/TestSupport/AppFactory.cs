@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 
@@ -15,11 +17,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"orgconsole-test-{Guid.NewGuid():N}.db");
     private readonly int? _port;
     private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
 
-    private AppFactory(int? port, IReadOnlyDictionary<string, string>? settings = null)
+    private AppFactory(int? port, IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         _port = port;
         _settings = settings ?? new Dictionary<string, string>();
+        _configureServices = configureServices;
         if (port is { } p)
         {
             // Bind exactly 127.0.0.1:p so the base address (and every Origin the browser sends) is known in advance.
@@ -32,6 +36,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     /// <summary>An in-memory server with extra configuration (e.g. an SMTP server to send to).</summary>
     public static AppFactory InMemory(IReadOnlyDictionary<string, string> settings) => new(port: null, settings);
+
+    /// <summary>An in-memory server whose services the test replaces (e.g. a fake <see cref="TimeProvider"/>).</summary>
+    public static AppFactory InMemory(Action<IServiceCollection> configureServices) => new(port: null, configureServices: configureServices);
 
     /// <summary>Real Kestrel on a free loopback port, already started; browse to <see cref="BaseAddress"/>.</summary>
     public static AppFactory OnKestrel()
@@ -56,6 +63,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Seed:Demo", "true");
         builder.UseSetting("Email:Smtp:Host", "");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_configureServices is not null) builder.ConfigureTestServices(_configureServices);
     }
 
     private static int FreeLoopbackPort()

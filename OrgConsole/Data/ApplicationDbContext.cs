@@ -10,6 +10,7 @@ using OrgConsole.Features.Email;
 using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
+using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole.Data;
 
@@ -30,6 +31,8 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<UsageRecord> UsageRecords => Set<UsageRecord>();
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<SpendAlertSent> SpendAlertsSent => Set<SpendAlertSent>();
+    public DbSet<ServiceAccount> ServiceAccounts => Set<ServiceAccount>();
+    public DbSet<AdminApi.TokenSigningKey> TokenSigningKeys => Set<AdminApi.TokenSigningKey>();
 
     /// <summary>
     /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
@@ -147,6 +150,24 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             audit.Property(a => a.PreviousHash).HasMaxLength(64);
             audit.HasIndex(a => new { a.ChainKey, a.Sequence }).IsUnique();
             audit.HasIndex(a => new { a.OrganizationId, a.OccurredAt });
+        });
+
+        builder.Entity<ServiceAccount>(account =>
+        {
+            account.Property(a => a.Name).HasMaxLength(80);
+            account.Property(a => a.ClientId).HasMaxLength(64);
+            account.Property(a => a.SecretHash).HasMaxLength(64);
+            account.Property(a => a.CreatedBy).HasMaxLength(450);
+            account.HasIndex(a => a.ClientId).IsUnique();
+            account.HasIndex(a => new { a.OrganizationId, a.CreatedAt });
+            account.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+            account.Property(a => a.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<AdminApi.TokenSigningKey>(key =>
+        {
+            key.Property(k => k.Id).HasMaxLength(64);
+            key.Property(k => k.Key).HasMaxLength(128);
         });
 
         builder.Entity<OutboxEmail>(mail =>

@@ -12,6 +12,7 @@ using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
 using OrgConsole.Features.Support;
 using OrgConsole.Tests.TestSupport;
+using SA = OrgConsole.Features.ServiceAccounts.ServiceAccountService;
 
 namespace OrgConsole.Tests.Features.Audit;
 
@@ -31,7 +32,22 @@ public sealed class AuditCoverageTests
     };
 
     /// <summary>A world to act in: an organization with an owner, a member, a project with a key, a pending invitation, support staff.</summary>
-    private sealed record World(TestDb Db, Guid OrgId, string Owner, string Member, Guid ProjectId, Guid KeyId, Guid InvitationId, string Staff, Guid OtherOrgId);
+    private sealed record World(TestDb Db, Guid OrgId, string Owner, string Member, Guid ProjectId, Guid KeyId, Guid InvitationId, string Staff, Guid OtherOrgId)
+    {
+        /// <summary>Ids a scenario's arrange step made, for its act step.</summary>
+        public Dictionary<string, Guid> Arranged { get; } = [];
+    }
+
+    private static SA Accounts(World w) => w.Db.Service<SA>(w.Owner);
+
+    /// <summary>An Enterprise organization with one service account (User role), for the service-account scenarios.</summary>
+    private static async Task WithServiceAccountAsync(World w)
+    {
+        await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
+        var created = await Accounts(w).CreateAsync(w.OrgId, "deployer", Role.OrgMember);
+        Assert.True(created.IsSuccess, created.Error?.Message);
+        w.Arranged["account"] = created.Value.Account.Id;
+    }
 
     /// <summary>How to perform one mutation: <see cref="Arrange"/> runs before the audit trail is measured, <see cref="Act"/> is measured.</summary>
     private sealed record Scenario(ActorType Actor, Func<World, Task<Result>> Act, Func<World, Guid[]>? Orgs = null, Func<World, Task>? Arrange = null);
@@ -121,6 +137,24 @@ public sealed class AuditCoverageTests
             {
                 await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
                 Assert.True((await w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).SaveAsync(w.OrgId, SsoInput)).IsSuccess);
+            }),
+        ["ServiceAccountService.CreateAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).CreateAsync(w.OrgId, "builder", Role.OrgMember)),
+            Arrange: w => w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise)),
+        ["ServiceAccountService.RenameAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RenameAsync(w.OrgId, w.Arranged["account"], "deployer-2")),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.ChangeRoleAsync"] = new(ActorType.User, w => Accounts(w).ChangeRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgBillingAdmin),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.RotateSecretAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RotateSecretAsync(w.OrgId, w.Arranged["account"])),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.DeleteAsync"] = new(ActorType.User, w => Accounts(w).DeleteAsync(w.OrgId, w.Arranged["account"], "deployer"),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.ConnectProjectAsync"] = new(ActorType.User, w => Accounts(w).ConnectProjectAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.DisconnectProjectAsync"] = new(ActorType.User, w => Accounts(w).DisconnectProjectAsync(w.OrgId, w.Arranged["account"], w.ProjectId),
+            Arrange: async w =>
+            {
+                await WithServiceAccountAsync(w);
+                Assert.True((await Accounts(w).ConnectProjectAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember)).IsSuccess);
             }),
         ["UsageService.IngestAsync"] = new(ActorType.System, async w => ToResult(await w.Db.Service<UsageService>(null).IngestAsync(
             [BillingTestData.Record("coverage-1", w.ProjectId, "2026-10-15", "read_units", 10)]))),

@@ -8,6 +8,7 @@ public static class OrgRoutes
     public static string Members(Guid orgId) => $"/orgs/{orgId}/members";
     public static string AuditLog(Guid orgId) => $"/orgs/{orgId}/audit";
     public static string Sso(Guid orgId) => $"/orgs/{orgId}/sso";
+    public static string ServiceAccounts(Guid orgId) => $"/orgs/{orgId}/service-accounts";
     public static string Projects(Guid orgId) => $"/orgs/{orgId}/projects";
     public static string Project(Guid orgId, Guid projectId) => $"/orgs/{orgId}/projects/{projectId}";
 

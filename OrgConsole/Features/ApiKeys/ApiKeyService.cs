@@ -11,6 +11,9 @@ namespace OrgConsole.Features.ApiKeys;
 
 public sealed record ApiKeyRow(Guid Id, string Name, IReadOnlyList<Role> Roles, DateTime CreatedAt, DateTime? LastUsedAt);
 
+/// <summary>One key with the project it belongs to, found by its id alone (the Admin API addresses keys that way).</summary>
+public sealed record ApiKeyDetails(Guid Id, string Name, Guid ProjectId, IReadOnlyList<Role> Roles, DateTime CreatedAt, DateTime? LastUsedAt);
+
 /// <summary>A new key: <see cref="Value"/> is shown to the person once and never stored.</summary>
 public sealed record CreatedApiKey(Guid Id, string Name, string Value, IReadOnlyList<Role> Roles);
 
@@ -34,6 +37,24 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
         var keys = await db.ApiKeys.AsNoTracking().Where(k => k.ProjectId == projectId).OrderBy(k => k.Name).ToListAsync(ct);
         var roles = await RolesOfAsync(db, projectId, keys.Select(k => k.Id.ToString()).ToList(), ct);
         return keys.Select(k => new ApiKeyRow(k.Id, k.Name, roles.GetValueOrDefault(k.Id.ToString(), []), k.CreatedAt, k.LastUsedAt)).ToList();
+    }
+
+    /// <summary>A key of the organization by id; the caller needs <see cref="Permission.ViewApiKeys"/> on the key's project.</summary>
+    public async Task<Result<ApiKeyDetails>> GetAsync(Guid organizationId, Guid keyId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var projectId = await db.ApiKeys.Where(k => k.Id == keyId && k.OrganizationId == organizationId).Select(k => (Guid?)k.ProjectId).FirstOrDefaultAsync(ct);
+        if (projectId is null)
+        {
+            var member = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+            return member.IsSuccess ? Error.NotFound("The API key") : member.Error!;
+        }
+        var access = await authorizer.DemandAsync(organizationId, projectId.Value, Permission.ViewApiKeys, ct);
+        if (!access.IsSuccess) return access.Error!.Kind == ErrorKind.NotFound ? Error.NotFound("The API key") : access.Error!;
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == keyId, ct);
+        if (key is null) return Error.NotFound("The API key");
+        var roles = await RolesOfAsync(db, key.ProjectId, [key.Id.ToString()], ct);
+        return new ApiKeyDetails(key.Id, key.Name, key.ProjectId, roles.GetValueOrDefault(key.Id.ToString(), []), key.CreatedAt, key.LastUsedAt);
     }
 
     /// <summary>The roles a key may be given on this organization's plan (Starter: ProjectEditor only).</summary>

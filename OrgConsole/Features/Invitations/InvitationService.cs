@@ -16,7 +16,7 @@ public sealed record ProjectGrant(Guid ProjectId, Role Role);
 public sealed record InviteRequest(IReadOnlyList<string> Emails, Role Role, IReadOnlyList<ProjectGrant>? Projects = null);
 
 public sealed record InvitationRow(Guid Id, string Email, Role Role, InvitationState State, DateTime CreatedAt, DateTime ExpiresAt,
-    DateTime LastSentAt, IReadOnlyList<string> ProjectNames);
+    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null);
 
 /// <summary>The outcome of an invite: who was invited, and whose email could not be sent (they can be resent).</summary>
 public sealed record InviteOutcome(IReadOnlyList<InvitationRow> Invited, IReadOnlyList<string> EmailFailures);
@@ -146,6 +146,19 @@ public sealed class InvitationService(
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
         if (!access.IsSuccess) return access.Error!;
         return Result<IReadOnlyList<InvitationRow>>.Ok(await RowsAsync(organizationId, null, ct));
+    }
+
+    /// <summary>Pending invitations (expired ones included), oldest first, one page at a time (the Admin API's list).</summary>
+    public async Task<Result<Slice<InvitationRow>>> ListPendingPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 invitations.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = await db.Invitations.AsNoTracking().Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending)
+            .OrderBy(i => i.CreatedAt).ThenBy(i => i.NormalizedEmail).Skip(skip).Take(take + 1).Select(i => i.Id).ToListAsync(ct);
+        var rows = (await RowsAsync(organizationId, ids.Take(take).ToList(), ct)).OrderBy(r => ids.IndexOf(r.Id)).ToList();
+        return new Slice<InvitationRow>(rows, ids.Count > take);
     }
 
     public async Task<Result<InvitationRow>> GetAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
@@ -336,7 +349,7 @@ public sealed class InvitationService(
         var names = await db.Projects.Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
         var now = time.UtcNow();
         return invitations.Select(i => new InvitationRow(i.Id, i.Email, i.Role, i.StateAt(now), i.CreatedAt, i.ExpiresAt, i.LastSentAt,
-            i.Projects.Where(p => names.ContainsKey(p.ProjectId)).Select(p => $"{names[p.ProjectId]} ({p.Role.DisplayName()})").ToList())).ToList();
+            i.Projects.Where(p => names.ContainsKey(p.ProjectId)).Select(p => $"{names[p.ProjectId]} ({p.Role.DisplayName()})").ToList(), i.AcceptedAt)).ToList();
     }
 
     /// <summary>256 bits from the CSPRNG, URL-safe; the database keeps only the SHA-256.</summary>

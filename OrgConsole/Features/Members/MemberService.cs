@@ -27,6 +27,41 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         return rows;
     }
 
+    /// <summary>One member of the organization, by user id.</summary>
+    public async Task<Result<MemberRow>> GetAsync(Guid organizationId, string userId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.RoleAssignments.AsNoTracking()
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.PrincipalId == userId)
+            .Select(m => new MemberRow(m.PrincipalId, m.PrincipalName!, m.PrincipalEmail!, m.Role, m.CreatedAt)).FirstOrDefaultAsync(ct);
+        return row is null ? Error.NotFound("The member") : row;
+    }
+
+    /// <summary>
+    /// Members by email, after <paramref name="afterEmail"/> (keyset paging on the IX_Members_Email index, so page 1,000
+    /// costs what page 1 costs); <paramref name="email"/> keeps only that address (case-insensitive).
+    /// </summary>
+    public async Task<Result<Slice<MemberRow>>> ListPageAsync(Guid organizationId, string? email, string? afterEmail, int take, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (take is < 1 or > MemberQuery.MaxPageSize) return Error.Validation("Limit", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.RoleAssignments.AsNoTracking()
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User);
+        if (!string.IsNullOrEmpty(email))
+        {
+            var normalized = email.Trim().ToUpperInvariant();
+            query = query.Where(m => m.PrincipalEmail!.ToUpper() == normalized);
+        }
+        if (afterEmail is not null) query = query.Where(m => string.Compare(m.PrincipalEmail, afterEmail) > 0);
+        var rows = await query.OrderBy(m => m.PrincipalEmail).Take(take + 1)
+            .Select(m => new MemberRow(m.PrincipalId, m.PrincipalName!, m.PrincipalEmail!, m.Role, m.CreatedAt)).ToListAsync(ct);
+        return new Slice<MemberRow>(rows.Take(take).ToList(), rows.Count > take);
+    }
+
     /// <summary>One page of members, searched (name, email, role), sorted and paged in SQL.</summary>
     public async Task<Result<MemberPage>> SearchAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
     {

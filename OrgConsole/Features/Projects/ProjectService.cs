@@ -27,11 +27,12 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
         var userId = access.Value.Actor.Id;
         // Owners see every project (they own them all); so does support staff, read-only.
         var seesAll = access.Value.Role is Role.OrgOwner or Role.SupportViewer;
+        var principalType = Authorizer.PrincipalTypeOf(access.Value.Actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await (
             from p in db.Projects.AsNoTracking()
             where p.OrganizationId == organizationId
-            let myRole = db.RoleAssignments.Where(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+            let myRole = db.RoleAssignments.Where(r => r.ProjectId == p.Id && r.PrincipalType == principalType && r.PrincipalId == userId)
                 .Select(r => (Role?)r.Role).FirstOrDefault()
             where seesAll || myRole != null
             orderby p.Name
@@ -85,8 +86,19 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
             };
             db.Projects.Add(project);
             // The creator owns what they create (org owners own it anyway, and are recorded as its creator-owner too).
-            var creator = await db.Users.FirstAsync(u => u.Id == actor.Id, ct);
-            db.RoleAssignments.Add(RoleAssignment.ForUser(creator, organizationId, Role.ProjectOwner, now, project.Id));
+            if (actor.Type == ActorType.ServiceAccount)
+            {
+                db.RoleAssignments.Add(new RoleAssignment
+                {
+                    OrganizationId = organizationId, ProjectId = project.Id, PrincipalType = PrincipalType.ServiceAccount,
+                    PrincipalId = actor.Id, Role = Role.ProjectOwner, CreatedAt = now, PrincipalName = actor.Name,
+                });
+            }
+            else
+            {
+                var creator = await db.Users.FirstAsync(u => u.Id == actor.Id, ct);
+                db.RoleAssignments.Add(RoleAssignment.ForUser(creator, organizationId, Role.ProjectOwner, now, project.Id));
+            }
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("project.created", "project", project.Id.ToString(),
                 After: new { project.Name }, ProjectId: project.Id), ct);
             return project.Id;

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OrgConsole.Access;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.ServiceAccounts;
+
+namespace OrgConsole.Tests.Api.AdminApi;
+
+public sealed class TokenLifecycleTests : IAsyncLifetime
+{
+    private AdminApiHarness _api = null!;
+
+    public async Task InitializeAsync() => _api = await AdminApiHarness.StartAsync();
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact(Timeout = 60_000)]
+    public async Task TokenEndpoint_AcceptsJsonAndForm_AndAnswersTheTokenResponse()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+
+        var json = await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret);
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+        var body = await json.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.String, body.GetProperty("access_token").ValueKind);
+        Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
+        Assert.Equal(1800, body.GetProperty("expires_in").GetInt32());
+
+        using var client = _api.App.CreateClient();
+        var form = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["client_id"] = account.Account.ClientId, ["client_secret"] = account.ClientSecret,
+                ["grant_type"] = "client_credentials", ["audience"] = AdminApiHarness.Audience,
+            }),
+        };
+        form.Headers.Add("X-Pinecone-Api-Version", AdminApiHarness.Version);
+        var formResponse = await client.SendAsync(form);
+        Assert.Equal(HttpStatusCode.OK, formResponse.StatusCode);
+        var token = (await formResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await _api.Client(token).GetAsync("/admin/projects")).StatusCode);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("""{"client_id":"x","client_secret":"y","grant_type":"client_credentials"}""", 400, "invalid_request")]
+    [InlineData("""{"client_id":"x","client_secret":"y","grant_type":"password","audience":"https://api.pinecone.io/"}""", 400, "unsupported_grant_type")]
+    [InlineData("""{"client_id":"x","client_secret":"y","grant_type":"client_credentials","audience":"https://api.pinecone.io/"}""", 401, "invalid_client")]
+    [InlineData("""{"client_id":"x","client_secret":"y","grant_type":"client_credentials","audience":"https://evil.example/"}""", 400, "invalid_request")]
+    [InlineData("""{"client_id":1,"client_secret":"y","grant_type":"client_credentials","audience":"https://api.pinecone.io/"}""", 400, "invalid_request")]
+    [InlineData("""{"client_id":"x","extra":"y"}""", 400, "invalid_request")]
+    [InlineData("""not json""", 400, "invalid_request")]
+    [InlineData("""[1,2]""", 400, "invalid_request")]
+    public async Task TokenEndpoint_AnswersBadRequestsInTheOAuthErrorShape(string json, int status, string error)
+    {
+        using var client = _api.App.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token") { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Pinecone-Api-Version", AdminApiHarness.Version);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("error_description").GetString()));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TokenEndpoint_WithoutTheVersionHeader_IsA400()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+        using var client = _api.App.CreateClient();
+        var response = await client.PostAsJsonAsync("/oauth/token", new Dictionary<string, string>
+        {
+            ["client_id"] = account.Account.ClientId, ["client_secret"] = account.ClientSecret, ["grant_type"] = "client_credentials", ["audience"] = AdminApiHarness.Audience,
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("X-Pinecone-Api-Version", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error_description").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ATokenExpires_AfterItsLifetime_OnTheClock()
+    {
+        var token = await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgOwner));
+        var client = _api.Client(token);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/projects")).StatusCode);
+
+        _api.Time.Advance(TimeSpan.FromSeconds(1799));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/projects")).StatusCode);
+        _api.Time.Advance(TimeSpan.FromSeconds(2));
+        var expired = await client.GetAsync("/admin/projects");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
+        var body = await expired.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(401, body.GetProperty("status").GetInt32());
+        Assert.Equal("UNAUTHENTICATED", body.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RotatingTheSecret_EndsTheOldSecretAndItsTokens_AtOnce()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+        var token = await _api.TokenAsync(account);
+        var client = _api.Client(token);
+
+        var rotated = await client.PostAsync($"/admin/service-accounts/{account.Account.Id}/rotate-secret", null);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("client_secret").GetString()!;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/admin/projects")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret)).StatusCode);
+        var fresh = _api.Client(await _api.TokenAsync(account with { ClientSecret = newSecret }));
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/admin/projects")).StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task DeletingTheAccount_EndsItsTokens()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgMember);
+        var client = _api.Client(await _api.TokenAsync(account));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/admin/projects")).StatusCode);
+
+        var deleted = await _api.AsUserAsync(_api.OwnerId, sp => sp.GetRequiredService<ServiceAccountService>().DeleteAsync(_api.OrgId, account.Account.Id, account.Account.Name));
+        Assert.True(deleted.IsSuccess);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/admin/projects")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret)).StatusCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ADowngradedOrganization_GetsNoTokens_AndItsTokensStopWorking()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+        var client = _api.Client(await _api.TokenAsync(account));
+
+        await _api.SetPlanAsync(_api.OrgId, Plan.Standard);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/admin/projects")).StatusCode);
+        var refused = await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("access_denied", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ATamperedOrForeignToken_IsRefused()
+    {
+        var token = await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgOwner));
+        var parts = token.Split('.');
+        var forged = $"{parts[0]}.{parts[1]}.{parts[2][..^2]}AA";
+        foreach (var bad in new[] { forged, "abc", "a.b.c", token + "x", "" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _api.Client(bad).GetAsync("/admin/projects")).StatusCode);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SecretsAndTokens_AreNeverStoredInClearText_AndTheSigningKeyIsKept()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+        var token = await _api.TokenAsync(account);
+        var rotated = await _api.Client(token).PostAsync($"/admin/service-accounts/{account.Account.Id}/rotate-secret", null);
+        var newSecret = (await rotated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("client_secret").GetString()!;
+
+        await using (var db = await _api.DbAsync())
+        {
+            Assert.Equal(1, await db.TokenSigningKeys.CountAsync());
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+        SqliteConnection.ClearAllPools();
+        var bytes = await File.ReadAllBytesAsync(_api.App.DatabasePath);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.DoesNotContain(account.ClientSecret, text);
+        Assert.DoesNotContain(newSecret, text);
+        Assert.DoesNotContain(token, text);
+        Assert.Contains(account.Account.ClientId, text); // the check can fail: public values are in the file
+    }
+}

@@ -1,0 +1,184 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Features.Invitations;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.ServiceAccounts;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Features.ServiceAccounts;
+
+public sealed class ServiceAccountServiceTests
+{
+    private static async Task<(TestDb Db, Guid OrgId, string Owner)> EnterpriseOrgAsync()
+    {
+        var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        await db.SetPlanAsync(orgId, Plan.Enterprise);
+        return (db, orgId, owner);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Create_ReturnsTheSecretOnce_AndStoresOnlyItsHash()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+
+        var created = await db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "  CI deploys ", Role.OrgMember);
+
+        Assert.True(created.IsSuccess, created.Error?.Message);
+        Assert.Equal("CI deploys", created.Value.Account.Name);
+        Assert.Equal(Role.OrgMember, created.Value.Account.Role);
+        Assert.StartsWith(ServiceAccountService.SecretPrefix, created.Value.ClientSecret);
+        await using var ctx = await db.DbFactory.CreateDbContextAsync();
+        var stored = await ctx.ServiceAccounts.SingleAsync();
+        Assert.NotEqual(created.Value.ClientSecret, stored.SecretHash);
+        Assert.Equal(ServiceAccountService.Hash(created.Value.ClientSecret), stored.SecretHash);
+        var events = await db.AuditEventsAsync(orgId);
+        Assert.Contains(events, e => e.Action == "service_account.created");
+        Assert.DoesNotContain(events, e => (e.After ?? "").Contains(created.Value.ClientSecret));
+        var role = await ctx.RoleAssignments.SingleAsync(r => r.PrincipalType == PrincipalType.ServiceAccount);
+        Assert.Null(role.ProjectId);
+        Assert.Equal(stored.Id.ToString(), role.PrincipalId);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(Plan.Starter)]
+    [InlineData(Plan.Standard)]
+    public async Task Create_OnAPlanWithoutServiceAccounts_IsAQuotaErrorThatSaysHowToUpgrade(Plan plan)
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        await db.SetPlanAsync(orgId, plan);
+
+        var result = await db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "ci", Role.OrgMember);
+
+        Assert.Equal(ErrorKind.Quota, result.Error?.Kind);
+        Assert.Contains("Enterprise", result.Error!.Message);
+        Assert.Contains("upgrade", result.Error.Message);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(Role.OrgMember)]
+    [InlineData(Role.OrgBillingAdmin)]
+    public async Task NonOwners_AreForbidden_AndStrangersSeeNothing(Role role)
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var member = await db.AddMemberAsync(orgId, role);
+        var stranger = await db.CreateUserAsync("stranger@test.example");
+
+        Assert.Equal(ErrorKind.Forbidden, (await db.Service<ServiceAccountService>(member).CreateAsync(orgId, "ci", Role.OrgMember)).Error?.Kind);
+        Assert.Equal(ErrorKind.Forbidden, (await db.Service<ServiceAccountService>(member).ListAsync(orgId)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await db.Service<ServiceAccountService>(stranger).ListAsync(orgId)).Error?.Kind);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Rename_ChangeRole_AndValidation()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var service = db.Service<ServiceAccountService>(owner);
+        var id = (await service.CreateAsync(orgId, "ci", Role.OrgMember)).Value.Account.Id;
+
+        Assert.Equal("deploys", (await service.RenameAsync(orgId, id, "deploys")).Value.Name);
+        Assert.Equal("Name", (await service.RenameAsync(orgId, id, new string('x', 81))).Error?.Fields?.Keys.Single());
+        Assert.Equal("Name", (await service.RenameAsync(orgId, id, "  ")).Error?.Fields?.Keys.Single());
+        Assert.True((await service.ChangeRoleAsync(orgId, id, Role.OrgOwner)).IsSuccess);
+        Assert.Equal(Role.OrgOwner, (await service.GetAsync(orgId, id)).Value.Role);
+        Assert.Equal(ErrorKind.Validation, (await service.ChangeRoleAsync(orgId, id, Role.ProjectOwner)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await service.RenameAsync(orgId, Guid.NewGuid(), "x")).Error?.Kind);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Authenticate_AcceptsTheCurrentSecretOnly_AndRotationKillsTheOldOne()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var service = db.Service<ServiceAccountService>(owner);
+        var created = (await service.CreateAsync(orgId, "ci", Role.OrgMember)).Value;
+        var clientId = created.Account.ClientId;
+
+        var (identity, failure) = await service.AuthenticateAsync(clientId, created.ClientSecret);
+        Assert.Equal(CredentialFailure.None, failure);
+        Assert.Equal(created.Account.Id, identity!.Id);
+        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync(clientId, created.ClientSecret + "x")).Failure);
+        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync("nope", created.ClientSecret)).Failure);
+
+        var rotated = (await service.RotateSecretAsync(orgId, created.Account.Id)).Value;
+        Assert.NotEqual(created.ClientSecret, rotated.ClientSecret);
+        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync(clientId, created.ClientSecret)).Failure);
+        Assert.Equal(CredentialFailure.None, (await service.AuthenticateAsync(clientId, rotated.ClientSecret)).Failure);
+        Assert.Null(await service.FindActiveAsync(identity.Id, identity.SecretStamp));
+
+        await db.SetPlanAsync(orgId, Plan.Standard);
+        Assert.Equal(CredentialFailure.PlanDoesNotAllow, (await service.AuthenticateAsync(clientId, rotated.ClientSecret)).Failure);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Delete_NeedsTheTypedName_AndRemovesEveryRoleAssignment()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var service = db.Service<ServiceAccountService>(owner);
+        var project = await db.AddProjectAsync(orgId);
+        var created = (await service.CreateAsync(orgId, "ci", Role.OrgMember, [new ProjectGrant(project, Role.ProjectMember)])).Value;
+        Assert.Equal(1, created.Account.ProjectCount);
+
+        Assert.Equal("ConfirmationName", (await service.DeleteAsync(orgId, created.Account.Id, "CI")).Error?.Fields?.Keys.Single());
+        Assert.True((await service.DeleteAsync(orgId, created.Account.Id, "ci")).IsSuccess);
+
+        await using var ctx = await db.DbFactory.CreateDbContextAsync();
+        Assert.False(await ctx.RoleAssignments.AnyAsync(r => r.PrincipalType == PrincipalType.ServiceAccount));
+        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync(created.Account.ClientId, created.ClientSecret)).Failure);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ProjectConnections_AddChangeListAndRemove_AndGiveProjectAccess()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var service = db.Service<ServiceAccountService>(owner);
+        var project = await db.AddProjectAsync(orgId, "Search");
+        var account = (await service.CreateAsync(orgId, "ci", Role.OrgMember)).Value.Account;
+
+        Assert.True((await service.ConnectProjectAsync(orgId, account.Id, project, Role.ProjectMember)).IsSuccess);
+        Assert.Equal(ErrorKind.Conflict, (await service.ConnectProjectAsync(orgId, account.Id, project, Role.ProjectMember)).Error?.Kind);
+        Assert.True((await service.ConnectProjectAsync(orgId, account.Id, project, Role.ProjectOwner)).IsSuccess);
+        Assert.Equal(ErrorKind.Validation, (await service.ConnectProjectAsync(orgId, account.Id, project, Role.ProjectEditor)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await service.ConnectProjectAsync(orgId, account.Id, Guid.NewGuid(), Role.ProjectOwner)).Error?.Kind);
+
+        var connected = Assert.Single((await service.ListProjectsAsync(orgId, account.Id)).Value);
+        Assert.Equal(("Search", Role.ProjectOwner), (connected.ProjectName, connected.Role));
+        Assert.Equal("ci", Assert.Single((await service.ListForProjectAsync(orgId, project)).Value).Name);
+
+        // The account itself now acts in the project through the one authorizer.
+        await using (var scope = db.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(OrgConsole.Features.Audit.ActorType.ServiceAccount, account.Id.ToString(), "ci");
+            var access = await scope.ServiceProvider.GetRequiredService<Authorizer>().DemandAsync(orgId, project, Permission.CreateApiKeys);
+            Assert.True(access.IsSuccess);
+        }
+
+        Assert.True((await service.DisconnectProjectAsync(orgId, account.Id, project)).IsSuccess);
+        Assert.Empty((await service.ListProjectsAsync(orgId, account.Id)).Value);
+        Assert.Equal(ErrorKind.NotFound, (await service.DisconnectProjectAsync(orgId, account.Id, project)).Error?.Kind);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AccountsOfAnotherOrganization_AreNotFound()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var (otherOrg, otherOwner) = await db.CreateOrganizationAsync("Other", "other-owner@test.example");
+        await db.SetPlanAsync(otherOrg, Plan.Enterprise);
+        var foreign = (await db.Service<ServiceAccountService>(otherOwner).CreateAsync(otherOrg, "theirs", Role.OrgMember)).Value.Account.Id;
+        var service = db.Service<ServiceAccountService>(owner);
+
+        Assert.Equal(ErrorKind.NotFound, (await service.GetAsync(orgId, foreign)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await service.RotateSecretAsync(orgId, foreign)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await service.DeleteAsync(orgId, foreign, "theirs")).Error?.Kind);
+        Assert.Empty((await service.ListAsync(orgId)).Value);
+    }
+}

@@ -1,0 +1,58 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using OrgConsole.Access;
+using OrgConsole.Components.Shared;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Features.ServiceAccounts;
+using OrgConsole.Features.ServiceAccounts.Pages;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Features.ServiceAccounts;
+
+/// <summary>The service accounts page for an owner, on Enterprise and on a plan without service accounts.</summary>
+public sealed class ServiceAccountsPageTests : MudComponentTest
+{
+    private async Task<(IRenderedComponent<ServiceAccountsPage> Page, TestDb Db)> RenderAsync(Plan plan)
+    {
+        var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Robots", "owner@robots.example");
+        await db.SetPlanAsync(orgId, plan);
+        if (plan == Plan.Enterprise)
+        {
+            Assert.True((await db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "terraform", Role.OrgMember)).IsSuccess);
+        }
+        var scope = db.As(owner);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ServiceAccountService>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var page = Context.Render<ServiceAccountsPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        return (page, db);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task OwnerOnEnterprise_SeesTheAccounts_AndCanCreateRotateAndDelete()
+    {
+        var (page, db) = await RenderAsync(Plan.Enterprise);
+        await using var _ = db;
+
+        page.WaitForAssertion(() => Assert.Contains("terraform", page.Markup), TimeSpan.FromSeconds(10));
+        Assert.False(page.Find("[data-testid=create-service-account]").HasAttribute("disabled"));
+        Assert.NotEmpty(page.FindAll("[data-testid=rotate-secret]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=delete-service-account]"));
+        Assert.Empty(page.FindAll("[data-testid=upgrade-needed]"));
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(Plan.Starter)]
+    [InlineData(Plan.Standard)]
+    public async Task OwnerOnAnotherPlan_SeesWhyAndHowToUpgrade_AndNoCreateButton(Plan plan)
+    {
+        var (page, db) = await RenderAsync(plan);
+        await using var _ = db;
+
+        var notice = page.Find("[data-testid=upgrade-needed]");
+        Assert.Contains("Enterprise", notice.TextContent);
+        Assert.Contains("upgrade", notice.TextContent);
+        Assert.Empty(page.FindAll("[data-testid=create-service-account]"));
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Diagnostics;
+using OrgConsole.Access;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.ServiceAccounts;
+
+namespace OrgConsole.AdminApi;
+
+/// <summary>The service account a request to /admin/* acts as, from its bearer token.</summary>
+public sealed record AdminCaller(Guid ServiceAccountId, Guid OrganizationId, string Name);
+
+/// <summary>
+/// Guards every /admin/* request: the API version header, then the bearer token (signature, expiry, the account still
+/// existing with the same secret stamp); sets the request's actor to the service account, so the feature services'
+/// one authorizer and audit trail apply; and answers any failure — even an unexpected one — in the ErrorResponse shape.
+/// </summary>
+public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> logger)
+{
+    public const string VersionHeader = "X-Pinecone-Api-Version";
+    public static readonly IReadOnlyList<string> SupportedVersions = ["2026-04"];
+
+    public static string? VersionError(HttpRequest request)
+    {
+        var values = request.Headers[VersionHeader];
+        if (values.Count == 0 || string.IsNullOrWhiteSpace(values.ToString()))
+        {
+            return $"The {VersionHeader} header is required. Send {VersionHeader}: {SupportedVersions[0]}.";
+        }
+        var version = values.ToString().Trim();
+        return SupportedVersions.Contains(version)
+            ? null
+            : $"API version '{WireNames.Truncate(version, 32)}' is not supported. Supported: {string.Join(", ", SupportedVersions)}.";
+    }
+
+    public async Task InvokeAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts, ActorAccessor actors)
+    {
+        // Failures here are answered as JSON; the console's HTML status pages must not replace them.
+        if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
+        try
+        {
+            if (VersionError(http.Request) is { } versionError)
+            {
+                await ApiResults.BadRequest(versionError).ExecuteAsync(http);
+                return;
+            }
+            var caller = await AuthenticateAsync(http, tokens, accounts);
+            if (caller is null)
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                await ApiResults.Problem(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED",
+                    "Missing, invalid or expired access token. Get one from POST /oauth/token and send it in the Authorization header as Bearer followed by the token.").ExecuteAsync(http);
+                return;
+            }
+            http.Items[typeof(AdminCaller)] = caller;
+            actors.Current = new Actor(ActorType.ServiceAccount, caller.ServiceAccountId.ToString(), caller.Name)
+            {
+                IpAddress = http.Connection.RemoteIpAddress?.ToString(),
+                UserAgent = http.Request.Headers.UserAgent.ToString(),
+            };
+            await next(http);
+        }
+        catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
+        {
+            http.Response.Clear();
+            await ApiResults.Problem(ex.StatusCode, "INVALID_ARGUMENT", "The request could not be read: " + ex.Message).ExecuteAsync(http);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted && ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Admin API request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+            http.Response.Clear();
+            await ApiResults.Problem(StatusCodes.Status500InternalServerError, "UNKNOWN", "Internal server error").ExecuteAsync(http);
+        }
+    }
+
+    private static async Task<AdminCaller?> AuthenticateAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        var claims = await tokens.ReadAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
+        if (claims is null) return null;
+        var account = await accounts.FindActiveAsync(claims.ServiceAccountId, claims.SecretStamp, http.RequestAborted);
+        return account is null || account.OrganizationId != claims.OrganizationId ? null : new AdminCaller(account.Id, account.OrganizationId, account.Name);
+    }
+}

@@ -1,0 +1,79 @@
+using OrgConsole.Access;
+
+namespace OrgConsole.AdminApi;
+
+/// <summary>The Pinecone-compatible Admin API (/admin/*), its OAuth token endpoint, and its OpenAPI document and reference page.</summary>
+public static class AdminApiSetup
+{
+    public const string DocumentName = "admin";
+    public const string DocumentPath = "/openapi/admin.json";
+
+    public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<AdminApiOptions>(configuration.GetSection("AdminApi"));
+        services.AddSingleton<AccessTokens>();
+        services.AddScoped<RoleBindingService>();
+        // Minimal APIs (and the OpenAPI schemas generated from them) use the Admin API's JSON conventions.
+        services.ConfigureHttpJsonOptions(o => AdminJson.Configure(o.SerializerOptions));
+        services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "OrgConsole Admin API";
+            document.Info.Version = "2026-04";
+            document.Info.Description = "Wire-compatible with Pinecone's Admin API 2026-04. Get a token from POST /oauth/token with a service account's " +
+                                        "client credentials, then send it as Authorization: Bearer <token> with X-Pinecone-Api-Version: 2026-04.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    /// <summary>Guards /admin/* (version header, bearer token, actor, error shape). Call after the actor middleware.</summary>
+    public static IApplicationBuilder UseAdminApi(this IApplicationBuilder app) =>
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), branch => branch.UseMiddleware<AdminApiGate>());
+
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOAuthToken();
+        var admin = app.MapGroup("/admin").AllowAnonymous().DisableAntiforgery();
+        admin.MapProjectsApi();
+        admin.MapOrganizationsApi();
+        admin.MapApiKeysApi();
+        admin.MapUsersApi();
+        admin.MapInvitesApi();
+        admin.MapServiceAccountsApi();
+        admin.MapRoleBindingsApi();
+        // Anything else under /admin answers in the API's error shape, not with the console's HTML page.
+        admin.MapFallback((HttpContext http) => ApiResults.Problem(StatusCodes.Status404NotFound, "NOT_FOUND",
+            $"There is no operation {http.Request.Method} {http.Request.Path}. See {DocumentPath}.")).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        return app;
+    }
+
+    public static AdminCaller Caller(this HttpContext http) =>
+        http.Items[typeof(AdminCaller)] as AdminCaller ?? throw new InvalidOperationException("The Admin API gate did not run for this request.");
+
+    /// <summary>Parses a path id that the spec declares as a UUID; a malformed one is a 400 that names the parameter.</summary>
+    public static bool TryId(string raw, string name, out Guid id, out IResult? error)
+    {
+        error = null;
+        if (raw.Length <= 64 && Guid.TryParse(raw, out id)) return true;
+        id = Guid.Empty;
+        error = ApiResults.BadRequest($"{name} must be a UUID, e.g. 3fa85f64-5717-4562-b3fc-2c963f66afa6.");
+        return false;
+    }
+
+    /// <summary>Names an operation as Pinecone does and adds the responses every Admin API operation documents.</summary>
+    public static RouteHandlerBuilder Documented<T>(this RouteHandlerBuilder builder, string operationId, string summary, string tag, int status = 200) =>
+        builder.Errors(operationId, summary, tag).Produces<T>(status);
+
+    /// <summary>An operation that answers 202 Accepted without a body (the deletes).</summary>
+    public static RouteHandlerBuilder DocumentedAccepted(this RouteHandlerBuilder builder, string operationId, string summary, string tag) =>
+        builder.Errors(operationId, summary, tag).Produces(StatusCodes.Status202Accepted);
+
+    private static RouteHandlerBuilder Errors(this RouteHandlerBuilder builder, string operationId, string summary, string tag) =>
+        builder.WithName(operationId).WithSummary(summary).WithTags(tag)
+            .Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(404).Produces<ErrorResponse>(500);
+
+    public static string ResourceType(Guid? projectId) => projectId is null ? "organization" : "project";
+
+    public static Role[] ProjectScopedRoles => [.. Roles.ProjectRoles];
+}

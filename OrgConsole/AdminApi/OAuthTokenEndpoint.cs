@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OrgConsole.Access;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.ServiceAccounts;
+
+namespace OrgConsole.AdminApi;
+
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);
+
+public sealed record OAuthError(string Error, string ErrorDescription);
+
+/// <summary>
+/// <c>POST /oauth/token</c> (OAuth 2.0 client credentials, Pinecone's oauth_2026-04): client_id, client_secret,
+/// grant_type=client_credentials and audience, as JSON or a form. Errors use the OAuth shape, not the Admin API's.
+/// </summary>
+public static class OAuthTokenEndpoint
+{
+    public const string Path = "/oauth/token";
+    private static readonly string[] Fields = ["client_id", "client_secret", "grant_type", "audience"];
+
+    public static IEndpointRouteBuilder MapOAuthToken(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(Path, IssueAsync)
+            .AllowAnonymous().DisableAntiforgery()
+            .WithTags("OAuth").WithName("get_token").WithSummary("Get an access token for a service account")
+            .Accepts<TokenRequestDoc>("application/json", "application/x-www-form-urlencoded")
+            .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403);
+        return app;
+    }
+
+    /// <summary>The request's shape, for the OpenAPI document (the handler reads the body itself to answer bad input in OAuth form).</summary>
+    public sealed record TokenRequestDoc(string ClientId, string ClientSecret, string GrantType, string Audience);
+
+    private static async Task<IResult> IssueAsync(HttpContext http, ServiceAccountService accounts, AccessTokens tokens, AuditLog audit,
+        IOptions<AdminApiOptions> options, CancellationToken ct)
+    {
+        if (AdminApiGate.VersionError(http.Request) is { } versionError) return Error(400, "invalid_request", versionError);
+        var (fields, readError) = await ReadFieldsAsync(http.Request, ct);
+        if (readError is not null) return Error(400, "invalid_request", readError);
+        var missing = Fields.Where(f => string.IsNullOrEmpty(fields!.GetValueOrDefault(f))).ToList();
+        if (missing.Count > 0) return Error(400, "invalid_request", $"Missing {string.Join(", ", missing)}.");
+        if (fields!["grant_type"] != "client_credentials")
+        {
+            return Error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+        }
+        var audience = fields["audience"];
+        if (!options.Value.Audiences.Contains(audience, StringComparer.Ordinal))
+        {
+            return Error(400, "invalid_request", $"Unknown audience. Use {string.Join(" or ", options.Value.Audiences)}.");
+        }
+
+        var (account, failure) = await accounts.AuthenticateAsync(fields["client_id"], fields["client_secret"], ct);
+        if (failure == CredentialFailure.PlanDoesNotAllow)
+        {
+            return Error(403, "access_denied", "Service accounts are part of the Enterprise plan, and this organization's plan no longer includes them. " +
+                                                "An Owner or Billing admin can upgrade the plan under Settings → Plan.");
+        }
+        if (account is null) return Error(401, "invalid_client", "Unknown client_id or wrong client_secret.");
+
+        var token = await tokens.IssueAsync(account, audience, ct);
+        var actor = new Actor(ActorType.ServiceAccount, account.Id.ToString(), account.Name)
+        {
+            IpAddress = http.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = http.Request.Headers.UserAgent.ToString(),
+        };
+        await audit.AppendStandaloneAsync(actor, account.OrganizationId,
+            new AuditEntry("service_account.token_issued", "service_account", account.Id.ToString(), After: new { ExpiresIn = tokens.LifetimeSeconds }), ct);
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.Json(new TokenResponse(token, "Bearer", tokens.LifetimeSeconds), AdminJson.Options);
+    }
+
+    private static async Task<(Dictionary<string, string>? Fields, string? Error)> ReadFieldsAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            if (request.HasFormContentType)
+            {
+                var form = await request.ReadFormAsync(ct);
+                if (form.Keys.Any(k => form[k].Count > 1)) return (null, "Each field may appear once.");
+                return (form.Keys.Where(k => Fields.Contains(k)).ToDictionary(k => k, k => form[k].ToString()), null);
+            }
+            if (!request.HasJsonContentType()) return (null, "Send the body as application/json or application/x-www-form-urlencoded.");
+            using var doc = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 8, AllowDuplicateProperties = false }, ct);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (null, "The body must be a JSON object.");
+            var fields = new Dictionary<string, string>();
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (!Fields.Contains(property.Name)) return (null, $"Unknown field '{WireNames.Truncate(property.Name)}'.");
+                if (property.Value.ValueKind != JsonValueKind.String) return (null, $"{property.Name} must be a string.");
+                fields[property.Name] = property.Value.GetString()!;
+            }
+            return (fields, null);
+        }
+        catch (JsonException)
+        {
+            return (null, "The body is not valid JSON.");
+        }
+        catch (InvalidDataException)
+        {
+            return (null, "The form body could not be read.");
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.Message);
+        }
+    }
+
+    private static IResult Error(int status, string error, string description) =>
+        Results.Json(new OAuthError(error, description), AdminJson.Options, statusCode: status);
+}

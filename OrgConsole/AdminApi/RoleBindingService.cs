@@ -1,0 +1,221 @@
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.ApiKeys;
+using OrgConsole.Features.Members;
+using OrgConsole.Features.Projects;
+using OrgConsole.Features.ServiceAccounts;
+
+namespace OrgConsole.AdminApi;
+
+/// <summary>One role held by one principal on the organization (<see cref="ProjectId"/> null) or on a project.</summary>
+public sealed record RoleBindingRow(Guid Id, PrincipalType PrincipalType, string PrincipalId, Guid? ProjectId, Role Role, DateTime CreatedAt);
+
+/// <summary>Filters of the role-binding list; all combine with AND. <see cref="ProjectScope"/>: true project, false organization.</summary>
+public sealed record RoleBindingFilter(PrincipalType? PrincipalType = null, string? PrincipalId = null, bool? ProjectScope = null, Guid? ProjectId = null, Role? Role = null);
+
+/// <summary>
+/// Role bindings as the Admin API sees them: a view over the role assignments. Reads demand membership and show only what
+/// the caller may see; every change goes through the feature service that owns it (members, project members, service
+/// accounts, API keys), so the permission table, the last-owner guard and the audit trail apply unchanged.
+/// </summary>
+public sealed class RoleBindingService(
+    IDbContextFactory<ApplicationDbContext> dbFactory,
+    Authorizer authorizer,
+    MemberService members,
+    ProjectMemberService projectMembers,
+    ServiceAccountService serviceAccounts,
+    ApiKeyService apiKeys)
+{
+    public async Task<Result<Slice<RoleBindingRow>>> ListAsync(Guid organizationId, RoleBindingFilter filter, int skip, int take, CancellationToken ct = default)
+    {
+        var visible = await VisibleAsync(organizationId, ct);
+        if (!visible.IsSuccess) return visible.Error!;
+        if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 role bindings.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = visible.Value(db);
+        if (filter.PrincipalType is { } type) query = query.Where(r => r.PrincipalType == type);
+        if (filter.PrincipalId is { } principalId) query = query.Where(r => r.PrincipalId == principalId);
+        if (filter.ProjectScope == false) query = query.Where(r => r.ProjectId == null);
+        if (filter.ProjectScope == true) query = query.Where(r => r.ProjectId != null);
+        if (filter.ProjectId is { } projectId) query = query.Where(r => r.ProjectId == projectId);
+        if (filter.Role is { } role) query = query.Where(r => r.Role == role);
+        var rows = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role)
+            .Skip(skip).Take(take + 1)
+            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).ToListAsync(ct);
+        return new Slice<RoleBindingRow>(rows.Take(take).ToList(), rows.Count > take);
+    }
+
+    public async Task<Result<RoleBindingRow>> GetAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
+    {
+        var visible = await VisibleAsync(organizationId, ct);
+        if (!visible.IsSuccess) return visible.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await visible.Value(db).Where(r => r.Id == bindingId)
+            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).FirstOrDefaultAsync(ct);
+        return row is null ? Error.NotFound("The role binding") : row;
+    }
+
+    /// <summary>
+    /// Grants a role. A principal holds one organization role and one project role per project (API keys: several), so
+    /// binding a different role of the same scope changes the one held; binding the very role held already is a conflict.
+    /// </summary>
+    public async Task<Result<RoleBindingRow>> CreateAsync(Guid organizationId, PrincipalType principalType, string principalId, Guid? projectId, Role role, CancellationToken ct = default)
+    {
+        var visible = await VisibleAsync(organizationId, ct);
+        if (!visible.IsSuccess) return visible.Error!;
+        var scope = Roles.ScopeOf(role);
+        if (projectId is null && scope != RoleScope.Organization)
+        {
+            return Error.Validation("Role", $"{role} is a project role; give resource_type project and the project's id.");
+        }
+        if (projectId is not null && scope == RoleScope.Organization)
+        {
+            return Error.Validation("Role", $"{role} is an organization role; give resource_type organization.");
+        }
+        if (principalType != PrincipalType.ApiKey && scope == RoleScope.ApiKey)
+        {
+            return Error.Validation("Role", $"{role} is an API key role. People and service accounts hold {string.Join(", ", Roles.OrganizationRoles.Concat(Roles.ProjectRoles))}.");
+        }
+        if (principalType == PrincipalType.ApiKey && scope != RoleScope.ApiKey)
+        {
+            return Error.Validation("Role", $"API keys hold API key roles: {string.Join(", ", ApiKeyService.AllRoles)}.");
+        }
+
+        Result outcome;
+        switch (principalType)
+        {
+            case PrincipalType.User when projectId is null:
+            {
+                // Ask the owning service's question first: a caller who may not change roles learns nothing more.
+                var may = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+                if (!may.IsSuccess) return may.Error!;
+                var member = await members.GetAsync(organizationId, principalId, ct);
+                if (!member.IsSuccess) return member.Error!.Kind == ErrorKind.NotFound
+                    ? Error.NotFound("The user (people join an organization through an invite)")
+                    : member.Error!;
+                if (member.Value.Role == role) return Duplicate();
+                outcome = await members.ChangeRoleAsync(organizationId, principalId, role, ct);
+                break;
+            }
+            case PrincipalType.User:
+            {
+                var may = await authorizer.DemandAsync(organizationId, projectId!.Value, Permission.ManageProjectMembers, ct);
+                if (!may.IsSuccess) return may.Error!;
+                var current = await ProjectRoleAsync(organizationId, principalType, principalId, projectId!.Value, ct);
+                if (current == role) return Duplicate();
+                outcome = current is null
+                    ? await projectMembers.AddAsync(organizationId, projectId.Value, principalId, role, ct)
+                    : await projectMembers.ChangeRoleAsync(organizationId, projectId.Value, principalId, role, ct);
+                break;
+            }
+            case PrincipalType.ServiceAccount:
+            {
+                if (!Guid.TryParse(principalId, out var accountId)) return Error.NotFound("The service account");
+                if (projectId is null)
+                {
+                    var account = await serviceAccounts.GetAsync(organizationId, accountId, ct);
+                    if (!account.IsSuccess) return account.Error!;
+                    if (account.Value.Role == role) return Duplicate();
+                    outcome = await serviceAccounts.ChangeRoleAsync(organizationId, accountId, role, ct);
+                }
+                else
+                {
+                    outcome = await serviceAccounts.ConnectProjectAsync(organizationId, accountId, projectId.Value, role, ct);
+                }
+                break;
+            }
+            default:
+            {
+                if (!Guid.TryParse(principalId, out var keyId)) return Error.NotFound("The API key");
+                var key = await apiKeys.GetAsync(organizationId, keyId, ct);
+                if (!key.IsSuccess) return key.Error!;
+                var may = await authorizer.DemandAsync(organizationId, key.Value.ProjectId, Permission.ManageApiKeys, ct);
+                if (!may.IsSuccess) return may.Error!;
+                if (key.Value.ProjectId != projectId) return Error.Validation("ResourceId", "An API key holds roles only on its own project.");
+                if (key.Value.Roles.Contains(role)) return Duplicate();
+                outcome = await apiKeys.UpdateAsync(organizationId, key.Value.ProjectId, keyId, key.Value.Name, [.. key.Value.Roles, role], ct);
+                break;
+            }
+        }
+        if (!outcome.IsSuccess) return outcome.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.RoleAssignments.AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.PrincipalType == principalType && r.PrincipalId == principalId && r.ProjectId == projectId && r.Role == role)
+            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).FirstAsync(ct);
+        return row;
+    }
+
+    /// <summary>Takes a role away, refusing (Conflict) what would leave a principal in an impossible state.</summary>
+    public async Task<Result> DeleteAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
+    {
+        var binding = await GetAsync(organizationId, bindingId, ct);
+        if (!binding.IsSuccess) return binding.Error!;
+        var b = binding.Value;
+        switch (b.PrincipalType)
+        {
+            case PrincipalType.User when b.ProjectId is null:
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                var projectRoles = await db.RoleAssignments.CountAsync(r => r.OrganizationId == organizationId && r.ProjectId != null
+                    && r.PrincipalType == PrincipalType.User && r.PrincipalId == b.PrincipalId, ct);
+                if (projectRoles > 0)
+                {
+                    return Error.Conflict($"This is the user's organization role and they still hold {projectRoles} project role{(projectRoles == 1 ? "" : "s")}. " +
+                                          "Delete those bindings first, or remove the user with DELETE /admin/users/{user_id}.");
+                }
+                return await members.RemoveAsync(organizationId, b.PrincipalId, ct);
+            }
+            case PrincipalType.User:
+                return await projectMembers.RemoveAsync(organizationId, b.ProjectId!.Value, b.PrincipalId, ct);
+            case PrincipalType.ServiceAccount when b.ProjectId is null:
+            {
+                // Still demand the permission first: only then may the caller learn why the change is refused.
+                var account = await serviceAccounts.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);
+                if (!account.IsSuccess) return account.Error!;
+                return Error.Conflict("A service account always holds an organization role. Bind another organization role to change it, or delete the service account.");
+            }
+            case PrincipalType.ServiceAccount:
+                return await serviceAccounts.DisconnectProjectAsync(organizationId, Guid.Parse(b.PrincipalId), b.ProjectId!.Value, ct);
+            default:
+            {
+                var key = await apiKeys.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);
+                if (!key.IsSuccess) return key.Error!;
+                var remaining = key.Value.Roles.Where(r => r != b.Role).ToList();
+                if (remaining.Count == 0) return Error.Conflict("This is the API key's only role; an API key needs at least one. Delete the key instead.");
+                return await apiKeys.UpdateAsync(organizationId, key.Value.ProjectId, key.Value.Id, key.Value.Name, remaining, ct);
+            }
+        }
+    }
+
+    private static Error Duplicate() => Error.Conflict("The principal already holds this role on this resource.");
+
+    private async Task<Role?> ProjectRoleAsync(Guid organizationId, PrincipalType type, string principalId, Guid projectId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == projectId && r.PrincipalType == type && r.PrincipalId == principalId)
+            .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>
+    /// What the caller may see: owners see every binding; other members see people's organization roles (the members list)
+    /// and the bindings on projects they belong to, but not service accounts, which only owners manage.
+    /// </summary>
+    private async Task<Result<Func<ApplicationDbContext, IQueryable<RoleAssignment>>>> VisibleAsync(Guid organizationId, CancellationToken ct)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (access.Value.Role == Role.OrgOwner)
+        {
+            return Result<Func<ApplicationDbContext, IQueryable<RoleAssignment>>>.Ok(db => db.RoleAssignments.AsNoTracking().Where(r => r.OrganizationId == organizationId));
+        }
+        var me = Authorizer.PrincipalTypeOf(access.Value.Actor);
+        var myId = access.Value.Actor.Id;
+        return Result<Func<ApplicationDbContext, IQueryable<RoleAssignment>>>.Ok(db => db.RoleAssignments.AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.PrincipalType != PrincipalType.ServiceAccount || r.OrganizationId == organizationId && r.PrincipalType == me && r.PrincipalId == myId)
+            .Where(r => r.ProjectId == null
+                ? r.PrincipalType == PrincipalType.User || r.PrincipalType == me && r.PrincipalId == myId
+                : db.RoleAssignments.Any(mine => mine.ProjectId == r.ProjectId && mine.PrincipalType == me && mine.PrincipalId == myId)));
+    }
+}

@@ -1,0 +1,399 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
+using OrgConsole.Common;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
+using OrgConsole.Features.Invitations;
+using OrgConsole.Features.Organizations;
+
+namespace OrgConsole.Features.ServiceAccounts;
+
+public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount);
+
+/// <summary>A new account or a rotated secret: <see cref="ClientSecret"/> is shown once and never stored.</summary>
+public sealed record ServiceAccountWithSecret(ServiceAccountRow Account, string ClientSecret);
+
+public sealed record ServiceAccountProjectRow(Guid ProjectId, string ProjectName, Role Role, DateTime AddedAt);
+
+/// <summary>A service account connected to a project, for the project's members tab.</summary>
+public sealed record ProjectServiceAccountRow(Guid ServiceAccountId, string Name, string ClientId, Role Role, DateTime AddedAt);
+
+/// <summary>Who presented valid client credentials (or a valid token): what the Admin API acts as.</summary>
+public sealed record ServiceAccountIdentity(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp);
+
+public enum CredentialFailure
+{
+    None,
+    InvalidClient,
+    PlanDoesNotAllow,
+}
+
+/// <summary>
+/// Service accounts (SPEC §1.3, §7): Owner only, Enterprise plan only. The client secret is shown once and stored as
+/// a SHA-256 hash; its organization role and project roles are role assignments, so the one authorizer answers for them.
+/// </summary>
+public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
+{
+    public const int NameMaxLength = 80;
+    public const string SecretPrefix = "pcsk_";
+
+    public static string UpgradeMessage(Plan plan) =>
+        $"Service accounts are part of the Enterprise plan; this organization is on the {plan} plan. " +
+        "An Owner or Billing admin can upgrade the plan under Settings → Plan, then create service accounts here.";
+
+    public async Task<Result<IReadOnlyList<ServiceAccountRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId).OrderBy(a => a.Name).ThenBy(a => a.ClientId), ct);
+    }
+
+    /// <summary>A page of accounts, oldest first (what the Admin API pages through).</summary>
+    public async Task<Result<Slice<ServiceAccountRow>>> ListPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 service accounts.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId)
+            .OrderBy(a => a.CreatedAt).ThenBy(a => a.ClientId).Skip(skip).Take(take + 1), ct);
+        return new Slice<ServiceAccountRow>(rows.Take(take).ToList(), rows.Count > take);
+    }
+
+    public async Task<Result<ServiceAccountRow>> GetAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var row = await RowAsync(organizationId, serviceAccountId, ct);
+        return row is null ? Error.NotFound("The service account") : row;
+    }
+
+    /// <summary>Creates an account with an organization role and optional project roles; the secret is returned this once.</summary>
+    public async Task<Result<ServiceAccountWithSecret>> CreateAsync(Guid organizationId, string? name, Role role,
+        IReadOnlyList<ProjectGrant>? projects = null, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        var validName = ValidateName(name);
+        if (!validName.IsSuccess) return validName.Error!;
+        if (ValidateOrgRole(role) is { } badRole) return badRole;
+        var grants = (projects ?? []).ToList();
+        if (grants.GroupBy(g => g.ProjectId).Any(g => g.Count() > 1)) return Error.Validation("Projects", "Give each project one role.");
+        if (grants.Select(g => ValidateProjectRole(g.Role)).FirstOrDefault(e => e is not null) is { } badGrant) return badGrant;
+
+        var (clientId, secret) = (NewClientId(), NewSecret());
+        var result = await dbFactory.WriteAsync<Guid>(async db =>
+        {
+            if (grants.Count > 0)
+            {
+                var ids = grants.Select(g => g.ProjectId).ToList();
+                var found = await db.Projects.CountAsync(p => p.OrganizationId == organizationId && ids.Contains(p.Id), ct);
+                if (found != ids.Count) return Error.NotFound("The project");
+            }
+            var now = time.UtcNow();
+            var account = new ServiceAccount
+            {
+                Id = Guid.NewGuid(), OrganizationId = organizationId, Name = validName.Value, ClientId = clientId,
+                SecretHash = Hash(secret), CreatedAt = now, UpdatedAt = now, CreatedBy = access.Value.Actor.Id,
+            };
+            db.ServiceAccounts.Add(account);
+            db.RoleAssignments.Add(Assignment(account, role, now, projectId: null));
+            foreach (var grant in grants) db.RoleAssignments.Add(Assignment(account, grant.Role, now, grant.ProjectId));
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.created", "service_account", account.Id.ToString(),
+                After: new { account.Name, account.ClientId, Role = role.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
+            return account.Id;
+        }, ct);
+        if (!result.IsSuccess) return result.Error!;
+        var row = await RowAsync(organizationId, result.Value, ct);
+        return new ServiceAccountWithSecret(row!, secret);
+    }
+
+    public async Task<Result<ServiceAccountRow>> RenameAsync(Guid organizationId, Guid serviceAccountId, string? name, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        var validName = ValidateName(name);
+        if (!validName.IsSuccess) return validName.Error!;
+        var result = await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            if (account.Name == validName.Value) return Result.Ok();
+            var before = account.Name;
+            account.Name = validName.Value;
+            account.UpdatedAt = time.UtcNow();
+            account.Version = Guid.NewGuid();
+            await db.RoleAssignments.Where(r => r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString())
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.PrincipalName, account.Name), ct);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.renamed", "service_account", account.Id.ToString(),
+                Before: new { Name = before }, After: new { account.Name }), ct);
+            return Result.Ok();
+        }, ct);
+        return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error!;
+    }
+
+    /// <summary>Changes the account's organization role; it counts from the account's very next request.</summary>
+    public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        if (ValidateOrgRole(role) is { } badRole) return badRole;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var assignment = await db.RoleAssignments.FirstAsync(r => r.OrganizationId == organizationId && r.ProjectId == null
+                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
+            if (assignment.Role == role) return Result.Ok();
+            var before = assignment.Role;
+            assignment.Role = role;
+            account.UpdatedAt = time.UtcNow();
+            account.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_changed", "service_account", account.Id.ToString(),
+                Before: new { Role = before.ToString() }, After: new { Role = role.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Issues a new secret: the old one, and every token issued with it, stop working at once.</summary>
+    public async Task<Result<ServiceAccountWithSecret>> RotateSecretAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        var secret = NewSecret();
+        var result = await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            account.SecretHash = Hash(secret);
+            account.SecretStamp = Guid.NewGuid();
+            account.UpdatedAt = time.UtcNow();
+            account.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.secret_rotated", "service_account", account.Id.ToString(),
+                After: new { account.Name, account.ClientId }), ct);
+            return Result.Ok();
+        }, ct);
+        if (!result.IsSuccess) return result.Error!;
+        return new ServiceAccountWithSecret((await RowAsync(organizationId, serviceAccountId, ct))!, secret);
+    }
+
+    /// <summary>Deletes the account with all its role assignments. <paramref name="confirmationName"/> must repeat its name.</summary>
+    public async Task<Result> DeleteAsync(Guid organizationId, Guid serviceAccountId, string? confirmationName, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            if (!string.Equals(confirmationName?.Trim(), account.Name, StringComparison.Ordinal))
+            {
+                return Error.Validation("ConfirmationName", $"Type the service account's name, {account.Name}, to confirm.");
+            }
+            var roles = await db.RoleAssignments.Where(r => r.OrganizationId == organizationId
+                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ExecuteDeleteAsync(ct);
+            db.ServiceAccounts.Remove(account);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.deleted", "service_account", account.Id.ToString(),
+                Before: new { account.Name, account.ClientId, RoleAssignments = roles }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    public async Task<Result<IReadOnlyList<ServiceAccountProjectRow>>> ListProjectsAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.ServiceAccounts.AnyAsync(a => a.Id == serviceAccountId && a.OrganizationId == organizationId, ct)) return Error.NotFound("The service account");
+        var principalId = serviceAccountId.ToString();
+        var rows = await (
+            from r in db.RoleAssignments
+            join p in db.Projects on r.ProjectId equals p.Id
+            where r.OrganizationId == organizationId && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == principalId
+            orderby p.Name
+            select new ServiceAccountProjectRow(p.Id, p.Name, r.Role, r.CreatedAt)).AsNoTracking().ToListAsync(ct);
+        return rows;
+    }
+
+    /// <summary>The service accounts connected to a project (visible to everyone who may see the project's members).</summary>
+    public async Task<Result<IReadOnlyList<ProjectServiceAccountRow>>> ListForProjectAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var connections = await db.RoleAssignments.AsNoTracking()
+            .Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.ServiceAccount)
+            .Select(r => new { r.PrincipalId, r.Role, r.CreatedAt }).ToListAsync(ct);
+        var ids = connections.Select(c => Guid.TryParse(c.PrincipalId, out var id) ? id : Guid.Empty).ToList();
+        var accounts = await db.ServiceAccounts.AsNoTracking().Where(a => a.OrganizationId == organizationId && ids.Contains(a.Id)).ToListAsync(ct);
+        return accounts.Select(a =>
+        {
+            var c = connections.First(c => c.PrincipalId == a.Id.ToString());
+            return new ProjectServiceAccountRow(a.Id, a.Name, a.ClientId, c.Role, c.CreatedAt);
+        }).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>Gives the account a project role, or changes the one it holds. Holding that very role already is a conflict.</summary>
+    public async Task<Result> ConnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        if (ValidateProjectRole(role) is { } badRole) return badRole;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
+            if (project is null) return Error.NotFound("The project");
+            var existing = await db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId
+                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
+            if (existing?.Role == role) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            var before = existing?.Role;
+            if (existing is null) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
+            else existing.Role = role;
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(
+                existing is null ? "service_account.project_connected" : "service_account.project_role_changed", "service_account", account.Id.ToString(),
+                Before: before is null ? null : new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    public async Task<Result> DisconnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var existing = await db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId && r.OrganizationId == organizationId
+                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
+            if (existing is null) return Error.NotFound("The project connection");
+            db.RoleAssignments.Remove(existing);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.project_disconnected", "service_account", account.Id.ToString(),
+                Before: new { Role = existing.Role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>
+    /// Checks client credentials (the OAuth token endpoint). No actor is needed: the credentials are the identity.
+    /// Unknown ids and wrong secrets fail alike, compared in constant time.
+    /// </summary>
+    public async Task<(ServiceAccountIdentity? Identity, CredentialFailure Failure)> AuthenticateAsync(string? clientId, string? clientSecret, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(clientId) || clientId.Length > 64 || string.IsNullOrEmpty(clientSecret) || clientSecret.Length > 200)
+        {
+            return (null, CredentialFailure.InvalidClient);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await (
+            from a in db.ServiceAccounts
+            join o in db.Organizations on a.OrganizationId equals o.Id
+            where a.ClientId == clientId && o.DeletedAt == null
+            select new { a.Id, a.OrganizationId, a.Name, a.SecretHash, a.SecretStamp, o.Plan }).AsNoTracking().FirstOrDefaultAsync(ct);
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(clientSecret));
+        var expected = row is null ? new byte[32] : Convert.FromHexString(row.SecretHash);
+        if (!CryptographicOperations.FixedTimeEquals(expected, presented) || row is null) return (null, CredentialFailure.InvalidClient);
+        if (!PlanLimits.For(row.Plan).AllowsServiceAccounts) return (null, CredentialFailure.PlanDoesNotAllow);
+        return (new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp), CredentialFailure.None);
+    }
+
+    /// <summary>
+    /// The account a token names, if it still exists with the same secret stamp in a live organization whose plan
+    /// allows service accounts; null otherwise (deleted, rotated, organization deleted or downgraded).
+    /// </summary>
+    public async Task<ServiceAccountIdentity?> FindActiveAsync(Guid serviceAccountId, Guid secretStamp, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await (
+            from a in db.ServiceAccounts
+            join o in db.Organizations on a.OrganizationId equals o.Id
+            where a.Id == serviceAccountId && a.SecretStamp == secretStamp && o.DeletedAt == null
+            select new { a.Id, a.OrganizationId, a.Name, a.SecretStamp, o.Plan }).AsNoTracking().FirstOrDefaultAsync(ct);
+        if (row is null || !PlanLimits.For(row.Plan).AllowsServiceAccounts) return null;
+        return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
+    }
+
+    private static Error? PlanError(Plan plan) => PlanLimits.For(plan).AllowsServiceAccounts ? null : Error.Quota(UpgradeMessage(plan));
+
+    public static Result<string> ValidateName(string? name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0) return Error.Validation("Name", "Enter a name for the service account.");
+        if (trimmed.Length > NameMaxLength) return Error.Validation("Name", $"The name can be at most {NameMaxLength} characters (this one has {trimmed.Length}).");
+        return trimmed;
+    }
+
+    private static Error? ValidateOrgRole(Role role) => Roles.ScopeOf(role) == RoleScope.Organization ? null
+        : Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
+
+    private static Error? ValidateProjectRole(Role role) => Roles.ScopeOf(role) == RoleScope.Project ? null
+        : Error.Validation("Role", $"Choose a project role: {string.Join(" or ", Roles.ProjectRoles.Select(r => r.DisplayName()))}.");
+
+    private static RoleAssignment Assignment(ServiceAccount account, Role role, DateTime now, Guid? projectId) => new()
+    {
+        OrganizationId = account.OrganizationId, ProjectId = projectId, PrincipalType = PrincipalType.ServiceAccount,
+        PrincipalId = account.Id.ToString(), Role = role, CreatedAt = now, PrincipalName = account.Name,
+    };
+
+    private static Task<ServiceAccount?> FindAsync(ApplicationDbContext db, Guid organizationId, Guid id, CancellationToken ct) =>
+        db.ServiceAccounts.FirstOrDefaultAsync(a => a.Id == id && a.OrganizationId == organizationId, ct);
+
+    private async Task<ServiceAccountRow?> RowAsync(Guid organizationId, Guid id, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId && a.Id == id), ct)).FirstOrDefault();
+    }
+
+    /// <summary>The accounts of a query (already ordered and paged), with their organization role and project count.</summary>
+    private static async Task<List<ServiceAccountRow>> RowsAsync(ApplicationDbContext db, IQueryable<ServiceAccount> accounts, CancellationToken ct)
+    {
+        var list = await accounts.AsNoTracking().ToListAsync(ct);
+        var ids = list.Select(a => a.Id.ToString()).ToList();
+        var roles = await db.RoleAssignments.AsNoTracking()
+            .Where(r => r.PrincipalType == PrincipalType.ServiceAccount && ids.Contains(r.PrincipalId))
+            .Select(r => new { r.PrincipalId, r.ProjectId, r.Role }).ToListAsync(ct);
+        return list.Select(a =>
+        {
+            var mine = roles.Where(r => r.PrincipalId == a.Id.ToString()).ToList();
+            var orgRole = mine.FirstOrDefault(r => r.ProjectId == null)?.Role ?? Role.OrgMember;
+            return new ServiceAccountRow(a.Id, a.Name, a.ClientId, orgRole, a.CreatedAt, a.UpdatedAt, mine.Count(r => r.ProjectId != null));
+        }).ToList();
+    }
+
+    /// <summary>A public client id: 160 random bits, base32 (32 characters).</summary>
+    internal static string NewClientId() => Base32(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>The secret: 256 bits from the OS CSPRNG, base32, with a recognisable prefix (for secret scanners).</summary>
+    internal static string NewSecret() => SecretPrefix + Base32(RandomNumberGenerator.GetBytes(32));
+
+    internal static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    private static string Base32(byte[] bytes)
+    {
+        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+        var output = new StringBuilder();
+        int buffer = 0, bits = 0;
+        foreach (var b in bytes)
+        {
+            buffer = (buffer << 8) | b;
+            bits += 8;
+            while (bits >= 5)
+            {
+                output.Append(alphabet[(buffer >> (bits - 5)) & 31]);
+                bits -= 5;
+            }
+        }
+        if (bits > 0) output.Append(alphabet[(buffer << (5 - bits)) & 31]);
+        return output.ToString();
+    }
+}
