@@ -31,7 +31,7 @@ public sealed class DemoSeeder(
         new("dana@acme.example", "Dana Developer", "User in Acme Corp, Project user of Search"),
         new("eli@acme.example", "Eli Engineer", "User in Acme Corp"),
         new("fay@acme.example", "Fay Finance", "Billing admin of Acme Corp"),
-        new("gina@globex.example", "Gina Globex", "Owner of Globex (a second organization; Olivia is a User there)"),
+        new("gina@globex.example", "Gina Globex", "Owner of Globex (Enterprise: service accounts, SSO; Olivia is a User there)"),
     ];
 
     public string Password => configuration["Seed:DemoPassword"] is { Length: > 0 } p ? p : "OrgConsole-demo-1";
@@ -102,7 +102,7 @@ public sealed class DemoSeeder(
         var gina = created["gina@globex.example"];
         var globex = new Organization
         {
-            Id = Guid.NewGuid(), Name = "Globex", Plan = Plan.Standard, CreatedByUserId = gina.Id, CreatedByEmail = gina.NormalizedEmail!, CreatedAt = now,
+            Id = Guid.NewGuid(), Name = "Globex", Plan = Plan.Enterprise, CreatedByUserId = gina.Id, CreatedByEmail = gina.NormalizedEmail!, CreatedAt = now,
         };
         db.Organizations.Add(globex);
         db.RoleAssignments.Add(RoleAssignment.ForUser(gina, globex.Id, Role.OrgOwner, now));
