@@ -60,6 +60,7 @@ public sealed class ProjectPagesTests : MudComponentTest
         Context.Services.AddScoped(_ => ActivatorUtilities.CreateInstance<ProjectService>(scope.ServiceProvider));
         Context.Services.AddScoped(_ => ActivatorUtilities.CreateInstance<ProjectMemberService>(scope.ServiceProvider));
         Context.Services.AddScoped(_ => ActivatorUtilities.CreateInstance<ApiKeyService>(scope.ServiceProvider));
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrgConsole.Features.ServiceAccounts.ServiceAccountService>());
         Dialogs = Context.Render<MudDialogProvider>();
         Context.Render<MudSnackbarProvider>();
         Context.Render<MudPopoverProvider>();
@@ -347,4 +348,25 @@ public sealed class ProjectPagesTests : MudComponentTest
         id == acme.BeaId ? "bea@projects.example" : id == eliId ? "eli@projects.example" : $"unexpected {id}";
 
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact(Timeout = 30_000)]
+    public async Task OnEnterprise_TheOwnerConnectsAServiceAccountFromTheMembersTab_AndDisconnectsIt()
+    {
+        var acme = await SeedAsync(Plan.Enterprise);
+        await using var _ = acme.Db;
+        var account = await ServiceAs<OrgConsole.Features.ServiceAccounts.ServiceAccountService>(acme.Db, acme.OwnerId).CreateAsync(acme.OrgId, "deployer", Role.OrgMember);
+        Assert.True(account.IsSuccess, account.Error?.Message);
+        var page = await RenderProjectAsAsync(acme, acme.OwnerId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=project-sa-empty]");
+
+        await page.InvokeAsync(() => page.FindComponent<MudSelect<Guid?>>().Instance.ValueChanged.InvokeAsync(account.Value.Account.Id));
+        page.Find("[data-testid=project-sa-connect]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("deployer", page.Find("[data-testid=project-sa-table]").TextContent), TimeSpan.FromSeconds(10));
+        var connected = await acme.Db.Service<OrgConsole.Features.ServiceAccounts.ServiceAccountService>(acme.OwnerId).ListForProjectAsync(acme.OrgId, acme.SearchId);
+        Assert.Equal(Role.ProjectMember, Assert.Single(connected.Value).Role);
+        page.Find("[data-testid=project-sa-disconnect]").Click();
+        page.WaitForElement("[data-testid=project-sa-empty]");
+        Assert.Empty((await acme.Db.Service<OrgConsole.Features.ServiceAccounts.ServiceAccountService>(acme.OwnerId).ListForProjectAsync(acme.OrgId, acme.SearchId)).Value);
+    }
 }
