@@ -50,6 +50,13 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await Expect(support.GetByTestId("remove-member")).ToHaveCountAsync(0);
             await support.ScreenshotAsync(new() { Path = "/tmp/support-members.png", FullPage = true });
 
+            // The billing summary too, read-only.
+            await support.GetByTestId("support-banner").GetByRole(AriaRole.Link, new() { Name = "support actions" }).ClickAsync();
+            await support.GetByTestId("support-browse-billing").ClickAsync();
+            await Expect(support.GetByTestId("contact-section")).ToBeVisibleAsync();
+            await Expect(support.GetByTestId("contact-save")).ToBeDisabledAsync();
+            await Expect(support.GetByTestId("add-card")).ToBeDisabledAsync();
+
             // Move "Analytics" to Globex.
             await support.GetByTestId("support-banner").GetByRole(AriaRole.Link, new() { Name = "support actions" }).ClickAsync();
             await Expect(support.GetByTestId("support-projects")).ToContainTextAsync("Analytics");
