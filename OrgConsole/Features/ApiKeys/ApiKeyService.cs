@@ -150,8 +150,7 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
             where k.Label == label && o.DeletedAt == null
             select k).AsNoTracking().FirstOrDefaultAsync(ct);
         if (key is null) return null;
-        var expected = Convert.FromHexString(key.SecretHash);
-        if (!CryptographicOperations.FixedTimeEquals(expected, SHA256.HashData(Encoding.UTF8.GetBytes(presented!)))) return null;
+        if (!Secrets.Matches(presented!, key.SecretHash)) return null;
 
         await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, time.UtcNow()), ct);
         var roles = await RolesOfAsync(db, key.ProjectId, [key.Id.ToString()], ct);
@@ -161,12 +160,12 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     /// <summary><c>pckey_&lt;label&gt;_&lt;secret&gt;</c>: a 40-bit public label and 256 bits of secret from the OS CSPRNG, both base32.</summary>
     internal static (string Label, string Value) NewKey()
     {
-        var label = Base32(RandomNumberGenerator.GetBytes(5));
-        var secret = Base32(RandomNumberGenerator.GetBytes(32));
+        var label = Secrets.RandomBase32(5);
+        var secret = Secrets.RandomBase32(32);
         return (label, $"{Prefix}{label}_{secret}");
     }
 
-    internal static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    internal static string Hash(string value) => Secrets.Sha256Hex(value);
 
     private static bool TryParse(string? presented, out string label)
     {
@@ -217,24 +216,5 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
             .Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.ApiKey && keyIds.Contains(r.PrincipalId))
             .Select(r => new { r.PrincipalId, r.Role }).ToListAsync(ct);
         return rows.GroupBy(r => r.PrincipalId).ToDictionary(g => g.Key, g => (IReadOnlyList<Role>)g.Select(r => r.Role).Order().ToList());
-    }
-
-    private static string Base32(byte[] bytes)
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        var output = new StringBuilder();
-        int buffer = 0, bits = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                output.Append(alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-        if (bits > 0) output.Append(alphabet[(buffer << (5 - bits)) & 31]);
-        return output.ToString();
     }
 }

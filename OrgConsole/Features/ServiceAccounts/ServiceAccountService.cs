@@ -371,29 +371,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     }
 
     /// <summary>A public client id: 160 random bits, base32 (32 characters).</summary>
-    internal static string NewClientId() => Base32(RandomNumberGenerator.GetBytes(20));
+    internal static string NewClientId() => Secrets.RandomBase32(20);
 
     /// <summary>The secret: 256 bits from the OS CSPRNG, base32, with a recognisable prefix (for secret scanners).</summary>
-    internal static string NewSecret() => SecretPrefix + Base32(RandomNumberGenerator.GetBytes(32));
+    internal static string NewSecret() => SecretPrefix + Secrets.RandomBase32(32);
 
-    internal static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
-
-    private static string Base32(byte[] bytes)
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        var output = new StringBuilder();
-        int buffer = 0, bits = 0;
-        foreach (var b in bytes)
-        {
-            buffer = (buffer << 8) | b;
-            bits += 8;
-            while (bits >= 5)
-            {
-                output.Append(alphabet[(buffer >> (bits - 5)) & 31]);
-                bits -= 5;
-            }
-        }
-        if (bits > 0) output.Append(alphabet[(buffer << (5 - bits)) & 31]);
-        return output.ToString();
-    }
+    internal static string Hash(string value) => Secrets.Sha256Hex(value);
 }
