@@ -1,3 +1,4 @@
+using OrgConsole.Common;
 using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.AdminApi;
@@ -9,17 +10,17 @@ public static class OrganizationsApi
 
     public static void MapOrganizationsApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/organizations", async (HttpContext http, OrganizationService organizations, CancellationToken ct) =>
-            ApiResults.From(await organizations.GetAsync(http.Caller().OrganizationId, ct), o => new ListResponse<OrganizationDto>([Dto(o)])))
+        admin.MapGet("/organizations", async (HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct) =>
+            ApiResults.From(await organizations.GetAsync(http.Caller().OrganizationId, ct), o => new ListResponse<OrganizationDto>([Dto(o, time.UtcNow())])))
             .Documented<ListResponse<OrganizationDto>>("list_organizations", "List organizations", Tag);
 
-        admin.MapGet("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, CancellationToken ct) =>
+        admin.MapGet("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct) =>
         {
             if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
-            return ApiResults.From(await organizations.GetAsync(org, ct), Dto);
+            return ApiResults.From(await organizations.GetAsync(org, ct), o => Dto(o, time.UtcNow()));
         }).Documented<OrganizationDto>("fetch_organization", "Get organization details", Tag);
 
-        admin.MapPatch("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, CancellationToken ct) =>
+        admin.MapPatch("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct) =>
         {
             if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
             var (body, error) = await ApiResults.ReadBodyAsync<UpdateOrganizationRequest>(http.Request, ct);
@@ -29,7 +30,7 @@ public static class OrganizationsApi
                 var renamed = await organizations.RenameAsync(org, body.Name, ct);
                 if (!renamed.IsSuccess) return ApiResults.From(renamed.Error!);
             }
-            return ApiResults.From(await organizations.GetAsync(org, ct), Dto);
+            return ApiResults.From(await organizations.GetAsync(org, ct), o => Dto(o, time.UtcNow()));
         }).Accepts<UpdateOrganizationRequest>("application/json").Documented<OrganizationDto>("update_organization", "Update an organization", Tag);
 
         admin.MapDelete("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, CancellationToken ct) =>
@@ -49,7 +50,6 @@ public static class OrganizationsApi
         return Guid.TryParse(organizationId, out var id) && id == org ? org : null;
     }
 
-    private static OrganizationDto Dto(OrganizationDetails o) =>
-        // Billing and support plans are not modelled yet: every organization is in good standing on the free support tier.
-        new(o.Id.ToString(), o.Name, WireNames.Plan(o.Plan), "Active", o.CreatedAt, "Free");
+    private static OrganizationDto Dto(OrganizationDetails o, DateTime now) =>
+        new(o.Id.ToString(), o.Name, WireNames.Plan(o.Plan), o.PaymentStatusAt(now), o.CreatedAt, o.SupportPlan.ToString());
 }

@@ -157,6 +157,22 @@ public sealed class OrganizationServiceTests
         Assert.True((await db.Service<OrganizationService>(owner).GetAsync(orgId)).IsSuccess);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Details_CarryTheSupportPlan_AndAPaymentStatusFromUnpaidInvoices()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Standing");
+        await db.SetPlanAsync(orgId, Plan.Standard);
+        var orgs = db.Service<OrganizationService>(owner);
+        Assert.Equal(("Active", OrgConsole.Features.Billing.SupportPlan.Free),
+            ((await orgs.GetAsync(orgId)).Value.PaymentStatusAt(db.Time.GetUtcNow().UtcDateTime), (await orgs.GetAsync(orgId)).Value.SupportPlan));
+
+        db.Time.Advance(TimeSpan.FromDays(31));
+        await db.Service<OrgConsole.Features.Billing.InvoiceService>(null).ClosePeriodsAsync(); // no card: the invoice stays open
+        Assert.Equal("PaymentPending", (await orgs.GetAsync(orgId)).Value.PaymentStatusAt(db.Time.GetUtcNow().UtcDateTime));
+        Assert.Equal("PastDue", (await orgs.GetAsync(orgId)).Value.PaymentStatusAt(db.Time.GetUtcNow().UtcDateTime.AddDays(31)));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Delete_NeedsTheExactName()
     {

@@ -10,7 +10,22 @@ namespace OrgConsole.Features.Organizations;
 
 public sealed record OrganizationSummary(Guid Id, string Name, Role Role);
 
-public sealed record OrganizationDetails(Guid Id, string Name, Plan Plan, DateTime CreatedAt, int MemberCount, int ProjectCount, Role YourRole);
+public sealed record OrganizationDetails(Guid Id, string Name, Plan Plan, DateTime CreatedAt, int MemberCount, int ProjectCount, Role YourRole)
+{
+    /// <summary>The support plan (Free when billing was never set up).</summary>
+    public Billing.SupportPlan SupportPlan { get; init; }
+
+    /// <summary>When the oldest unpaid invoice was issued, if any: the basis of the payment status.</summary>
+    public DateTime? OldestUnpaidInvoiceIssuedAt { get; init; }
+
+    /// <summary>Active while every invoice is paid; PaymentPending with an open invoice; PastDue once one is 30 days old.</summary>
+    public string PaymentStatusAt(DateTime now) => OldestUnpaidInvoiceIssuedAt switch
+    {
+        null => "Active",
+        { } issued when issued < now.AddDays(-30) => "PastDue",
+        _ => "PaymentPending",
+    };
+}
 
 public sealed class OrganizationOptions
 {
@@ -102,7 +117,12 @@ public sealed class OrganizationService(
             .Select(o => new OrganizationDetails(o.Id, o.Name, o.Plan, o.CreatedAt,
                 db.RoleAssignments.Count(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User),
                 db.Projects.Count(p => p.OrganizationId == o.Id),
-                access.Value.Role))
+                access.Value.Role)
+            {
+                SupportPlan = db.BillingAccounts.Where(a => a.OrganizationId == o.Id).Select(a => (Billing.SupportPlan?)a.SupportPlan).FirstOrDefault() ?? Billing.SupportPlan.Free,
+                OldestUnpaidInvoiceIssuedAt = db.Invoices.Where(i => i.OrganizationId == o.Id && i.Status == Billing.InvoiceStatus.Open)
+                    .OrderBy(i => i.IssuedAt).Select(i => (DateTime?)i.IssuedAt).FirstOrDefault(),
+            })
             .FirstOrDefaultAsync(ct);
         return details is null ? Error.NotFound("The organization") : details;
     }
