@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using OrgConsole.Tests.TestSupport;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrgConsole.Tests.EndToEnd;
+
+/// <summary>An Enterprise owner creates a service account in the browser; its credentials work on the Admin API until rotated.</summary>
+public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+{
+    [Fact(Timeout = 180_000)]
+    public async Task Owner_CreatesAServiceAccount_ItsSecretIsShownOnce_AndWorksUntilRotated()
+    {
+        await using var app = AppFactory.OnKestrel();
+        await using var context = await browser.NewContextAsync(app.BaseAddress);
+        var page = await context.NewPageAsync();
+        try
+        {
+            await page.GotoAsync("Account/Login");
+            await page.Locator("[id='Input.Email']").FillAsync("gina@globex.example");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+            await page.Locator("[id='Input.Password']").FillAsync("OrgConsole-demo-1");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Service accounts", Exact = true }).ClickAsync();
+            await Expect(page.GetByTestId("create-service-account")).ToBeEnabledAsync();
+
+            await page.GetByTestId("create-service-account").ClickAsync();
+            await page.Locator("input[data-testid='sa-name-input'], [data-testid='sa-name-input'] input").First.FillAsync("terraform");
+            await page.GetByTestId("sa-create-submit").ClickAsync();
+            await Expect(page.GetByTestId("secret-shown-once")).ToBeVisibleAsync();
+            var clientId = await ValueOf(page, "client-id");
+            var secret = await ValueOf(page, "client-secret");
+            Assert.StartsWith("pcsk_", secret);
+            var axe = await page.RunAxe();
+            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+            Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+            await page.ScreenshotAsync(new() { Path = "/tmp/service-account-secret.png" });
+            await page.GetByTestId("secret-done").ClickAsync();
+            await Expect(page.GetByTestId("service-accounts-table")).ToContainTextAsync("terraform");
+            await Expect(page.GetByText(secret)).ToHaveCountAsync(0);
+
+            using var http = new HttpClient { BaseAddress = app.BaseAddress };
+            Assert.Equal(HttpStatusCode.OK, (await TokenAsync(http, clientId, secret)).StatusCode);
+
+            await page.GetByTestId("rotate-secret").ClickAsync();
+            await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Rotate") }).ClickAsync();
+            await Expect(page.GetByTestId("secret-shown-once")).ToBeVisibleAsync();
+            var rotated = await ValueOf(page, "client-secret");
+            Assert.NotEqual(secret, rotated);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, (await TokenAsync(http, clientId, secret)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await TokenAsync(http, clientId, rotated)).StatusCode);
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new() { Path = "/tmp/e2e-sa-failure.png", FullPage = true });
+            output.WriteLine($"Failed at {page.Url}; screenshot in /tmp/e2e-sa-failure.png");
+            throw;
+        }
+    }
+
+    private static async Task<string> ValueOf(IPage page, string testId)
+    {
+        var field = page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input, textarea[data-testid='{testId}'], [data-testid='{testId}'] textarea").First;
+        return await field.CountAsync() > 0 ? await field.InputValueAsync() : (await page.GetByTestId(testId).InnerTextAsync()).Trim();
+    }
+
+    private static Task<HttpResponseMessage> TokenAsync(HttpClient http, string clientId, string secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")
+        {
+            Content = JsonContent.Create(new Dictionary<string, string>
+            {
+                ["client_id"] = clientId, ["client_secret"] = secret, ["grant_type"] = "client_credentials", ["audience"] = "https://api.pinecone.io/",
+            }),
+        };
+        request.Headers.Add("X-Pinecone-Api-Version", "2026-04");
+        return http.SendAsync(request);
+    }
+}
