@@ -1,17 +1,16 @@
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using UglyToad.PdfPig;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>The demo billing admin keeps billing current: contact, card, usage, and last month's invoice as PDF.</summary>
 public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    private const string DemoPassword = "OrgConsole-demo-1";
 
     [Fact(Timeout = 240_000)]
     public async Task BillingAdmin_UpdatesContact_AddsACard_OpensUsage_DownloadsLastMonthsInvoicePdf()
@@ -21,13 +20,8 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
         var page = await context.NewPageAsync();
         try
         {
-            await page.GotoAsync("Account/Login");
-            await page.Locator("[id='Input.Email']").FillAsync("billing@acme.example");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first
-            await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await SignInAsync(page, "billing@acme.example");
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
-            await WaitUntilInteractiveAsync(page);
 
             // Billing contact.
             await page.GetByRole(AriaRole.Link, new() { Name = "Billing", Exact = true }).ClickAsync();
@@ -54,7 +48,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await page.GetByTestId("card-save").ClickAsync();
             await Expect(page.GetByTestId("card-on-file")).ToContainTextAsync("Visa ending in 4242");
             await page.ScreenshotAsync(new() { Path = "/tmp/billing.png", FullPage = true });
-            await AssertNoSeriousAxeViolationsAsync(page);
+            await AssertAccessibleAsync(page, "billing pages", output);
 
             // Usage.
             await page.GetByRole(AriaRole.Link, new() { Name = "Usage", Exact = true }).First.ClickAsync();
@@ -64,7 +58,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(page.GetByTestId("usage-table")).ToContainTextAsync("Search");
             await Expect(page.GetByTestId("usage-table")).ToContainTextAsync("Read units");
             await page.ScreenshotAsync(new() { Path = "/tmp/usage.png", FullPage = true });
-            await AssertNoSeriousAxeViolationsAsync(page);
+            await AssertAccessibleAsync(page, "billing pages", output);
 
             // Last month's invoice, as PDF.
             await page.GetByRole(AriaRole.Link, new() { Name = "Invoices", Exact = true }).ClickAsync();
@@ -75,7 +69,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(row).ToBeVisibleAsync();
             var number = (await row.Locator("code").TextContentAsync())!.Trim();
             await page.ScreenshotAsync(new() { Path = "/tmp/invoices.png", FullPage = true });
-            await AssertNoSeriousAxeViolationsAsync(page);
+            await AssertAccessibleAsync(page, "billing pages", output);
             var download = await page.RunAndWaitForDownloadAsync(() => row.GetByTestId("invoice-pdf").ClickAsync());
 
             Assert.Equal($"{number}.pdf", download.SuggestedFilename);
@@ -104,20 +98,4 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             throw;
         }
     }
-
-    private static async Task AssertNoSeriousAxeViolationsAsync(IPage page)
-    {
-        // Snackbars fade in and out; axe would measure their contrast mid-animation. Close them first.
-        foreach (var close in await page.Locator(".mud-snackbar button").AllAsync()) await close.ClickAsync();
-        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
-        var axe = await page.RunAxe();
-        var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-    }
-
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
-
-    private static ILocator MudInput(IPage page, string testId) =>
-        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
 }

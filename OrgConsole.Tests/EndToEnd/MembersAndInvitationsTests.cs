@@ -1,16 +1,15 @@
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>An owner invites someone; the invitee joins from the emailed link; the owner changes their role, then removes them.</summary>
 public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    private const string DemoPassword = "OrgConsole-demo-1";
     private const string InviteePassword = "Invitee-Passw0rd!";
 
     [Fact(Timeout = 240_000)]
@@ -33,9 +32,7 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await WaitUntilInteractiveAsync(owner);
             await Expect(owner.GetByText("dana@acme.example")).ToBeVisibleAsync();
             await owner.ScreenshotAsync(new() { Path = "/tmp/members.png", FullPage = true });
-            var axe = await owner.RunAxe();
-            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+            await AssertAccessibleAsync(owner, "members page", output);
 
             await owner.GetByTestId("invite-members").ClickAsync();
             await owner.Locator("textarea[data-testid='invite-emails'], [data-testid='invite-emails'] textarea").First.FillAsync(email);
@@ -114,21 +111,4 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             throw;
         }
     }
-
-    private static async Task SignInAsync(IPage page, string email, string password)
-    {
-        await page.GotoAsync("Account/Login");
-        await page.Locator("[id='Input.Email']").FillAsync(email);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
-        await page.Locator("[id='Input.Password']").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
-        await WaitUntilInteractiveAsync(page);
-    }
-
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
-
-    private static ILocator MudInput(IPage page, string testId) =>
-        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
 }

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
@@ -85,15 +85,8 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             await Expect(page).ToHaveTitleAsync(new Regex(Regex.Escape(renamed)));
 
             // Accessibility of the settings page.
-            var axe = await page.RunAxe();
-            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            var report = string.Join(Environment.NewLine, blocking.Select(v =>
-                $"[{v.Impact}] {v.Id}: {v.Help} ({v.HelpUrl}){Environment.NewLine}" +
-                string.Join(Environment.NewLine, v.Nodes.Select(n => $"    {n.Target} :: {n.Html}{Environment.NewLine}      " +
-                    string.Join("; ", n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message))))));
-            foreach (var minor in axe.Violations.Except(blocking)) output.WriteLine($"axe (not failing) [{minor.Impact}] {minor.Id}: {minor.Help}");
             await page.ScreenshotAsync(new() { Path = SettingsScreenshotPath, FullPage = true });
-            Assert.True(blocking.Count == 0, $"axe found serious or critical violations on the settings page:{Environment.NewLine}{report}");
+            await AssertAccessibleAsync(page, "settings page", output);
 
             // Sign out from the user menu.
             await page.Locator("button[data-testid='user-menu'], [data-testid='user-menu'] button").First.ClickAsync();
@@ -117,12 +110,4 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             foreach (var error in browserErrors) output.WriteLine(error);
         }
     }
-
-    /// <summary>Clicks before the Blazor circuit is live are lost: wait for the layout's interactivity marker.</summary>
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
-
-    /// <summary>The input of a MudTextField, whichever element MudBlazor puts the data-testid on.</summary>
-    private static ILocator MudInput(IPage page, string testId) =>
-        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
 }

@@ -2,18 +2,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>An owner sets up a project for a colleague and a client, clicked through in Chromium against the app on Kestrel.</summary>
 public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    private const string DemoPassword = "OrgConsole-demo-1";
     public const string ListScreenshotPath = "/tmp/projects-list.png";
     public const string KeysScreenshotPath = "/tmp/project-keys.png";
     public const string MembersScreenshotPath = "/tmp/project-members.png";
@@ -37,13 +36,8 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
         try
         {
             // Sign in as the demo owner and open Projects from the navigation.
-            await page.GotoAsync("Account/Login");
-            await page.Locator("[id='Input.Email']").FillAsync("owner@acme.example");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first (SSO domains go to their provider)
-            await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+            await SignInAsync(page, "owner@acme.example");
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}"));
-            await WaitUntilInteractiveAsync(page);
             await page.GetByRole(AriaRole.Link, new() { Name = "Projects", Exact = true }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}/projects$"));
             await WaitUntilInteractiveAsync(page);
@@ -70,7 +64,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             var eliRow = page.Locator("tr", new() { Has = page.GetByText("eli@acme.example", new() { Exact = true }) });
             await Expect(eliRow.GetByRole(AriaRole.Combobox)).ToContainTextAsync("Project user");
             await Expect(page.Locator("tr", new() { Has = page.GetByText("owner@acme.example", new() { Exact = true }) }).GetByTestId("implicit-owner")).ToBeVisibleAsync();
-            await AssertAccessibleAsync(page, "members tab");
+            await AssertAccessibleAsync(page, "members tab", output);
             await page.ScreenshotAsync(new() { Path = MembersScreenshotPath, FullPage = true });
 
             // API keys: create one and take it from the one-time dialog.
@@ -87,7 +81,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             await Expect(page.GetByTestId("copy-status")).ToHaveTextAsync("The key is on your clipboard.");
             Assert.Equal(key, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
             await page.ScreenshotAsync(new() { Path = KeyDialogScreenshotPath });
-            await AssertAccessibleAsync(page, "one-time key dialog");
+            await AssertAccessibleAsync(page, "one-time key dialog", output);
             await page.GetByTestId("api-key-done").ClickAsync();
             await Expect(page.GetByTestId("api-key-done")).ToHaveCountAsync(0);
             await Expect(page.GetByTestId("key-name")).ToHaveTextAsync([keyName]);
@@ -103,7 +97,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
                 Assert.Equal(["ProjectEditor"], body.GetProperty("roles").EnumerateArray().Select(r => r.GetString() ?? "").ToList());
             }
 
-            await AssertAccessibleAsync(page, "API keys tab");
+            await AssertAccessibleAsync(page, "API keys tab", output);
             await page.ScreenshotAsync(new() { Path = KeysScreenshotPath, FullPage = true });
 
             // Delete it with typed confirmation: the very next call is refused.
@@ -138,27 +132,5 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
         return http.SendAsync(request);
     }
 
-    private async Task AssertAccessibleAsync(IPage page, string what)
-    {
-        // A snackbar fading in or out is measured at partial opacity: check the page once it is gone.
-        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
-        var axe = await page.RunAxe();
-        var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        foreach (var minor in axe.Violations.Except(blocking)) output.WriteLine($"axe (not failing) on the {what} [{minor.Impact}] {minor.Id}: {minor.Help}");
-        var report = string.Join(Environment.NewLine, blocking.Select(v =>
-            $"[{v.Impact}] {v.Id}: {v.Help}{Environment.NewLine}" +
-            string.Join(Environment.NewLine, v.Nodes.Select(n => $"    {n.Target} :: {n.Html}{Environment.NewLine}      " +
-                string.Join("; ", n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message))))));
-        Assert.True(blocking.Count == 0, $"axe found serious or critical violations on the {what}:{Environment.NewLine}{report}");
-    }
-
     private static ILocator Tab(IPage page, string name) => page.GetByRole(AriaRole.Tab, new() { Name = name, Exact = true });
-
-    /// <summary>Clicks before the Blazor circuit is live are lost: wait for the layout's interactivity marker.</summary>
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
-
-    /// <summary>The input of a MudTextField, whichever element MudBlazor puts the data-testid on.</summary>
-    private static ILocator MudInput(IPage page, string testId) =>
-        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
 }

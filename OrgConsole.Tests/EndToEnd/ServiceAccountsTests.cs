@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
@@ -20,12 +20,7 @@ public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelp
         var page = await context.NewPageAsync();
         try
         {
-            await page.GotoAsync("Account/Login");
-            await page.Locator("[id='Input.Email']").FillAsync("gina@globex.example");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
-            await page.Locator("[id='Input.Password']").FillAsync("OrgConsole-demo-1");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-            await Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
+            await SignInAsync(page, "gina@globex.example");
             await page.GetByRole(AriaRole.Link, new() { Name = "Service accounts", Exact = true }).ClickAsync();
             await Expect(page.GetByTestId("create-service-account")).ToBeEnabledAsync();
 
@@ -36,9 +31,7 @@ public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelp
             var clientId = await ValueOf(page, "client-id");
             var secret = await ValueOf(page, "client-secret");
             Assert.StartsWith("pcsk_", secret);
-            var axe = await page.RunAxe();
-            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+            await AssertAccessibleAsync(page, "service account secret dialog", output);
             await page.ScreenshotAsync(new() { Path = "/tmp/service-account-secret.png" });
             await page.GetByTestId("secret-done").ClickAsync();
             await Expect(page.GetByTestId("service-accounts-table")).ToContainTextAsync("terraform");

@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Features.Sso;
 using OrgConsole.Tests.TestSupport;
 using OrgConsole.Tests.TestSupport.OidcProvider;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
@@ -15,7 +15,6 @@ namespace OrgConsole.Tests.EndToEnd;
 /// </summary>
 public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    private const string DemoPassword = "OrgConsole-demo-1";
 
     [Fact(Timeout = 300_000)]
     public async Task Owner_ConnectsTheProvider_NewcomerSignsInThereAsUser_EnforcementRefusesPasswords()
@@ -35,7 +34,8 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
         try
         {
             // The owner connects the provider from the Single sign-on page.
-            await SignInWithPasswordAsync(owner, "owner@acme.example");
+            await SignInAsync(owner, "owner@acme.example");
+            await Expect(owner).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
             await owner.GetByRole(AriaRole.Link, new() { Name = "Single sign-on", Exact = true }).ClickAsync();
             await Expect(owner).ToHaveURLAsync(new Regex($"/orgs/{orgId}/sso$"));
             await WaitUntilInteractiveAsync(owner);
@@ -50,7 +50,7 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             await Expect(owner.GetByText($"Stored encrypted: ••••{OidcTestProvider.ClientSecret[^4..]}")).ToBeVisibleAsync();
             await owner.ScreenshotAsync(new() { Path = "/tmp/sso-settings.png", FullPage = true });
             await Expect(owner.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 }); // axe once the page is at rest
-            await AssertAccessibleAsync(owner);
+            await AssertAccessibleAsync(owner, "SSO settings page", output);
 
             // A newcomer in the domain is sent to the provider, signs in there, and arrives as a User.
             current = newcomer;
@@ -110,28 +110,4 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             throw;
         }
     }
-
-    private static async Task SignInWithPasswordAsync(IPage page, string email)
-    {
-        await page.GotoAsync("Account/Login");
-        await page.Locator("[id='Input.Email']").FillAsync(email);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
-        await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
-        await WaitUntilInteractiveAsync(page);
-    }
-
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var axe = await page.RunAxe();
-        var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
-    }
-
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
-
-    private static ILocator MudInput(IPage page, string testId) =>
-        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
 }

@@ -1,16 +1,15 @@
 using System.Text.RegularExpressions;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using static OrgConsole.Tests.EndToEnd.ConsolePage;
 
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>Support staff find an organization by a member's email, visit it read-only with a reason, move a project; the owner sees the visit.</summary>
 public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
 {
-    private const string DemoPassword = "OrgConsole-demo-1";
 
     [Fact(Timeout = 240_000)]
     public async Task Support_SearchesByMemberEmail_VisitsReadOnlyWithAReason_MovesAProject_OwnerSeesTheVisitInTheAuditLog()
@@ -36,9 +35,7 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await support.GetByTestId("support-reason-confirm").ClickAsync();
             await Expect(support).ToHaveURLAsync(new Regex("/support/orgs/[0-9a-f-]{36}$"));
             await Expect(support.GetByTestId("support-session-reason")).ToHaveTextAsync("TICKET-4711 cannot find project");
-            var axe = await support.RunAxe();
-            var blocking = axe.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            Assert.True(blocking.Count == 0, "axe: " + string.Join("; ", blocking.Select(v => $"{v.Id}: {string.Join(", ", v.Nodes.Select(n => n.Html))}")));
+            await AssertAccessibleAsync(support, "support visit page", output);
 
             // Browse the members read-only: the list is there, the actions are not.
             await support.GetByTestId("support-browse-members").ClickAsync();
@@ -89,21 +86,4 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             throw;
         }
     }
-
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("Account/Login");
-        await page.Locator("[id='Input.Email']").FillAsync(email);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync(); // email first
-        await page.Locator("[id='Input.Password']").FillAsync(DemoPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new Regex("Account/Login"));
-        await WaitUntilInteractiveAsync(page);
-    }
-
-    private static Task WaitUntilInteractiveAsync(IPage page) =>
-        Expect(page.Locator("#main[data-interactive='true']")).ToBeAttachedAsync();
-
-    private static ILocator MudInput(IPage page, string testId) =>
-        page.Locator($"input[data-testid='{testId}'], [data-testid='{testId}'] input").First;
 }

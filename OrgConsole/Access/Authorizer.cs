@@ -109,14 +109,14 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var projectExists = await db.Projects.AnyAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
         if (!projectExists) return null;
+        // Support staff read every project of the organization they are visiting; they hold no project roles.
+        if (org.Role == Role.SupportViewer) return new ProjectAccess(org, projectId, Role.SupportViewer, ImplicitOwner: false);
         var principalType = PrincipalTypeOf(org.Actor);
         var projectRole = await db.RoleAssignments
             .Where(ra => ra.OrganizationId == organizationId && ra.ProjectId == projectId
                          && ra.PrincipalType == principalType && ra.PrincipalId == org.Actor.Id)
             .Select(ra => (Role?)ra.Role).FirstOrDefaultAsync(ct);
-        return org.Role == Role.SupportViewer
-            ? new ProjectAccess(org, projectId, Role.SupportViewer, ImplicitOwner: false)
-            : new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
+        return new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
     }
 
     /// <summary>The role names that hold a permission, for "needs the … role" tooltips.</summary>

@@ -177,13 +177,7 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
         return true;
     }
 
-    private static Result<string> ValidateName(string? name)
-    {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0) return Error.Validation("Name", "Enter a name for the key.");
-        if (trimmed.Length > NameMaxLength) return Error.Validation("Name", $"The name can be at most {NameMaxLength} characters (this one has {trimmed.Length}).");
-        return trimmed;
-    }
+    private static Result<string> ValidateName(string? name) => Names.Validate(name, NameMaxLength, "key");
 
     private static Error? ValidateRoles(IReadOnlyCollection<Role> roles, Plan plan)
     {

@@ -360,7 +360,7 @@ public sealed class InvitationService(
     }
 
     private static string? HashOf(string? token) =>
-        string.IsNullOrWhiteSpace(token) || token.Length > 128 ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        string.IsNullOrWhiteSpace(token) || token.Length > 128 ? null : Secrets.Sha256Hex(token);
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}es";
 }

@@ -13,20 +13,6 @@ public sealed record MemberRow(string UserId, string Name, string Email, Role Ro
 /// <summary>Organization membership: who belongs, with which role; every path that removes an owner goes through <see cref="LastOwnerGuard"/>.</summary>
 public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit)
 {
-    public async Task<Result<IReadOnlyList<MemberRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await (
-            from ra in db.RoleAssignments
-            join u in db.Users on ra.PrincipalId equals u.Id
-            where ra.OrganizationId == organizationId && ra.ProjectId == null && ra.PrincipalType == PrincipalType.User
-            orderby u.Email
-            select new MemberRow(u.Id, u.DisplayName ?? u.Email!, u.Email!, ra.Role, ra.CreatedAt)).AsNoTracking().ToListAsync(ct);
-        return rows;
-    }
-
     /// <summary>One member of the organization, by user id.</summary>
     public async Task<Result<MemberRow>> GetAsync(Guid organizationId, string userId, CancellationToken ct = default)
     {

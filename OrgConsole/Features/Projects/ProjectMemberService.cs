@@ -22,22 +22,19 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProjectMembers, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var explicitRows = await (
-            from r in db.RoleAssignments
-            join u in db.Users on r.PrincipalId equals u.Id
-            where r.ProjectId == projectId && r.PrincipalType == PrincipalType.User
-            select new { u.Id, u.DisplayName, u.Email, r.Role, r.CreatedAt }).AsNoTracking().ToListAsync(ct);
-        var orgOwners = await (
-            from r in db.RoleAssignments
-            join u in db.Users on r.PrincipalId equals u.Id
-            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.Role == Role.OrgOwner
-            select new { u.Id, u.DisplayName, u.Email }).AsNoTracking().ToListAsync(ct);
+        // Names and emails come from the labels cached on the role assignments, as in the members list.
+        var explicitRows = await db.RoleAssignments.AsNoTracking()
+            .Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User)
+            .Select(r => new { Id = r.PrincipalId, Name = r.PrincipalName!, Email = r.PrincipalEmail!, r.Role, r.CreatedAt }).ToListAsync(ct);
+        var orgOwners = await db.RoleAssignments.AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.Role == Role.OrgOwner)
+            .Select(r => new { Id = r.PrincipalId, Name = r.PrincipalName!, Email = r.PrincipalEmail! }).ToListAsync(ct);
 
         var ownerIds = orgOwners.Select(o => o.Id).ToHashSet();
-        var rows = orgOwners.Select(o => new ProjectMemberRow(o.Id, o.DisplayName ?? o.Email!, o.Email!, Role.ProjectOwner, ImplicitOwner: true,
+        var rows = orgOwners.Select(o => new ProjectMemberRow(o.Id, o.Name, o.Email, Role.ProjectOwner, ImplicitOwner: true,
                 explicitRows.FirstOrDefault(e => e.Id == o.Id)?.CreatedAt))
             .Concat(explicitRows.Where(e => !ownerIds.Contains(e.Id))
-                .Select(e => new ProjectMemberRow(e.Id, e.DisplayName ?? e.Email!, e.Email!, e.Role, ImplicitOwner: false, e.CreatedAt)))
+                .Select(e => new ProjectMemberRow(e.Id, e.Name, e.Email, e.Role, ImplicitOwner: false, e.CreatedAt)))
             .OrderBy(r => r.Email, StringComparer.OrdinalIgnoreCase)
             .ToList();
         return rows;

@@ -325,13 +325,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
 
     private static Error? PlanError(Plan plan) => PlanLimits.For(plan).AllowsServiceAccounts ? null : Error.Quota(UpgradeMessage(plan));
 
-    public static Result<string> ValidateName(string? name)
-    {
-        var trimmed = name?.Trim() ?? "";
-        if (trimmed.Length == 0) return Error.Validation("Name", "Enter a name for the service account.");
-        if (trimmed.Length > NameMaxLength) return Error.Validation("Name", $"The name can be at most {NameMaxLength} characters (this one has {trimmed.Length}).");
-        return trimmed;
-    }
+    public static Result<string> ValidateName(string? name) => Names.Validate(name, NameMaxLength, "service account");
 
     private static Error? ValidateOrgRole(Role role) => Roles.ScopeOf(role) == RoleScope.Organization ? null
         : Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");

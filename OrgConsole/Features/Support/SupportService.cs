@@ -87,11 +87,9 @@ public sealed class SupportService(
     /// </summary>
     public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? reason, CancellationToken ct = default)
     {
-        var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
-        var validReason = ValidateReason(reason);
-        if (!validReason.IsSuccess) return validReason.Error!;
-        var actor = staff.Value with { Type = ActorType.Support };
+        var action = await DemandActionAsync(reason, ct);
+        if (!action.IsSuccess) return action.Error!;
+        var (actor, validReason) = action.Value;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -131,10 +129,10 @@ public sealed class SupportService(
             var removed = lostAccess.Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
             await audit.AppendAsync(db, actor, sourceId, new AuditEntry("project.moved_out", "project", projectId.ToString(),
                 Before: new { project.Name, Organization = sourceId }, After: new { Organization = targetOrganizationId, LostAccess = removed },
-                ProjectId: projectId, Reason: validReason.Value), ct);
+                ProjectId: projectId, Reason: validReason), ct);
             await audit.AppendAsync(db, actor, targetOrganizationId, new AuditEntry("project.moved_in", "project", projectId.ToString(),
                 Before: new { Organization = sourceId }, After: new { project.Name, Organization = targetOrganizationId },
-                ProjectId: projectId, Reason: validReason.Value), ct);
+                ProjectId: projectId, Reason: validReason), ct);
             return Result.Ok();
         }, ct);
     }
@@ -142,21 +140,17 @@ public sealed class SupportService(
     /// <summary>Resends an invitation on a customer's behalf (new link, new expiry), with the reason.</summary>
     public async Task<Result<InvitationRow>> ResendInvitationAsync(Guid organizationId, Guid invitationId, string? reason, CancellationToken ct = default)
     {
-        var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
-        var validReason = ValidateReason(reason);
-        if (!validReason.IsSuccess) return validReason.Error!;
-        return await invitations.ResendCoreAsync(staff.Value with { Type = ActorType.Support }, organizationId, invitationId, validReason.Value, ct);
+        var action = await DemandActionAsync(reason, ct);
+        if (!action.IsSuccess) return action.Error!;
+        return await invitations.ResendCoreAsync(action.Value.Actor, organizationId, invitationId, action.Value.Reason, ct);
     }
 
     /// <summary>Restores a soft-deleted organization while its retention period lasts.</summary>
     public async Task<Result> RestoreOrganizationAsync(Guid organizationId, string? reason, CancellationToken ct = default)
     {
-        var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
-        var validReason = ValidateReason(reason);
-        if (!validReason.IsSuccess) return validReason.Error!;
-        var actor = staff.Value with { Type = ActorType.Support };
+        var action = await DemandActionAsync(reason, ct);
+        if (!action.IsSuccess) return action.Error!;
+        var (actor, validReason) = action.Value;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -181,9 +175,19 @@ public sealed class SupportService(
             org.PurgeAfter = null;
             org.Version = Guid.NewGuid();
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("organization.restored", "organization", organizationId.ToString(),
-                Before: before, After: new { Restored = now }, Reason: validReason.Value), ct);
+                Before: before, After: new { Restored = now }, Reason: validReason), ct);
             return Result.Ok();
         }, ct);
+    }
+
+    /// <summary>A support action: staff only, with a valid reason; it is recorded as done by support.</summary>
+    private async Task<Result<(Actor Actor, string Reason)>> DemandActionAsync(string? reason, CancellationToken ct)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        var validReason = ValidateReason(reason);
+        if (!validReason.IsSuccess) return validReason.Error!;
+        return (staff.Value with { Type = ActorType.Support }, validReason.Value);
     }
 
     /// <summary>Support staff only: the platform role is read from the database on every call, so a revoked role stops at once.</summary>
