@@ -20,10 +20,13 @@ public abstract class MudComponentTest : IAsyncLifetime
         Context.Services.AddMudServices();
     }
 
+    /// <summary>Where open dialogs render (set by <see cref="RenderProviders"/>).</summary>
+    protected IRenderedComponent<MudDialogProvider> DialogProvider { get; private set; } = default!;
+
     /// <summary>Renders the MudBlazor providers; call after registering services and before rendering the component.</summary>
     protected IRenderedComponent<MudPopoverProvider> RenderProviders()
     {
-        Context.Render<MudDialogProvider>();
+        DialogProvider = Context.Render<MudDialogProvider>();
         Context.Render<MudSnackbarProvider>();
         return Context.Render<MudPopoverProvider>();
     }

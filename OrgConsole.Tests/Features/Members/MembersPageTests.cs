@@ -84,4 +84,24 @@ public sealed class MembersPageTests : MudComponentTest
             Assert.DoesNotContain("umar@members.example", page.Markup);
         }, TimeSpan.FromSeconds(10));
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TransferOwnership_NeverOffersTheOwnerThemself()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        page.Find("[data-testid=transfer-ownership]").Click();
+        DialogProvider.WaitForState(() => DialogProvider.FindComponents<MudAutocomplete<MemberListItem>>().Count == 1, TimeSpan.FromSeconds(5));
+        var autocomplete = DialogProvider.FindComponent<MudAutocomplete<MemberListItem>>();
+        var search = autocomplete.Instance.SearchFunc;
+        Assert.NotNull(search);
+        var searching = search("", CancellationToken.None);
+        Assert.NotNull(searching);
+        var candidates = await searching ?? [];
+        var offered = candidates.Select(m => m?.Email).ToList();
+
+        Assert.Contains("umar@members.example", offered);
+        Assert.DoesNotContain("owner@members.example", offered);
+    }
 }
