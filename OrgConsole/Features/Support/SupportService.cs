@@ -82,14 +82,22 @@ public sealed class SupportService(
     public SupportSession? Current => actors.Current.Type == ActorType.Support ? actors.Current.Support : null;
 
     /// <summary>
-    /// Moves a project to another organization (SPEC §4). Its members who are not members of the target organization
-    /// lose access; its API keys move with it; the move is recorded in both organizations.
+    /// Moves a project to another organization (SPEC §4, §8). Allowed only into an organization that shares an Owner
+    /// with the source — the customer who asked, named by email — and never into an organization the support person
+    /// belongs to in any role, so support cannot take a customer's project. The project's API keys and service-account
+    /// bindings are revoked (the customer makes new ones); its members who are not members of the target lose access.
+    /// The move, with what it revoked, is recorded in both organizations.
     /// </summary>
-    public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? reason, CancellationToken ct = default)
+    public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? sharedOwnerEmail, string? reason, CancellationToken ct = default)
     {
         var action = await DemandActionAsync(reason, ct);
         if (!action.IsSuccess) return action.Error!;
         var (actor, validReason) = action.Value;
+        var ownerEmail = sharedOwnerEmail?.Trim() ?? "";
+        if (ownerEmail.Length == 0 || ownerEmail.Length > 256 || !ownerEmail.Contains('@'))
+        {
+            return Error.Validation(MoveOwnerField, "Enter the email of the customer who asked: an Owner of both organizations.");
+        }
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -99,6 +107,19 @@ public sealed class SupportService(
             if (sourceId == targetOrganizationId) return Error.Validation("Target", "The project already belongs to that organization.");
             var target = await db.Organizations.FirstOrDefaultAsync(o => o.Id == targetOrganizationId && o.DeletedAt == null, ct);
             if (target is null) return Error.NotFound("The target organization");
+            // Any role at all, on the organization or on one of its projects: support cannot move a project to itself.
+            if (await db.RoleAssignments.AnyAsync(r => r.OrganizationId == targetOrganizationId && r.PrincipalType == PrincipalType.User && r.PrincipalId == actor.Id, ct))
+            {
+                return Error.Forbidden($"You belong to {target.Name}: support staff cannot move a project into an organization they belong to.");
+            }
+            var normalizedEmail = ownerEmail.ToUpperInvariant();
+            var ownerId = await db.Users.Where(u => u.NormalizedEmail == normalizedEmail).Select(u => u.Id).FirstOrDefaultAsync(ct);
+            var ownsBoth = ownerId is not null && await db.RoleAssignments.CountAsync(r => r.ProjectId == null && r.PrincipalType == PrincipalType.User
+                && r.PrincipalId == ownerId && r.Role == Role.OrgOwner && (r.OrganizationId == sourceId || r.OrganizationId == targetOrganizationId), ct) == 2;
+            if (!ownsBoth)
+            {
+                return Error.Validation(MoveOwnerField, $"{ownerEmail} is not an Owner of both organizations. A project moves only between organizations that share the Owner who asked.");
+            }
             if (await db.Projects.AnyAsync(p => p.OrganizationId == targetOrganizationId && p.NormalizedName == project.NormalizedName, ct))
             {
                 return Error.Conflict($"{target.Name} already has a project named \"{project.Name}\". Ask an owner to rename one of them first.");
@@ -108,34 +129,38 @@ public sealed class SupportService(
             {
                 return Error.Quota($"{target.Name} is on the {target.Plan} plan, which allows {limits.MaxProjects} project{(limits.MaxProjects == 1 ? "" : "s")}, and it has no room for another.");
             }
-            var assignments = await db.RoleAssignments.Where(r => r.ProjectId == projectId).ToListAsync(ct);
-            var keyRolesOffPlan = assignments.Where(r => r.PrincipalType == PrincipalType.ApiKey && !limits.ApiKeyRoles.Contains(r.Role)).Select(r => r.Role).Distinct().ToList();
-            if (keyRolesOffPlan.Count > 0)
-            {
-                return Error.Conflict($"The project's API keys use {string.Join(", ", keyRolesOffPlan)}, which the {target.Plan} plan of {target.Name} does not allow.");
-            }
 
+            var assignments = await db.RoleAssignments.Where(r => r.ProjectId == projectId).ToListAsync(ct);
             var targetMembers = (await db.RoleAssignments
                 .Where(r => r.OrganizationId == targetOrganizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
                 .Select(r => r.PrincipalId).ToListAsync(ct)).ToHashSet();
-            var lostAccess = assignments.Where(r => r.PrincipalType == PrincipalType.ServiceAccount
-                || (r.PrincipalType == PrincipalType.User && !targetMembers.Contains(r.PrincipalId))).ToList();
+            // Keys and service-account bindings never travel: whoever holds them may not be welcome in the target.
+            var lostAccess = assignments.Where(r => r.PrincipalType != PrincipalType.User || !targetMembers.Contains(r.PrincipalId)).ToList();
+            var keys = await db.ApiKeys.Where(k => k.ProjectId == projectId).ToListAsync(ct);
             db.RoleAssignments.RemoveRange(lostAccess);
+            db.ApiKeys.RemoveRange(keys);
             foreach (var kept in assignments.Except(lostAccess)) kept.OrganizationId = targetOrganizationId;
-            await db.ApiKeys.Where(k => k.ProjectId == projectId).ExecuteUpdateAsync(s => s.SetProperty(k => k.OrganizationId, targetOrganizationId), ct);
             project.OrganizationId = targetOrganizationId;
             project.Version = Guid.NewGuid();
 
-            var removed = lostAccess.Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
+            var removed = lostAccess.Where(r => r.PrincipalType == PrincipalType.User)
+                .Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
+            var revokedKeys = keys.Select(k => new { k.Id, k.Name }).ToList();
+            var revokedBindings = lostAccess.Where(r => r.PrincipalType == PrincipalType.ServiceAccount)
+                .Select(r => new { ServiceAccount = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
             await audit.AppendAsync(db, actor, sourceId, new AuditEntry("project.moved_out", "project", projectId.ToString(),
-                Before: new { project.Name, Organization = sourceId }, After: new { Organization = targetOrganizationId, LostAccess = removed },
+                Before: new { project.Name, Organization = sourceId },
+                After: new { Organization = targetOrganizationId, SharedOwner = ownerEmail, LostAccess = removed, RevokedApiKeys = revokedKeys, RevokedServiceAccountBindings = revokedBindings },
                 ProjectId: projectId, Reason: validReason), ct);
             await audit.AppendAsync(db, actor, targetOrganizationId, new AuditEntry("project.moved_in", "project", projectId.ToString(),
-                Before: new { Organization = sourceId }, After: new { project.Name, Organization = targetOrganizationId },
+                Before: new { Organization = sourceId }, After: new { project.Name, Organization = targetOrganizationId, SharedOwner = ownerEmail },
                 ProjectId: projectId, Reason: validReason), ct);
             return Result.Ok();
         }, ct);
     }
+
+    /// <summary>The move form's field naming the Owner both organizations share.</summary>
+    public const string MoveOwnerField = "SharedOwner";
 
     /// <summary>Resends an invitation on a customer's behalf (new link, new expiry), with the reason.</summary>
     public async Task<Result<InvitationRow>> ResendInvitationAsync(Guid organizationId, Guid invitationId, string? reason, CancellationToken ct = default)
