@@ -40,7 +40,7 @@ public static class OrgConsoleSetup
         services.AddMembers();
         services.AddProjects();
         services.AddBilling();
-        services.AddScoped<OrgConsole.Features.Support.SupportService>();
+        services.AddScoped<OrgConsole.Features.Support.SupportService>().Configure<OrgConsole.Features.Support.SupportOptions>(configuration.GetSection("Support"));
         services.AddSso();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);

@@ -33,6 +33,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<SpendAlertSent> SpendAlertsSent => Set<SpendAlertSent>();
     public DbSet<ServiceAccount> ServiceAccounts => Set<ServiceAccount>();
     public DbSet<AdminApi.TokenSigningKey> TokenSigningKeys => Set<AdminApi.TokenSigningKey>();
+    public DbSet<SupportVisit> SupportVisits => Set<SupportVisit>();
 
     /// <summary>
     /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
@@ -179,6 +180,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
 
         BillingModel.Configure(builder);
         Features.Sso.SsoModel.Configure(builder);
+        SupportVisit.Configure(builder);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

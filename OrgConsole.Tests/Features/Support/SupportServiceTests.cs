@@ -143,6 +143,78 @@ public sealed class SupportServiceTests
         Assert.Equal(ErrorKind.NotFound, (await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).Error?.Kind);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task AVisit_LastsAcrossReloadsForItsTime_AndReopeningItWritesNoSecondAccessEvent()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        await using (var firstTab = w.Db.As(w.Staff))
+        {
+            Assert.True((await firstTab.ServiceProvider.GetRequiredService<SupportService>().OpenAsync(w.OrgId, "TICKET-21")).IsSuccess);
+        }
+
+        // A reload or a new tab is a new circuit, acting as the plain signed-in person: the visit continues.
+        w.Db.Time.Advance(TimeSpan.FromMinutes(30));
+        await using (var reloaded = w.Db.As(w.Staff))
+        {
+            var sp = reloaded.ServiceProvider;
+            Assert.True((await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).IsSuccess);
+            var visit = await sp.GetRequiredService<SupportService>().CurrentVisitAsync(w.OrgId);
+            Assert.Equal("TICKET-21", visit?.Reason);
+            var reopened = await sp.GetRequiredService<SupportService>().OpenAsync(w.OrgId, "TICKET-21 again");
+            Assert.Equal("TICKET-21", reopened.Value.Reason);
+            Assert.Equal(ErrorKind.Forbidden, (await sp.GetRequiredService<OrganizationService>().RenameAsync(w.OrgId, "Hijacked")).Error?.Kind);
+        }
+        Assert.Single(await w.Db.AuditEventsAsync(w.OrgId), e => e.Action == "support.accessed");
+
+        // Bounded: after 60 minutes from opening (re-opening did not extend it) the visit is over.
+        w.Db.Time.Advance(TimeSpan.FromMinutes(30));
+        await using (var later = w.Db.As(w.Staff))
+        {
+            Assert.Equal(ErrorKind.NotFound, (await later.ServiceProvider.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).Error?.Kind);
+            Assert.Null(await later.ServiceProvider.GetRequiredService<SupportService>().CurrentVisitAsync(w.OrgId));
+            Assert.True((await later.ServiceProvider.GetRequiredService<SupportService>().OpenAsync(w.OrgId, "TICKET-22")).IsSuccess);
+        }
+        Assert.Equal(["TICKET-21", "TICKET-22"], (await w.Db.AuditEventsAsync(w.OrgId)).Where(e => e.Action == "support.accessed").Select(e => e.Reason));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AVisit_EndsWhenClosed_InEveryTab_AndItsLengthIsConfigurable()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        await using (var tab = w.Db.As(w.Staff))
+        {
+            var support = tab.ServiceProvider.GetRequiredService<SupportService>();
+            Assert.True((await support.OpenAsync(w.OrgId, "TICKET-31")).IsSuccess);
+            Assert.True((await support.CloseAsync(w.OrgId)).IsSuccess);
+        }
+        Assert.Equal(ErrorKind.NotFound, (await w.Db.Service<OrganizationService>(w.Staff).GetAsync(w.OrgId)).Error?.Kind);
+
+        await using var scope = w.Db.As(w.Staff);
+        var sp = scope.ServiceProvider;
+        var shortVisits = new SupportService(w.Db.DbFactory, sp.GetRequiredService<ActorAccessor>(), sp.GetRequiredService<AuditLog>(), w.Db.Time,
+            sp.GetRequiredService<InvitationService>(), Microsoft.Extensions.Options.Options.Create(new SupportOptions { VisitMinutes = 5 }));
+        var visit = (await shortVisits.OpenAsync(w.OrgId, "TICKET-32")).Value;
+        Assert.Equal(w.Db.Time.GetUtcNow().UtcDateTime.AddMinutes(5), visit.ExpiresAt);
+        w.Db.Time.Advance(TimeSpan.FromMinutes(4));
+        Assert.True((await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).IsSuccess);
+        w.Db.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(ErrorKind.NotFound, (await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).Error?.Kind);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AnotherStaffMembersVisit_GivesNoAccess()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        var colleague = await w.Db.CreateSupportStaffAsync("colleague@test.example");
+        Assert.True((await w.Db.Service<SupportService>(w.Staff).OpenAsync(w.OrgId, "TICKET-41")).IsSuccess);
+
+        Assert.Equal(ErrorKind.NotFound, (await w.Db.Service<OrganizationService>(colleague).GetAsync(w.OrgId)).Error?.Kind);
+        Assert.Null(await w.Db.Service<SupportService>(colleague).CurrentVisitAsync(w.OrgId));
+    }
+
     private const string CustomerEmail = "owner@acme-support.example";
 
     /// <summary>An organization the customer (the source's Owner) also owns, where the move rules allow a project to go.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
@@ -7,6 +8,15 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.Support;
+
+/// <summary>Settings of the support console (section "Support").</summary>
+public sealed class SupportOptions
+{
+    public const int MaxVisitMinutes = 24 * 60;
+
+    /// <summary>How long a support visit lasts across reloads and tabs once opened (SPEC §8: 60 minutes by default).</summary>
+    public int VisitMinutes { get; set; } = 60;
+}
 
 public sealed record SupportSearchResult(Guid Id, string Name, Plan Plan, int MemberCount, DateTime CreatedAt, DateTime? DeletedAt, DateTime? PurgeAfter, string MatchedBy);
 
@@ -20,7 +30,8 @@ public sealed class SupportService(
     ActorAccessor actors,
     AuditLog audit,
     TimeProvider time,
-    InvitationService invitations)
+    InvitationService invitations,
+    IOptions<SupportOptions> options)
 {
     public const int ReasonMaxLength = 200;
 
@@ -49,7 +60,9 @@ public sealed class SupportService(
 
     /// <summary>
     /// Opens an organization read-only for this support person: records the visit and its reason in the organization's
-    /// audit log, then acts as support inside it (the authorizer grants the read-only SupportViewer role).
+    /// audit log and keeps it on the server for <see cref="SupportOptions.VisitMinutes"/>, so reloads and new tabs continue
+    /// it (the authorizer grants the read-only SupportViewer role meanwhile). Opening it again while it lasts returns the
+    /// same visit and writes no second access event.
     /// </summary>
     public async Task<Result<SupportSession>> OpenAsync(Guid organizationId, string? reason, CancellationToken ct = default)
     {
@@ -57,29 +70,50 @@ public sealed class SupportService(
         if (!staff.IsSuccess) return staff.Error!;
         var validReason = ValidateReason(reason);
         if (!validReason.IsSuccess) return validReason.Error!;
-        var session = new SupportSession(organizationId, validReason.Value);
-        var supportActor = staff.Value with { Type = ActorType.Support, Support = session };
 
-        var result = await dbFactory.WriteAsync<SupportSession>(async db =>
+        return await dbFactory.WriteAsync<SupportSession>(async db =>
         {
             var org = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, ct);
             if (org is null) return Error.NotFound("The organization");
-            await audit.AppendAsync(db, supportActor, organizationId, new AuditEntry("support.accessed", "organization", organizationId.ToString(),
-                Reason: session.Reason), ct);
+            var now = time.UtcNow();
+            if (await Authorizer.ActiveVisitAsync(db, staff.Value.Id, organizationId, now) is { } open)
+            {
+                return new SupportSession(organizationId, open.Reason, open.ExpiresAt);
+            }
+            var visit = new SupportVisit
+            {
+                StaffUserId = staff.Value.Id, OrganizationId = organizationId, Reason = validReason.Value, OpenedAt = now,
+                ExpiresAt = now.AddMinutes(Math.Clamp(options.Value.VisitMinutes, 1, SupportOptions.MaxVisitMinutes)),
+            };
+            db.SupportVisits.Add(visit);
+            var session = new SupportSession(organizationId, visit.Reason, visit.ExpiresAt);
+            await audit.AppendAsync(db, staff.Value with { Type = ActorType.Support, Support = session }, organizationId,
+                new AuditEntry("support.accessed", "organization", organizationId.ToString(), After: new { visit.ExpiresAt }, Reason: session.Reason), ct);
             return session;
         }, ct);
-        if (result.IsSuccess) actors.Current = supportActor;
-        return result;
     }
 
-    /// <summary>Ends the support visit: back to acting as oneself.</summary>
-    public void Close()
+    /// <summary>Ends this support person's visit to an organization now, in every tab.</summary>
+    public async Task<Result> CloseAsync(Guid organizationId, CancellationToken ct = default)
     {
-        if (actors.Current.Type == ActorType.Support) actors.Current = actors.Current with { Type = ActorType.User, Support = null };
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.UtcNow();
+        await db.SupportVisits.Where(v => v.StaffUserId == staff.Value.Id && v.OrganizationId == organizationId && v.ExpiresAt > now)
+            .ExecuteUpdateAsync(u => u.SetProperty(v => v.ExpiresAt, now), ct);
+        return Result.Ok();
     }
 
-    /// <summary>The support visit in progress, if any.</summary>
-    public SupportSession? Current => actors.Current.Type == ActorType.Support ? actors.Current.Support : null;
+    /// <summary>This support person's visit to the organization, while it lasts.</summary>
+    public async Task<SupportSession?> CurrentVisitAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Authorizer.ActiveVisitAsync(db, staff.Value.Id, organizationId, time.UtcNow()) is { } visit
+            ? new SupportSession(organizationId, visit.Reason, visit.ExpiresAt) : null;
+    }
 
     /// <summary>
     /// Moves a project to another organization (SPEC §4, §8). Allowed only into an organization that shares an Owner
