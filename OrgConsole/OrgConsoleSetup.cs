@@ -35,7 +35,8 @@ public static class OrgConsoleSetup
         services.AddIdentityAccounts();
         services.AddAccess();
         services.AddEmail(configuration);
-        services.AddAudit();
+        services.AddAudit(o => AuditSetup.Bind(o, configuration,
+            Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, environment.ContentRootPath)) ?? environment.ContentRootPath));
         services.AddOrganizations(configuration);
         services.AddMembers();
         services.AddProjects();
@@ -116,8 +117,6 @@ public static class OrgConsoleSetup
             .AddDefaultTokenProviders();
         return services;
     }
-
-    private static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>().AddScoped<AuditQueryService>();
 
     private static IServiceCollection AddOrganizations(this IServiceCollection services, IConfiguration configuration)
     {

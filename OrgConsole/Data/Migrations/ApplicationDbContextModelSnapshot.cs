@@ -450,6 +450,10 @@ namespace OrgConsole.Data.Migrations
                     b.Property<string>("ActorId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ActorLabel")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ActorName")
                         .HasColumnType("TEXT");
 
@@ -477,6 +481,10 @@ namespace OrgConsole.Data.Migrations
                     b.Property<string>("IpAddress")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT");
 
@@ -498,6 +506,10 @@ namespace OrgConsole.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TargetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetLabel")
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetType")

@@ -11,7 +11,7 @@ using OrgConsole.Data;
 namespace OrgConsole.Data.Migrations
 {
     [DbContext(typeof(ApplicationDbContext))]
-    [Migration("20261130160335_SupportVisitsAndAuditChainKeys")]
+    [Migration("20261130161519_SupportVisitsAndAuditChainKeys")]
     partial class SupportVisitsAndAuditChainKeys
     {
         /// <inheritdoc />
@@ -453,6 +453,10 @@ namespace OrgConsole.Data.Migrations
                     b.Property<string>("ActorId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ActorLabel")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ActorName")
                         .HasColumnType("TEXT");
 
@@ -480,6 +484,10 @@ namespace OrgConsole.Data.Migrations
                     b.Property<string>("IpAddress")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT");
 
@@ -501,6 +509,10 @@ namespace OrgConsole.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TargetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetLabel")
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetType")

@@ -11,6 +11,29 @@ namespace OrgConsole.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "ActorLabel",
+                table: "AuditEvents",
+                type: "TEXT",
+                maxLength: 512,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "KeyId",
+                table: "AuditEvents",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "TargetLabel",
+                table: "AuditEvents",
+                type: "TEXT",
+                maxLength: 512,
+                nullable: true);
+
+            migrationBuilder.Sql(AuditLabelBackfill.Sqlite);
+
             migrationBuilder.CreateTable(
                 name: "SupportVisits",
                 columns: table => new
@@ -49,6 +72,18 @@ namespace OrgConsole.Data.Migrations
         {
             migrationBuilder.DropTable(
                 name: "SupportVisits");
+
+            migrationBuilder.DropColumn(
+                name: "ActorLabel",
+                table: "AuditEvents");
+
+            migrationBuilder.DropColumn(
+                name: "KeyId",
+                table: "AuditEvents");
+
+            migrationBuilder.DropColumn(
+                name: "TargetLabel",
+                table: "AuditEvents");
         }
     }
 }
