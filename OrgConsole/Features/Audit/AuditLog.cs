@@ -126,8 +126,9 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
             return new(false, count, null, $"The checkpoint file holds {history.ForgedLines} entr{(history.ForgedLines == 1 ? "y" : "ies")} for this trail with a wrong signature: someone wrote to it.", checkpoint);
         if (checkpoint is not null)
         {
+            var gone = count + 1 == checkpoint.Sequence ? $"Event #{checkpoint.Sequence} was" : $"Events #{count + 1} to #{checkpoint.Sequence} were";
             if (count < checkpoint.Sequence)
-                return new(false, count, count + 1, $"Events #{count + 1} to #{checkpoint.Sequence} were deleted: the checkpoint of {checkpoint.At:yyyy-MM-dd HH:mm} UTC recorded {checkpoint.Sequence} events, the database now holds {count}.", checkpoint);
+                return new(false, count, count + 1, $"{gone} deleted: the checkpoint of {checkpoint.At:yyyy-MM-dd HH:mm} UTC recorded {checkpoint.Sequence} events, the database now holds {count}.", checkpoint);
             if (hashAtCheckpoint != checkpoint.Hash)
                 return new(false, count, checkpoint.Sequence, $"Event #{checkpoint.Sequence} differs from the checkpoint of {checkpoint.At:yyyy-MM-dd HH:mm} UTC: the audit trail was rewritten.", checkpoint);
         }
