@@ -35,12 +35,13 @@ public static class OrgConsoleSetup
         services.AddIdentityAccounts();
         services.AddAccess();
         services.AddEmail(configuration);
-        services.AddAudit();
+        services.AddAudit(o => AuditSetup.Bind(o, configuration,
+            Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, environment.ContentRootPath)) ?? environment.ContentRootPath));
         services.AddOrganizations(configuration);
         services.AddMembers();
         services.AddProjects();
         services.AddBilling();
-        services.AddScoped<OrgConsole.Features.Support.SupportService>();
+        services.AddScoped<OrgConsole.Features.Support.SupportService>().Configure<OrgConsole.Features.Support.SupportOptions>(configuration.GetSection("Support"));
         services.AddSso();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
@@ -116,8 +117,6 @@ public static class OrgConsoleSetup
             .AddDefaultTokenProviders();
         return services;
     }
-
-    private static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>().AddScoped<AuditQueryService>();
 
     private static IServiceCollection AddOrganizations(this IServiceCollection services, IConfiguration configuration)
     {

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OrgConsole.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -54,12 +56,20 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await Expect(support.GetByTestId("contact-save")).ToBeDisabledAsync();
             await Expect(support.GetByTestId("add-card")).ToBeDisabledAsync();
 
-            // Move "Analytics" to Globex.
+            // Move "Analytics" to Globex, which Olivia (who asked) owns too: SPEC §8 moves only between organizations sharing an Owner.
+            await using (var ctx = await app.Services.GetRequiredService<IDbContextFactory<OrgConsole.Data.ApplicationDbContext>>().CreateDbContextAsync())
+            {
+                var olivia = await ctx.Users.Where(u => u.NormalizedEmail == "OWNER@ACME.EXAMPLE").Select(u => u.Id).SingleAsync();
+                var globex = await ctx.Organizations.Where(o => o.Name == "Globex").Select(o => o.Id).SingleAsync();
+                await ctx.RoleAssignments.Where(r => r.OrganizationId == globex && r.ProjectId == null && r.PrincipalId == olivia)
+                    .ExecuteUpdateAsync(u => u.SetProperty(r => r.Role, OrgConsole.Access.Role.OrgOwner));
+            }
             await support.GetByTestId("support-banner").GetByRole(AriaRole.Link, new() { Name = "support actions" }).ClickAsync();
             await Expect(support.GetByTestId("support-projects")).ToContainTextAsync("Analytics");
             await support.Locator("tr").Filter(new() { HasText = "Analytics" }).GetByTestId("support-move").ClickAsync();
             await MudInput(support, "move-target").FillAsync("Globex");
             await support.GetByRole(AriaRole.Option).Filter(new() { HasText = "Globex" }).First.ClickAsync();
+            await MudInput(support, "move-owner").FillAsync("owner@acme.example");
             await MudInput(support, "move-reason").FillAsync("TICKET-4711 move to Globex");
             await support.GetByTestId("move-confirm").ClickAsync();
             await Expect(support.GetByText("Analytics was moved.")).ToBeVisibleAsync();

@@ -61,6 +61,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         // Host settings reach WebApplication.CreateBuilder before Program reads its configuration.
         builder.UseSetting("ConnectionStrings:OrgConsole", $"Data Source={_databasePath}");
         builder.UseSetting("Seed:Demo", "true");
+        builder.UseSetting("Audit:CheckpointPath", _databasePath + ".checkpoints");
         builder.UseSetting("Email:Smtp:Host", "");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_configureServices is not null) builder.ConfigureTestServices(_configureServices);
@@ -89,7 +90,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         // Pooled connections keep the file open; release them before deleting the file and its WAL companions.
         SqliteConnection.ClearAllPools();
-        foreach (var path in new[] { _databasePath, _databasePath + "-wal", _databasePath + "-shm" })
+        foreach (var path in new[] { _databasePath, _databasePath + "-wal", _databasePath + "-shm", _databasePath + ".checkpoints" })
         {
             try { File.Delete(path); }
             catch (IOException) { /* best effort: a temp file left behind must not fail a test */ }

@@ -33,6 +33,14 @@ public sealed class TestDb : IAsyncDisposable
 
     public ServiceProvider Services { get; }
 
+    /// <summary>The audit chain key of every test database (configuration, as in production; never in the database).</summary>
+    public const string ChainKey = "dGVzdC1hdWRpdC1jaGFpbi1rZXktMzItYnl0ZXMtbG9uZyE=";
+
+    /// <summary>Each test database's audit checkpoint file is its path plus this.</summary>
+    public const string CheckpointSuffix = ".checkpoints";
+
+    public string CheckpointPath => _path + CheckpointSuffix;
+
     /// <summary>The SQLite file (for tests that scan what is at rest).</summary>
     public string DatabasePath => _path;
     public FakeTimeProvider Time { get; }
@@ -59,7 +67,11 @@ public sealed class TestDb : IAsyncDisposable
             .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>().AddUserManager<OrgConsole.Features.Accounts.AppUserManager>();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
-        services.AddScoped<AuditLog>();
+        services.AddAudit(o =>
+        {
+            o.ChainKey = ChainKey;
+            o.CheckpointPath = new SqliteConnectionStringBuilder(connectionString).DataSource + CheckpointSuffix;
+        });
         services.AddOptions<OrganizationOptions>();
         services.AddScoped<OrganizationService>();
         services.AddScoped<MemberService>();
@@ -68,7 +80,6 @@ public sealed class TestDb : IAsyncDisposable
         services.AddScoped<OrgConsole.Features.ApiKeys.ApiKeyService>();
         services.AddScoped<OrgConsole.Features.Invitations.InvitationService>();
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
-        services.AddScoped<AuditQueryService>();
         services.AddScoped<OrgConsole.Features.ServiceAccounts.ServiceAccountService>();
         services.AddScoped<OrgConsole.AdminApi.RoleBindingService>();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/" }).Build());
@@ -195,7 +206,7 @@ public sealed class TestDb : IAsyncDisposable
     {
         await Services.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        foreach (var suffix in new[] { "", "-wal", "-shm", CheckpointSuffix })
         {
             try { File.Delete(_path + suffix); } catch (IOException) { }
         }

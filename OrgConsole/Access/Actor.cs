@@ -32,8 +32,8 @@ public sealed record Actor(ActorType Type, string Id, string Name)
     }
 }
 
-/// <summary>A support person's read-only visit to one organization, opened with a reason (a ticket reference).</summary>
-public sealed record SupportSession(Guid OrganizationId, string Reason);
+/// <summary>A support person's read-only visit to one organization, opened with a reason (a ticket reference), until it expires.</summary>
+public sealed record SupportSession(Guid OrganizationId, string Reason, DateTime ExpiresAt);
 
 /// <summary>
 /// Holds the actor of the current scope: an HTTP request (set by middleware), a Blazor circuit (set by

@@ -24,7 +24,7 @@ public sealed record ProjectAccess(OrgAccess Organization, Guid ProjectId, Role?
 /// A missing or foreign membership is NotFound — an organization you do not belong to looks like one that
 /// does not exist. Roles are read from the database on every call, so a role change counts on the very next action.
 /// </summary>
-public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory, ActorAccessor actorAccessor)
+public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory, ActorAccessor actorAccessor, TimeProvider time)
 {
     public Actor Actor => actorAccessor.Current;
 
@@ -60,23 +60,37 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         if (PrincipalTypeOf(actor) is not { } principalType) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await MembershipQuery(db, organizationId, principalType, actor.Id);
-        return row is null ? null : new OrgAccess(organizationId, row.Name, row.Plan, row.Role, actor);
+        if (row is not null) return new OrgAccess(organizationId, row.Name, row.Plan, row.Role, actor);
+        // Not a member: perhaps support staff with a visit open (from another request, tab or an earlier page load).
+        return actor.Type == Features.Audit.ActorType.User ? await SupportAccessAsync(actor, organizationId, ct) : null;
     }
 
     private sealed record MembershipRow(string Name, Plan Plan, Role Role);
 
     /// <summary>
-    /// Support staff see one organization read-only, after stating a reason, for as long as they hold the platform
-    /// role — checked in the database on every call, so revoking the role ends the session at the next click.
+    /// Support staff see an organization read-only while a visit they opened with a reason lasts (SPEC §8) — kept in the
+    /// database, so a reload or a new tab continues it — and for as long as they hold the platform role, checked on every
+    /// call, so revoking the role ends the visit at the next click. Inside, they act as support.
     /// </summary>
     private async Task<OrgAccess?> SupportAccessAsync(Actor actor, Guid organizationId, CancellationToken ct)
     {
-        if (actor.Support?.OrganizationId != organizationId) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var visit = await ActiveVisitQuery(db, actor.Id, organizationId, time.UtcNow());
+        if (visit is null) return null;
         if (!await IsSupportStaffAsync(db, actor.Id, ct)) return null;
         var org = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => new { o.Name, o.Plan }).FirstOrDefaultAsync(ct);
-        return org is null ? null : new OrgAccess(organizationId, org.Name, org.Plan, Role.SupportViewer, actor);
+        return org is null ? null : new OrgAccess(organizationId, org.Name, org.Plan, Role.SupportViewer,
+            actor with { Type = Features.Audit.ActorType.Support, Support = new SupportSession(organizationId, visit.Reason, visit.ExpiresAt) });
     }
+
+    /// <summary>The staff member's open visit to an organization, if one has not expired.</summary>
+    public static Task<SupportVisit?> ActiveVisitAsync(ApplicationDbContext db, string staffUserId, Guid organizationId, DateTime now) =>
+        ActiveVisitQuery(db, staffUserId, organizationId, now);
+
+    private static readonly Func<ApplicationDbContext, string, Guid, DateTime, Task<SupportVisit?>> ActiveVisitQuery =
+        EF.CompileAsyncQuery((ApplicationDbContext db, string staffUserId, Guid organizationId, DateTime now) => db.SupportVisits.AsNoTracking()
+            .Where(v => v.StaffUserId == staffUserId && v.OrganizationId == organizationId && v.ExpiresAt > now)
+            .OrderByDescending(v => v.ExpiresAt).FirstOrDefault());
 
     public static Task<bool> IsSupportStaffAsync(ApplicationDbContext db, string userId, CancellationToken ct) =>
         (from ur in db.UserRoles

@@ -33,6 +33,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<SpendAlertSent> SpendAlertsSent => Set<SpendAlertSent>();
     public DbSet<ServiceAccount> ServiceAccounts => Set<ServiceAccount>();
     public DbSet<AdminApi.TokenSigningKey> TokenSigningKeys => Set<AdminApi.TokenSigningKey>();
+    public DbSet<SupportVisit> SupportVisits => Set<SupportVisit>();
 
     /// <summary>
     /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
@@ -148,6 +149,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             audit.Property(a => a.Action).HasMaxLength(100);
             audit.Property(a => a.Hash).HasMaxLength(64);
             audit.Property(a => a.PreviousHash).HasMaxLength(64);
+            audit.Property(a => a.KeyId).HasMaxLength(32);
+            audit.Property(a => a.ActorLabel).HasMaxLength(AuditLabels.MaxLength);
+            audit.Property(a => a.TargetLabel).HasMaxLength(AuditLabels.MaxLength);
             audit.HasIndex(a => new { a.ChainKey, a.Sequence }).IsUnique();
             audit.HasIndex(a => new { a.OrganizationId, a.OccurredAt });
         });
@@ -179,6 +183,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
 
         BillingModel.Configure(builder);
         Features.Sso.SsoModel.Configure(builder);
+        SupportVisit.Configure(builder);
     }
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
@@ -32,6 +33,33 @@ public sealed class AuditAndSupportPagesTests : MudComponentTest
             Assert.Contains("organization.renamed", page.Markup);
             Assert.Contains("organization.created", page.Markup);
             Assert.Contains("The audit trail verifies", page.Find("[data-testid=audit-chain]").TextContent);
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AuditLogPage_SaysTheTrailDoesNotVerify_WhenTheNewestEventsWereDeletedAfterACheckpoint()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Audited", "owner@audited.example");
+        Assert.True((await db.Service<OrganizationService>(owner).RenameAsync(orgId, "Audited Inc")).IsSuccess);
+        await db.Service<AuditCheckpoints>(null).CheckpointAsync();
+        await using (var ctx = await db.DbFactory.CreateDbContextAsync())
+        {
+            await ctx.Database.ExecuteSqlRawAsync(OrgConsole.Data.AuditTriggers.DropSqlite);
+            await ctx.AuditEvents.Where(e => e.OrganizationId == orgId && e.Sequence == 2).ExecuteDeleteAsync();
+        }
+        var scope = db.As(owner);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<AuditQueryService>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+
+        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+
+        page.WaitForAssertion(() =>
+        {
+            var chain = page.Find("[data-testid=audit-chain]").TextContent;
+            Assert.Contains("The audit trail does not verify", chain);
+            Assert.Contains("Event #2 was deleted", chain);
         }, TimeSpan.FromSeconds(10));
     }
 

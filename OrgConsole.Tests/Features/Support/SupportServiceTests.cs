@@ -41,7 +41,7 @@ public sealed class SupportServiceTests
 
         Assert.Equal(ErrorKind.Forbidden, (await support.SearchAsync("Acme")).Error?.Kind);
         Assert.Equal(ErrorKind.Forbidden, (await support.OpenAsync(w.OrgId, "TICKET-1")).Error?.Kind);
-        Assert.Equal(ErrorKind.Forbidden, (await support.MoveProjectAsync(w.ProjectId, Guid.NewGuid(), "TICKET-1")).Error?.Kind);
+        Assert.Equal(ErrorKind.Forbidden, (await support.MoveProjectAsync(w.ProjectId, Guid.NewGuid(), "owner@acme-support.example", "TICKET-1")).Error?.Kind);
         Assert.Equal(ErrorKind.Forbidden, (await support.ResendInvitationAsync(w.OrgId, w.InvitationId, "TICKET-1")).Error?.Kind);
         Assert.Equal(ErrorKind.Forbidden, (await support.RestoreOrganizationAsync(w.OrgId, "TICKET-1")).Error?.Kind);
     }
@@ -144,31 +144,126 @@ public sealed class SupportServiceTests
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task MovingAProject_KeepsTargetMembersAccess_RemovesOthers_AndIsAuditedOnBothSides()
+    public async Task AVisit_LastsAcrossReloadsForItsTime_AndReopeningItWritesNoSecondAccessEvent()
     {
         var w = await WorldAsync();
         await using var _ = w.Db;
-        var (target, targetOwner) = await w.Db.CreateOrganizationAsync("Target Co", "owner@target.example");
-        await w.Db.SetPlanAsync(target, Plan.Standard);
+        await using (var firstTab = w.Db.As(w.Staff))
+        {
+            Assert.True((await firstTab.ServiceProvider.GetRequiredService<SupportService>().OpenAsync(w.OrgId, "TICKET-21")).IsSuccess);
+        }
+
+        // A reload or a new tab is a new circuit, acting as the plain signed-in person: the visit continues.
+        w.Db.Time.Advance(TimeSpan.FromMinutes(30));
+        await using (var reloaded = w.Db.As(w.Staff))
+        {
+            var sp = reloaded.ServiceProvider;
+            Assert.True((await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).IsSuccess);
+            var visit = await sp.GetRequiredService<SupportService>().CurrentVisitAsync(w.OrgId);
+            Assert.Equal("TICKET-21", visit?.Reason);
+            var reopened = await sp.GetRequiredService<SupportService>().OpenAsync(w.OrgId, "TICKET-21 again");
+            Assert.Equal("TICKET-21", reopened.Value.Reason);
+            Assert.Equal(ErrorKind.Forbidden, (await sp.GetRequiredService<OrganizationService>().RenameAsync(w.OrgId, "Hijacked")).Error?.Kind);
+        }
+        Assert.Single(await w.Db.AuditEventsAsync(w.OrgId), e => e.Action == "support.accessed");
+
+        // Bounded: after 60 minutes from opening (re-opening did not extend it) the visit is over.
+        w.Db.Time.Advance(TimeSpan.FromMinutes(30));
+        await using (var later = w.Db.As(w.Staff))
+        {
+            Assert.Equal(ErrorKind.NotFound, (await later.ServiceProvider.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).Error?.Kind);
+            Assert.Null(await later.ServiceProvider.GetRequiredService<SupportService>().CurrentVisitAsync(w.OrgId));
+            Assert.True((await later.ServiceProvider.GetRequiredService<SupportService>().OpenAsync(w.OrgId, "TICKET-22")).IsSuccess);
+        }
+        Assert.Equal(["TICKET-21", "TICKET-22"], (await w.Db.AuditEventsAsync(w.OrgId)).Where(e => e.Action == "support.accessed").Select(e => e.Reason));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AVisit_EndsWhenClosed_InEveryTab_AndItsLengthIsConfigurable()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        await using (var tab = w.Db.As(w.Staff))
+        {
+            var support = tab.ServiceProvider.GetRequiredService<SupportService>();
+            Assert.True((await support.OpenAsync(w.OrgId, "TICKET-31")).IsSuccess);
+            Assert.True((await support.CloseAsync(w.OrgId)).IsSuccess);
+        }
+        Assert.Equal(ErrorKind.NotFound, (await w.Db.Service<OrganizationService>(w.Staff).GetAsync(w.OrgId)).Error?.Kind);
+
+        await using var scope = w.Db.As(w.Staff);
+        var sp = scope.ServiceProvider;
+        var shortVisits = new SupportService(w.Db.DbFactory, sp.GetRequiredService<ActorAccessor>(), sp.GetRequiredService<AuditLog>(), w.Db.Time,
+            sp.GetRequiredService<InvitationService>(), Microsoft.Extensions.Options.Options.Create(new SupportOptions { VisitMinutes = 5 }));
+        var visit = (await shortVisits.OpenAsync(w.OrgId, "TICKET-32")).Value;
+        Assert.Equal(w.Db.Time.GetUtcNow().UtcDateTime.AddMinutes(5), visit.ExpiresAt);
+        w.Db.Time.Advance(TimeSpan.FromMinutes(4));
+        Assert.True((await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).IsSuccess);
+        w.Db.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(ErrorKind.NotFound, (await sp.GetRequiredService<OrganizationService>().GetAsync(w.OrgId)).Error?.Kind);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AnotherStaffMembersVisit_GivesNoAccess()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        var colleague = await w.Db.CreateSupportStaffAsync("colleague@test.example");
+        Assert.True((await w.Db.Service<SupportService>(w.Staff).OpenAsync(w.OrgId, "TICKET-41")).IsSuccess);
+
+        Assert.Equal(ErrorKind.NotFound, (await w.Db.Service<OrganizationService>(colleague).GetAsync(w.OrgId)).Error?.Kind);
+        Assert.Null(await w.Db.Service<SupportService>(colleague).CurrentVisitAsync(w.OrgId));
+    }
+
+    private const string CustomerEmail = "owner@acme-support.example";
+
+    /// <summary>An organization the customer (the source's Owner) also owns, where the move rules allow a project to go.</summary>
+    private static async Task<Guid> SharedTargetAsync(World w, string name = "Target Co", Plan plan = Plan.Standard)
+    {
+        var (target, _) = await w.Db.CreateOrganizationAsync(name, $"owner@{Guid.NewGuid():N}.example");
+        await w.Db.SetPlanAsync(target, plan);
+        await w.Db.GrantAsync(target, w.Owner, Role.OrgOwner);
+        return target;
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MovingAProject_KeepsTargetMembersAccess_RemovesOthers_RevokesKeysAndBindings_AndIsAuditedOnBothSides()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
+        var target = await SharedTargetAsync(w, plan: Plan.Enterprise);
         // One project member also belongs to the target organization; the other does not.
         var both = await w.Db.AddMemberAsync(w.OrgId, Role.OrgMember, "both@acme-support.example");
         await w.Db.GrantAsync(target, both, Role.OrgMember);
         await w.Db.GrantAsync(w.OrgId, both, Role.ProjectOwner, w.ProjectId);
         var key = (await w.Db.Service<ApiKeyService>(w.Owner).CreateAsync(w.OrgId, w.ProjectId, "ci", null)).Value;
+        var accounts = w.Db.Service<OrgConsole.Features.ServiceAccounts.ServiceAccountService>(w.Owner);
+        var account = (await accounts.CreateAsync(w.OrgId, "deployer", Role.OrgMember)).Value.Account;
+        Assert.True((await accounts.ConnectProjectAsync(w.OrgId, account.Id, w.ProjectId, Role.ProjectMember)).IsSuccess);
 
-        Assert.Equal(ErrorKind.Validation, (await w.Db.Service<SupportService>(w.Staff).MoveProjectAsync(w.ProjectId, target, "")).Error?.Kind);
-        Assert.True((await w.Db.Service<SupportService>(w.Staff).MoveProjectAsync(w.ProjectId, target, "TICKET-9 merge")).IsSuccess);
+        Assert.Equal(ErrorKind.Validation, (await w.Db.Service<SupportService>(w.Staff).MoveProjectAsync(w.ProjectId, target, CustomerEmail, "")).Error?.Kind);
+        var moved = await w.Db.Service<SupportService>(w.Staff).MoveProjectAsync(w.ProjectId, target, " OWNER@acme-support.example ", "TICKET-9 merge");
+        Assert.True(moved.IsSuccess, moved.Error?.Message);
 
         Assert.Equal(ErrorKind.NotFound, (await w.Db.Service<ProjectService>(w.Owner).GetAsync(w.OrgId, w.ProjectId)).Error?.Kind);
         Assert.Equal(ErrorKind.NotFound, (await w.Db.Service<Authorizer>(w.Member).DemandAsync(target, w.ProjectId, Permission.ViewProject)).Error?.Kind);
         Assert.True((await w.Db.Service<Authorizer>(both).DemandAsync(target, w.ProjectId, Permission.CreateApiKeys)).IsSuccess);
-        Assert.True((await w.Db.Service<Authorizer>(targetOwner).DemandAsync(target, w.ProjectId, Permission.DeleteProject)).IsSuccess);
-        Assert.Equal(target, (await w.Db.Service<ApiKeyService>(null).VerifyAsync(key.Value))!.OrganizationId);
+        Assert.True((await w.Db.Service<Authorizer>(w.Owner).DemandAsync(target, w.ProjectId, Permission.DeleteProject)).IsSuccess);
+        // The key stops working, and the service account keeps no binding to the moved project.
+        Assert.Null(await w.Db.Service<ApiKeyService>(null).VerifyAsync(key.Value));
+        await using (var ctx = await w.Db.DbFactory.CreateDbContextAsync())
+        {
+            Assert.False(await ctx.ApiKeys.AnyAsync(k => k.ProjectId == w.ProjectId));
+            Assert.False(await ctx.RoleAssignments.AnyAsync(r => r.ProjectId == w.ProjectId && r.PrincipalType != PrincipalType.User));
+        }
 
         var outEvent = Assert.Single(await w.Db.AuditEventsAsync(w.OrgId), e => e.Action == "project.moved_out");
         var inEvent = Assert.Single(await w.Db.AuditEventsAsync(target), e => e.Action == "project.moved_in");
         Assert.All([outEvent, inEvent], e => Assert.Equal((ActorType.Support, "TICKET-9 merge"), (e.ActorType, e.Reason)));
         Assert.Contains("member@acme-support.example", outEvent.After);
+        Assert.Contains("\"ci\"", outEvent.After);
+        Assert.Contains("deployer", outEvent.After);
         Assert.True((await w.Db.Service<AuditLog>(null).VerifyAsync(w.OrgId)).IsIntact);
         Assert.True((await w.Db.Service<AuditLog>(null).VerifyAsync(target)).IsIntact);
     }
@@ -178,16 +273,72 @@ public sealed class SupportServiceTests
     {
         var w = await WorldAsync();
         await using var _ = w.Db;
-        var (clash, _) = await w.Db.CreateOrganizationAsync("Clash Co");
+        var clash = await SharedTargetAsync(w, "Clash Co");
         await w.Db.AddProjectAsync(clash, "search");
-        var (full, _) = await w.Db.CreateOrganizationAsync("Full Co"); // Starter: one project
+        var full = await SharedTargetAsync(w, "Full Co", Plan.Starter); // Starter: one project
         await w.Db.AddProjectAsync(full, "Existing");
         var support = w.Db.Service<SupportService>(w.Staff);
 
-        Assert.Equal(ErrorKind.Conflict, (await support.MoveProjectAsync(w.ProjectId, clash, "TICKET")).Error?.Kind);
-        Assert.Equal(ErrorKind.Quota, (await support.MoveProjectAsync(w.ProjectId, full, "TICKET")).Error?.Kind);
-        Assert.Equal(ErrorKind.NotFound, (await support.MoveProjectAsync(w.ProjectId, Guid.NewGuid(), "TICKET")).Error?.Kind);
+        Assert.Equal(ErrorKind.Conflict, (await support.MoveProjectAsync(w.ProjectId, clash, CustomerEmail, "TICKET")).Error?.Kind);
+        Assert.Equal(ErrorKind.Quota, (await support.MoveProjectAsync(w.ProjectId, full, CustomerEmail, "TICKET")).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await support.MoveProjectAsync(w.ProjectId, Guid.NewGuid(), CustomerEmail, "TICKET")).Error?.Kind);
         Assert.True((await w.Db.Service<ProjectService>(w.Owner).GetAsync(w.OrgId, w.ProjectId)).IsSuccess);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MovingAProject_IsRefusedUnlessTheNamedPersonOwnsBothOrganizations()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        var (stranger, _) = await w.Db.CreateOrganizationAsync("Stranger Co", "boss@stranger.example");
+        await w.Db.SetPlanAsync(stranger, Plan.Standard);
+        await w.Db.GrantAsync(stranger, w.Member, Role.OrgOwner); // owns the target, but is only a User of the source
+        var key = (await w.Db.Service<ApiKeyService>(w.Owner).CreateAsync(w.OrgId, w.ProjectId, "ci", null)).Value;
+        var support = w.Db.Service<SupportService>(w.Staff);
+
+        foreach (var named in new[] { "", "   ", "not-an-email", CustomerEmail, "boss@stranger.example", "member@acme-support.example", "nobody@nowhere.example" })
+        {
+            var refused = await support.MoveProjectAsync(w.ProjectId, stranger, named, "TICKET-13");
+            Assert.Equal(ErrorKind.Validation, refused.Error?.Kind);
+            Assert.NotNull(refused.Error!.For(SupportService.MoveOwnerField));
+        }
+
+        Assert.True((await w.Db.Service<ProjectService>(w.Owner).GetAsync(w.OrgId, w.ProjectId)).IsSuccess);
+        Assert.NotNull(await w.Db.Service<ApiKeyService>(null).VerifyAsync(key.Value));
+        Assert.DoesNotContain(await w.Db.AuditEventsAsync(w.OrgId), e => e.Action == "project.moved_out");
+        Assert.DoesNotContain(await w.Db.AuditEventsAsync(stranger), e => e.Action == "project.moved_in");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task SupportStaff_CannotTakeACustomersProject_IntoTheirOwnOrganization()
+    {
+        var w = await WorldAsync();
+        await using var _ = w.Db;
+        var key = (await w.Db.Service<ApiKeyService>(w.Owner).CreateAsync(w.OrgId, w.ProjectId, "ci", null)).Value;
+        var support = w.Db.Service<SupportService>(w.Staff);
+
+        // The attack of issue 12: support creates an organization of their own and moves the customer's project into it.
+        var own = await w.Db.Service<OrganizationService>(w.Staff).CreateAsync("Staff Side Project");
+        Assert.True(own.IsSuccess, own.Error?.Message);
+        await w.Db.SetPlanAsync(own.Value, Plan.Standard);
+        foreach (var named in new[] { CustomerEmail, "support@test.example" })
+        {
+            Assert.False((await support.MoveProjectAsync(w.ProjectId, own.Value, named, "TICKET-66")).IsSuccess);
+        }
+
+        // Even when the customer also owns it: an organization the staff member belongs to is never a target, whatever their role.
+        await w.Db.GrantAsync(own.Value, w.Owner, Role.OrgOwner);
+        var refused = await support.MoveProjectAsync(w.ProjectId, own.Value, CustomerEmail, "TICKET-66");
+        Assert.Equal(ErrorKind.Forbidden, refused.Error?.Kind);
+
+        var shared = await SharedTargetAsync(w, "Shared Co");
+        var sharedProject = await w.Db.AddProjectAsync(shared, "Other");
+        await w.Db.GrantAsync(shared, w.Staff, Role.ProjectMember, sharedProject); // a project role only
+        Assert.Equal(ErrorKind.Forbidden, (await support.MoveProjectAsync(w.ProjectId, shared, CustomerEmail, "TICKET-66")).Error?.Kind);
+
+        Assert.True((await w.Db.Service<ProjectService>(w.Owner).GetAsync(w.OrgId, w.ProjectId)).IsSuccess);
+        Assert.NotNull(await w.Db.Service<ApiKeyService>(null).VerifyAsync(key.Value));
+        Assert.DoesNotContain(await w.Db.AuditEventsAsync(own.Value), e => e.Action == "project.moved_in");
     }
 
     [Fact(Timeout = 30_000)]

@@ -14,6 +14,9 @@ public sealed class OrgContext(OrgAccess access, Func<Task> refresh)
     public Role Role => access.Role;
     public Plan Plan => access.Plan;
 
+    /// <summary>The support visit this organization is seen through, when the viewer is support staff.</summary>
+    public SupportSession? SupportVisit => access.Actor.Support;
+
     /// <summary>The signed-in person's user id.</summary>
     public string UserId => access.Actor.Id;
 

@@ -237,6 +237,40 @@ namespace OrgConsole.Data.Migrations
                     b.ToTable("RoleAssignments");
                 });
 
+            modelBuilder.Entity("OrgConsole.Access.SupportVisit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StaffUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("StaffUserId", "OrganizationId", "ExpiresAt");
+
+                    b.ToTable("SupportVisits");
+                });
+
             modelBuilder.Entity("OrgConsole.AdminApi.TokenSigningKey", b =>
                 {
                     b.Property<string>("Id")
@@ -416,6 +450,10 @@ namespace OrgConsole.Data.Migrations
                     b.Property<string>("ActorId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ActorLabel")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ActorName")
                         .HasColumnType("TEXT");
 
@@ -443,6 +481,10 @@ namespace OrgConsole.Data.Migrations
                     b.Property<string>("IpAddress")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("TEXT");
 
@@ -464,6 +506,10 @@ namespace OrgConsole.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TargetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetLabel")
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetType")
@@ -1165,6 +1211,15 @@ namespace OrgConsole.Data.Migrations
                         .WithMany()
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("OrgConsole.Access.SupportVisit", b =>
+                {
+                    b.HasOne("OrgConsole.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OrgConsole.Features.ApiKeys.ApiKey", b =>

@@ -16,15 +16,18 @@ public sealed record AuditEntry(
     object? Before = null,
     object? After = null,
     Guid? ProjectId = null,
-    string? Reason = null);
+    string? Reason = null,
+    string? TargetLabel = null);
 
-public sealed record ChainVerification(bool IsIntact, long EventCount, long? FirstBrokenSequence, string Message);
+/// <summary>The result of checking one chain: against its seals, and against its latest checkpoint outside the database.</summary>
+public sealed record ChainVerification(bool IsIntact, long EventCount, long? FirstBrokenSequence, string Message, AuditCheckpoint? Checkpoint = null);
 
 /// <summary>
-/// Appends hash-chained audit events. Feature services call <see cref="Append"/> on the same DbContext, inside
-/// the same transaction, as the change being recorded — the event and the change commit together or not at all.
+/// Appends chained audit events sealed with an HMAC whose key is outside the database (<see cref="AuditChainKey"/>).
+/// Feature services call <see cref="AppendAsync"/> on the same DbContext, inside the same transaction, as the change
+/// being recorded — the event and the change commit together or not at all.
 /// </summary>
-public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider time)
+public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider time, AuditChainKey key, AuditCheckpointLog checkpoints)
 {
     public const string PlatformChain = "platform";
     private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -37,6 +40,8 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
     {
         var chainKey = ChainKeyOf(organizationId);
         var (sequence, previousHash) = await LastOfChainAsync(db, chainKey, ct);
+        var before = entry.Before is null ? null : JsonSerializer.Serialize(entry.Before, Json);
+        var after = entry.After is null ? null : JsonSerializer.Serialize(entry.After, Json);
         var evt = new AuditEvent
         {
             ChainKey = chainKey,
@@ -47,18 +52,21 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
             ActorType = actor.Type,
             ActorId = actor.Id,
             ActorName = actor.Name,
+            ActorLabel = await AuditLabels.ActorAsync(db, actor, ct),
             Action = entry.Action,
             TargetType = entry.TargetType,
             TargetId = entry.TargetId,
-            Before = entry.Before is null ? null : JsonSerializer.Serialize(entry.Before, Json),
-            After = entry.After is null ? null : JsonSerializer.Serialize(entry.After, Json),
+            TargetLabel = await AuditLabels.TargetAsync(db, entry, before, after, ct),
+            Before = before,
+            After = after,
             IpAddress = actor.IpAddress,
             UserAgent = Truncate(actor.UserAgent, 512),
             Reason = entry.Reason,
+            KeyId = key.Id,
             PreviousHash = previousHash,
             Hash = "",
         };
-        evt.Hash = ComputeHash(evt);
+        evt.Hash = key.Seal(Canonical(evt));
         db.AuditEvents.Add(evt);
     }
 
@@ -72,24 +80,60 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>Recomputes every hash of a chain and says where it breaks, if it does.</summary>
+    /// <summary>
+    /// Checks a chain: every event's seal with the key (an edit, or a chain recomputed without the key, breaks it), that
+    /// sequences are contiguous, that nothing unsealed follows sealed events, and that the chain still reaches its latest
+    /// checkpoint outside the database (deleting the newest events, or rewriting the chain, breaks that).
+    /// </summary>
     public async Task<ChainVerification> VerifyAsync(Guid? organizationId, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var chainKey = ChainKeyOf(organizationId);
+        var history = await checkpoints.HistoryAsync(chainKey, ct);
+        var checkpoint = history.Latest;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var previous = Genesis;
-        long expectedSequence = 1, count = 0;
+        long expectedSequence = 1, count = 0, legacy = 0;
+        string? hashAtCheckpoint = null;
         await foreach (var evt in db.AuditEvents.AsNoTracking().Where(e => e.ChainKey == chainKey).OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(ct))
         {
             count++;
             if (evt.Sequence != expectedSequence)
-                return new(false, count, expectedSequence, $"Event #{expectedSequence} is missing from the audit trail.");
-            if (evt.PreviousHash != previous || ComputeHash(evt) != evt.Hash)
-                return new(false, count, evt.Sequence, $"Event #{evt.Sequence} does not match its recorded hash: the audit trail was altered.");
+                return new(false, count, expectedSequence, $"Event #{expectedSequence} is missing from the audit trail.", checkpoint);
+            if (evt.KeyId is null)
+            {
+                if (legacy != count - 1)
+                    return new(false, count, evt.Sequence, $"Event #{evt.Sequence} is not sealed with the server's key although earlier events are: the audit trail was rewritten.", checkpoint);
+                legacy++;
+                if (evt.PreviousHash != previous || LegacyHash(evt) != evt.Hash)
+                    return new(false, count, evt.Sequence, $"Event #{evt.Sequence} does not match its recorded hash: the audit trail was altered.", checkpoint);
+            }
+            else if (evt.KeyId != key.Id)
+            {
+                return new(false, count, evt.Sequence, $"Event #{evt.Sequence} is sealed with a key this server does not hold ({evt.KeyId}): the audit trail was rewritten, or Audit:ChainKey changed.", checkpoint);
+            }
+            else if (evt.PreviousHash != previous || !AuditChainKey.SameHex(key.Seal(Canonical(evt)), evt.Hash))
+            {
+                return new(false, count, evt.Sequence, $"Event #{evt.Sequence} does not match its seal: the audit trail was altered.", checkpoint);
+            }
+            if (evt.Sequence == checkpoint?.Sequence) hashAtCheckpoint = evt.Hash;
             previous = evt.Hash;
             expectedSequence++;
         }
-        return new(true, count, null, count == 0 ? "No events recorded yet." : $"All {count} events verify.");
+
+        if (legacy > 0 && legacy == count)
+            return new(false, count, 1, $"None of the {count} events is sealed with the server's key: the trail was written before keyed sealing and not re-anchored, or rewritten.", checkpoint);
+        if (history.ForgedLines > 0)
+            return new(false, count, null, $"The checkpoint file holds {history.ForgedLines} entr{(history.ForgedLines == 1 ? "y" : "ies")} for this trail with a wrong signature: someone wrote to it.", checkpoint);
+        if (checkpoint is not null)
+        {
+            var gone = count + 1 == checkpoint.Sequence ? $"Event #{checkpoint.Sequence} was" : $"Events #{count + 1} to #{checkpoint.Sequence} were";
+            if (count < checkpoint.Sequence)
+                return new(false, count, count + 1, $"{gone} deleted: the checkpoint of {checkpoint.At:yyyy-MM-dd HH:mm} UTC recorded {checkpoint.Sequence} events, the database now holds {count}.", checkpoint);
+            if (hashAtCheckpoint != checkpoint.Hash)
+                return new(false, count, checkpoint.Sequence, $"Event #{checkpoint.Sequence} differs from the checkpoint of {checkpoint.At:yyyy-MM-dd HH:mm} UTC: the audit trail was rewritten.", checkpoint);
+        }
+        var through = checkpoint is null ? "" : $" Checkpointed through #{checkpoint.Sequence} at {checkpoint.At:yyyy-MM-dd HH:mm} UTC.";
+        return new(true, count, null, count == 0 ? "No events recorded yet." : $"All {count} events verify.{through}", checkpoint);
     }
 
     private static async Task<(long Sequence, string Hash)> LastOfChainAsync(ApplicationDbContext db, string chainKey, CancellationToken ct)
@@ -105,9 +149,16 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
         return last is null ? (0, Genesis) : (last.Sequence, last.Hash);
     }
 
-    internal static string ComputeHash(AuditEvent e)
+    /// <summary>Every sealed field in order, as a JSON array, which keeps field boundaries unambiguous.</summary>
+    internal static string Canonical(AuditEvent e) => JsonSerializer.Serialize(new object?[]
     {
-        // A JSON array keeps field boundaries unambiguous.
+        "v2", e.KeyId, e.ChainKey, e.Sequence, e.OrganizationId, e.ProjectId, e.OccurredAt.ToString("O"), e.ActorType.ToString(), e.ActorId,
+        e.ActorName, e.ActorLabel, e.Action, e.TargetType, e.TargetId, e.TargetLabel, e.Before, e.After, e.IpAddress, e.UserAgent, e.Reason, e.PreviousHash,
+    });
+
+    /// <summary>How events were hashed before the chain was keyed (plain SHA-256, labels not yet recorded).</summary>
+    internal static string LegacyHash(AuditEvent e)
+    {
         var canonical = JsonSerializer.Serialize(new object?[]
         {
             e.ChainKey, e.Sequence, e.OrganizationId, e.ProjectId, e.OccurredAt.ToString("O"), e.ActorType.ToString(), e.ActorId,

@@ -21,7 +21,15 @@ public sealed record AuditQuery(
 }
 
 public sealed record AuditRow(long Sequence, DateTime OccurredAt, ActorType ActorType, string? ActorId, string? ActorName, string Action,
-    string? TargetType, string? TargetId, Guid? ProjectId, string? Before, string? After, string? IpAddress, string? UserAgent, string? Reason);
+    string? TargetType, string? TargetId, Guid? ProjectId, string? Before, string? After, string? IpAddress, string? UserAgent, string? Reason,
+    string? ActorLabel = null, string? TargetLabel = null)
+{
+    /// <summary>Who did it, as people read it: "Eli Engineer (eli@acme.example)".</summary>
+    public string Actor => ActorLabel ?? ActorName ?? ActorId ?? "";
+
+    /// <summary>What it was done to, as people read it: "project Search", "user Eli Engineer (eli@acme.example)".</summary>
+    public string Target => TargetType is null ? "" : $"{TargetType} {TargetLabel ?? TargetId}";
+}
 
 public sealed record AuditPage(IReadOnlyList<AuditRow> Items, int TotalCount);
 
@@ -51,11 +59,11 @@ public sealed class AuditQueryService(IDbContextFactory<ApplicationDbContext> db
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAuditLog, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var csv = new StringBuilder("sequence,occurred_at,actor_type,actor_id,actor_name,action,target_type,target_id,project_id,before,after,ip_address,user_agent,reason\n");
+        var csv = new StringBuilder("sequence,occurred_at,actor_type,actor,actor_id,action,target_type,target,target_id,project_id,before,after,ip_address,user_agent,reason\n");
         await foreach (var e in Filter(db, organizationId, query).OrderBy(e => e.Sequence).Select(Row).AsAsyncEnumerable().WithCancellation(ct))
         {
-            csv.AppendJoin(',', e.Sequence.ToString(), e.OccurredAt.ToString("O"), e.ActorType.ToString(), Csv.Field(e.ActorId), Csv.Field(e.ActorName),
-                Csv.Field(e.Action), Csv.Field(e.TargetType), Csv.Field(e.TargetId), e.ProjectId?.ToString() ?? "", Csv.Field(e.Before), Csv.Field(e.After),
+            csv.AppendJoin(',', e.Sequence.ToString(), e.OccurredAt.ToString("O"), e.ActorType.ToString(), Csv.Field(e.Actor), Csv.Field(e.ActorId),
+                Csv.Field(e.Action), Csv.Field(e.TargetType), Csv.Field(e.TargetLabel), Csv.Field(e.TargetId), e.ProjectId?.ToString() ?? "", Csv.Field(e.Before), Csv.Field(e.After),
                 Csv.Field(e.IpAddress), Csv.Field(e.UserAgent), Csv.Field(e.Reason)).Append('\n');
         }
         return csv.ToString();
@@ -73,10 +81,10 @@ public sealed class AuditQueryService(IDbContextFactory<ApplicationDbContext> db
     {
         var chain = AuditLog.ChainKeyOf(organizationId);
         var events = db.AuditEvents.AsNoTracking().Where(e => e.ChainKey == chain);
-        if (Text(query.Actor) is { } actor) events = events.Where(e => (e.ActorName ?? "").ToUpper().Contains(actor) || (e.ActorId ?? "").ToUpper().Contains(actor));
+        if (Text(query.Actor) is { } actor) events = events.Where(e => (e.ActorLabel ?? "").ToUpper().Contains(actor) || (e.ActorName ?? "").ToUpper().Contains(actor) || (e.ActorId ?? "").ToUpper().Contains(actor));
         if (query.ActorType is { } type) events = events.Where(e => e.ActorType == type);
         if (Text(query.Action) is { } action) events = events.Where(e => e.Action.ToUpper().Contains(action));
-        if (Text(query.Target) is { } target) events = events.Where(e => (e.TargetId ?? "").ToUpper().Contains(target) || (e.TargetType ?? "").ToUpper().Contains(target));
+        if (Text(query.Target) is { } target) events = events.Where(e => (e.TargetLabel ?? "").ToUpper().Contains(target) || (e.TargetId ?? "").ToUpper().Contains(target) || (e.TargetType ?? "").ToUpper().Contains(target));
         if (query.From is { } from) events = events.Where(e => e.OccurredAt >= from);
         if (query.To is { } to) events = events.Where(e => e.OccurredAt <= to);
         return events;
@@ -85,5 +93,5 @@ public sealed class AuditQueryService(IDbContextFactory<ApplicationDbContext> db
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().ToUpperInvariant();
 
     private static readonly System.Linq.Expressions.Expression<Func<AuditEvent, AuditRow>> Row = e => new AuditRow(e.Sequence, e.OccurredAt, e.ActorType,
-        e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.ProjectId, e.Before, e.After, e.IpAddress, e.UserAgent, e.Reason);
+        e.ActorId, e.ActorName, e.Action, e.TargetType, e.TargetId, e.ProjectId, e.Before, e.After, e.IpAddress, e.UserAgent, e.Reason, e.ActorLabel, e.TargetLabel);
 }

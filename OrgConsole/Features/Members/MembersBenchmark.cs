@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -86,7 +87,12 @@ public static class MembersBenchmark
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3).AddEntityFrameworkStores<ApplicationDbContext>();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
-        services.AddScoped<AuditLog>();
+        services.AddDataProtection();
+        services.AddAudit(o =>
+        {
+            o.ChainKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            o.CheckpointPath = Path.Combine(Path.GetTempPath(), $"orgconsole-benchmark-{Guid.NewGuid():N}.checkpoints");
+        });
         services.AddScoped<MemberService>();
         return services.BuildServiceProvider();
     }

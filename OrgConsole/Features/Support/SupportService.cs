@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
@@ -7,6 +8,15 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.Support;
+
+/// <summary>Settings of the support console (section "Support").</summary>
+public sealed class SupportOptions
+{
+    public const int MaxVisitMinutes = 24 * 60;
+
+    /// <summary>How long a support visit lasts across reloads and tabs once opened (SPEC §8: 60 minutes by default).</summary>
+    public int VisitMinutes { get; set; } = 60;
+}
 
 public sealed record SupportSearchResult(Guid Id, string Name, Plan Plan, int MemberCount, DateTime CreatedAt, DateTime? DeletedAt, DateTime? PurgeAfter, string MatchedBy);
 
@@ -20,7 +30,8 @@ public sealed class SupportService(
     ActorAccessor actors,
     AuditLog audit,
     TimeProvider time,
-    InvitationService invitations)
+    InvitationService invitations,
+    IOptions<SupportOptions> options)
 {
     public const int ReasonMaxLength = 200;
 
@@ -49,7 +60,9 @@ public sealed class SupportService(
 
     /// <summary>
     /// Opens an organization read-only for this support person: records the visit and its reason in the organization's
-    /// audit log, then acts as support inside it (the authorizer grants the read-only SupportViewer role).
+    /// audit log and keeps it on the server for <see cref="SupportOptions.VisitMinutes"/>, so reloads and new tabs continue
+    /// it (the authorizer grants the read-only SupportViewer role meanwhile). Opening it again while it lasts returns the
+    /// same visit and writes no second access event.
     /// </summary>
     public async Task<Result<SupportSession>> OpenAsync(Guid organizationId, string? reason, CancellationToken ct = default)
     {
@@ -57,39 +70,68 @@ public sealed class SupportService(
         if (!staff.IsSuccess) return staff.Error!;
         var validReason = ValidateReason(reason);
         if (!validReason.IsSuccess) return validReason.Error!;
-        var session = new SupportSession(organizationId, validReason.Value);
-        var supportActor = staff.Value with { Type = ActorType.Support, Support = session };
 
-        var result = await dbFactory.WriteAsync<SupportSession>(async db =>
+        return await dbFactory.WriteAsync<SupportSession>(async db =>
         {
             var org = await db.Organizations.AsNoTracking().FirstOrDefaultAsync(o => o.Id == organizationId, ct);
             if (org is null) return Error.NotFound("The organization");
-            await audit.AppendAsync(db, supportActor, organizationId, new AuditEntry("support.accessed", "organization", organizationId.ToString(),
-                Reason: session.Reason), ct);
+            var now = time.UtcNow();
+            if (await Authorizer.ActiveVisitAsync(db, staff.Value.Id, organizationId, now) is { } open)
+            {
+                return new SupportSession(organizationId, open.Reason, open.ExpiresAt);
+            }
+            var visit = new SupportVisit
+            {
+                StaffUserId = staff.Value.Id, OrganizationId = organizationId, Reason = validReason.Value, OpenedAt = now,
+                ExpiresAt = now.AddMinutes(Math.Clamp(options.Value.VisitMinutes, 1, SupportOptions.MaxVisitMinutes)),
+            };
+            db.SupportVisits.Add(visit);
+            var session = new SupportSession(organizationId, visit.Reason, visit.ExpiresAt);
+            await audit.AppendAsync(db, staff.Value with { Type = ActorType.Support, Support = session }, organizationId,
+                new AuditEntry("support.accessed", "organization", organizationId.ToString(), After: new { visit.ExpiresAt }, Reason: session.Reason), ct);
             return session;
         }, ct);
-        if (result.IsSuccess) actors.Current = supportActor;
-        return result;
     }
 
-    /// <summary>Ends the support visit: back to acting as oneself.</summary>
-    public void Close()
+    /// <summary>Ends this support person's visit to an organization now, in every tab.</summary>
+    public async Task<Result> CloseAsync(Guid organizationId, CancellationToken ct = default)
     {
-        if (actors.Current.Type == ActorType.Support) actors.Current = actors.Current with { Type = ActorType.User, Support = null };
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.UtcNow();
+        await db.SupportVisits.Where(v => v.StaffUserId == staff.Value.Id && v.OrganizationId == organizationId && v.ExpiresAt > now)
+            .ExecuteUpdateAsync(u => u.SetProperty(v => v.ExpiresAt, now), ct);
+        return Result.Ok();
     }
 
-    /// <summary>The support visit in progress, if any.</summary>
-    public SupportSession? Current => actors.Current.Type == ActorType.Support ? actors.Current.Support : null;
+    /// <summary>This support person's visit to the organization, while it lasts.</summary>
+    public async Task<SupportSession?> CurrentVisitAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await Authorizer.ActiveVisitAsync(db, staff.Value.Id, organizationId, time.UtcNow()) is { } visit
+            ? new SupportSession(organizationId, visit.Reason, visit.ExpiresAt) : null;
+    }
 
     /// <summary>
-    /// Moves a project to another organization (SPEC §4). Its members who are not members of the target organization
-    /// lose access; its API keys move with it; the move is recorded in both organizations.
+    /// Moves a project to another organization (SPEC §4, §8). Allowed only into an organization that shares an Owner
+    /// with the source — the customer who asked, named by email — and never into an organization the support person
+    /// belongs to in any role, so support cannot take a customer's project. The project's API keys and service-account
+    /// bindings are revoked (the customer makes new ones); its members who are not members of the target lose access.
+    /// The move, with what it revoked, is recorded in both organizations.
     /// </summary>
-    public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? reason, CancellationToken ct = default)
+    public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? sharedOwnerEmail, string? reason, CancellationToken ct = default)
     {
         var action = await DemandActionAsync(reason, ct);
         if (!action.IsSuccess) return action.Error!;
         var (actor, validReason) = action.Value;
+        var ownerEmail = sharedOwnerEmail?.Trim() ?? "";
+        if (ownerEmail.Length == 0 || ownerEmail.Length > 256 || !ownerEmail.Contains('@'))
+        {
+            return Error.Validation(MoveOwnerField, "Enter the email of the customer who asked: an Owner of both organizations.");
+        }
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -99,6 +141,19 @@ public sealed class SupportService(
             if (sourceId == targetOrganizationId) return Error.Validation("Target", "The project already belongs to that organization.");
             var target = await db.Organizations.FirstOrDefaultAsync(o => o.Id == targetOrganizationId && o.DeletedAt == null, ct);
             if (target is null) return Error.NotFound("The target organization");
+            // Any role at all, on the organization or on one of its projects: support cannot move a project to itself.
+            if (await db.RoleAssignments.AnyAsync(r => r.OrganizationId == targetOrganizationId && r.PrincipalType == PrincipalType.User && r.PrincipalId == actor.Id, ct))
+            {
+                return Error.Forbidden($"You belong to {target.Name}: support staff cannot move a project into an organization they belong to.");
+            }
+            var normalizedEmail = ownerEmail.ToUpperInvariant();
+            var ownerId = await db.Users.Where(u => u.NormalizedEmail == normalizedEmail).Select(u => u.Id).FirstOrDefaultAsync(ct);
+            var ownsBoth = ownerId is not null && await db.RoleAssignments.CountAsync(r => r.ProjectId == null && r.PrincipalType == PrincipalType.User
+                && r.PrincipalId == ownerId && r.Role == Role.OrgOwner && (r.OrganizationId == sourceId || r.OrganizationId == targetOrganizationId), ct) == 2;
+            if (!ownsBoth)
+            {
+                return Error.Validation(MoveOwnerField, $"{ownerEmail} is not an Owner of both organizations. A project moves only between organizations that share the Owner who asked.");
+            }
             if (await db.Projects.AnyAsync(p => p.OrganizationId == targetOrganizationId && p.NormalizedName == project.NormalizedName, ct))
             {
                 return Error.Conflict($"{target.Name} already has a project named \"{project.Name}\". Ask an owner to rename one of them first.");
@@ -108,34 +163,38 @@ public sealed class SupportService(
             {
                 return Error.Quota($"{target.Name} is on the {target.Plan} plan, which allows {limits.MaxProjects} project{(limits.MaxProjects == 1 ? "" : "s")}, and it has no room for another.");
             }
-            var assignments = await db.RoleAssignments.Where(r => r.ProjectId == projectId).ToListAsync(ct);
-            var keyRolesOffPlan = assignments.Where(r => r.PrincipalType == PrincipalType.ApiKey && !limits.ApiKeyRoles.Contains(r.Role)).Select(r => r.Role).Distinct().ToList();
-            if (keyRolesOffPlan.Count > 0)
-            {
-                return Error.Conflict($"The project's API keys use {string.Join(", ", keyRolesOffPlan)}, which the {target.Plan} plan of {target.Name} does not allow.");
-            }
 
+            var assignments = await db.RoleAssignments.Where(r => r.ProjectId == projectId).ToListAsync(ct);
             var targetMembers = (await db.RoleAssignments
                 .Where(r => r.OrganizationId == targetOrganizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
                 .Select(r => r.PrincipalId).ToListAsync(ct)).ToHashSet();
-            var lostAccess = assignments.Where(r => r.PrincipalType == PrincipalType.ServiceAccount
-                || (r.PrincipalType == PrincipalType.User && !targetMembers.Contains(r.PrincipalId))).ToList();
+            // Keys and service-account bindings never travel: whoever holds them may not be welcome in the target.
+            var lostAccess = assignments.Where(r => r.PrincipalType != PrincipalType.User || !targetMembers.Contains(r.PrincipalId)).ToList();
+            var keys = await db.ApiKeys.Where(k => k.ProjectId == projectId).ToListAsync(ct);
             db.RoleAssignments.RemoveRange(lostAccess);
+            db.ApiKeys.RemoveRange(keys);
             foreach (var kept in assignments.Except(lostAccess)) kept.OrganizationId = targetOrganizationId;
-            await db.ApiKeys.Where(k => k.ProjectId == projectId).ExecuteUpdateAsync(s => s.SetProperty(k => k.OrganizationId, targetOrganizationId), ct);
             project.OrganizationId = targetOrganizationId;
             project.Version = Guid.NewGuid();
 
-            var removed = lostAccess.Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
+            var removed = lostAccess.Where(r => r.PrincipalType == PrincipalType.User)
+                .Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
+            var revokedKeys = keys.Select(k => new { k.Id, k.Name }).ToList();
+            var revokedBindings = lostAccess.Where(r => r.PrincipalType == PrincipalType.ServiceAccount)
+                .Select(r => new { ServiceAccount = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
             await audit.AppendAsync(db, actor, sourceId, new AuditEntry("project.moved_out", "project", projectId.ToString(),
-                Before: new { project.Name, Organization = sourceId }, After: new { Organization = targetOrganizationId, LostAccess = removed },
+                Before: new { project.Name, Organization = sourceId },
+                After: new { Organization = targetOrganizationId, SharedOwner = ownerEmail, LostAccess = removed, RevokedApiKeys = revokedKeys, RevokedServiceAccountBindings = revokedBindings },
                 ProjectId: projectId, Reason: validReason), ct);
             await audit.AppendAsync(db, actor, targetOrganizationId, new AuditEntry("project.moved_in", "project", projectId.ToString(),
-                Before: new { Organization = sourceId }, After: new { project.Name, Organization = targetOrganizationId },
+                Before: new { Organization = sourceId }, After: new { project.Name, Organization = targetOrganizationId, SharedOwner = ownerEmail },
                 ProjectId: projectId, Reason: validReason), ct);
             return Result.Ok();
         }, ct);
     }
+
+    /// <summary>The move form's field naming the Owner both organizations share.</summary>
+    public const string MoveOwnerField = "SharedOwner";
 
     /// <summary>Resends an invitation on a customer's behalf (new link, new expiry), with the reason.</summary>
     public async Task<Result<InvitationRow>> ResendInvitationAsync(Guid organizationId, Guid invitationId, string? reason, CancellationToken ct = default)
