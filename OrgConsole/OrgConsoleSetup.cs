@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using OrgConsole.Access;
 using OrgConsole.AdminApi;
+using OrgConsole.Common;
 using OrgConsole.Common.Http;
 using OrgConsole.Components;
 using OrgConsole.Components.Account;
@@ -26,6 +27,7 @@ public static class OrgConsoleSetup
 {
     public static IServiceCollection AddOrgConsole(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
+        ProductionSettings.Demand(configuration, environment);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
