@@ -34,7 +34,7 @@ public static class OrgConsoleSetup
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
         services.AddKeyRing(configuration, environment.ContentRootPath);
-        services.AddIdentityAccounts();
+        services.AddIdentityAccounts(configuration);
         services.AddAccess();
         services.AddEmail(configuration);
         services.AddAudit();
@@ -46,7 +46,7 @@ public static class OrgConsoleSetup
         services.AddSso();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
-        services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
+        services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>().AddScoped<OrgConsole.Features.Accounts.AccountService>().AddScoped<OrgConsole.Features.Accounts.AccountNotices>();
         services.AddScoped<DemoSeeder>();
         return services;
     }
@@ -91,8 +91,12 @@ public static class OrgConsoleSetup
         return services;
     }
 
-    private static IServiceCollection AddIdentityAccounts(this IServiceCollection services)
+    private static IServiceCollection AddIdentityAccounts(this IServiceCollection services, IConfiguration configuration)
     {
+        // A password change or reset, a 2FA change or a deleted account renews the security stamp; every other session of
+        // the account is refused at its first request after this interval (and its open circuits at their next check).
+        services.Configure<SecurityStampValidatorOptions>(o =>
+            o.ValidationInterval = configuration.GetValue("Security:SessionRevalidationInterval", TimeSpan.FromMinutes(1)));
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
