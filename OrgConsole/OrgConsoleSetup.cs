@@ -34,6 +34,7 @@ public static class OrgConsoleSetup
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
         services.AddKeyRing(configuration, environment.ContentRootPath);
+        services.AddReverseProxy(configuration);
         services.AddIdentityAccounts(configuration);
         services.AddAccess();
         services.AddEmail(configuration);
@@ -53,6 +54,7 @@ public static class OrgConsoleSetup
 
     public static WebApplication UseOrgConsole(this WebApplication app)
     {
+        app.UseReverseProxy(app.Configuration); // first: everything after sees the client's scheme, host and address
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -78,7 +80,7 @@ public static class OrgConsoleSetup
     }
 
     /// <summary>
-    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets) is kept on disk — by default
+    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets, authenticator keys) is kept on disk — by default
     /// beside the SQLite database — so a restart does not sign everyone out or make stored secrets unreadable.
     /// </summary>
     private static IServiceCollection AddKeyRing(this IServiceCollection services, IConfiguration configuration, string contentRoot)
@@ -87,7 +89,15 @@ public static class OrgConsoleSetup
         var path = !string.IsNullOrWhiteSpace(configured)
             ? Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured)
             : Path.Combine(Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, contentRoot)) ?? contentRoot, "keys");
-        services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        var keyRing = services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        // At rest the keys are plain XML unless a certificate encrypts them (DataProtection:CertificatePath, a .pfx).
+        if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                Path.IsPathRooted(certificatePath) ? certificatePath : Path.Combine(contentRoot, certificatePath),
+                configuration["DataProtection:CertificatePassword"]);
+            keyRing.ProtectKeysWithCertificate(certificate);
+        }
         return services;
     }
 
@@ -97,6 +107,7 @@ public static class OrgConsoleSetup
         // the account is refused at its first request after this interval (and its open circuits at their next check).
         services.Configure<SecurityStampValidatorOptions>(o =>
             o.ValidationInterval = configuration.GetValue("Security:SessionRevalidationInterval", TimeSpan.FromMinutes(1)));
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest); // Secure over https (also behind a proxy)
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();

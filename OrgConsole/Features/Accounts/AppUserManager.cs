@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace OrgConsole.Features.Accounts;
 /// <summary>
 /// Identity's user manager; after every successful change to an account (email, name, …) it refreshes the name and
 /// email cached on the person's role assignments, so member lists never show stale labels; and it audits every account
-/// event — password, two-factor, passkeys, email (SPEC §9) — whatever page or job makes it.
+/// event — password, two-factor, passkeys, email (SPEC §9) — whatever page or job makes it. Authenticator (TOTP) keys
+/// are stored protected with Data Protection, so a copy of the database alone does not yield anyone's second factor.
 /// </summary>
 public sealed class AppUserManager(
     IUserStore<ApplicationUser> store,
@@ -24,7 +26,8 @@ public sealed class AppUserManager(
     ILogger<UserManager<ApplicationUser>> logger,
     IDbContextFactory<ApplicationDbContext> dbFactory,
     AuditLog audit,
-    ActorAccessor actorAccessor)
+    ActorAccessor actorAccessor,
+    IDataProtectionProvider dataProtection)
     : UserManager<ApplicationUser>(store, optionsAccessor, passwordHasher, userValidators, passwordValidators, keyNormalizer, errors, services, logger)
 {
     protected override async Task<IdentityResult> UpdateUserAsync(ApplicationUser user)
@@ -36,6 +39,30 @@ public sealed class AppUserManager(
             await PrincipalLabels.RefreshUserAsync(db, user);
         }
         return result;
+    }
+
+    /// <summary>Marks a protected key; a stored key without it was written before keys were protected (it still works).</summary>
+    internal const string ProtectedKeyPrefix = "dp1:";
+
+    private IDataProtector KeyProtector => dataProtection.CreateProtector("OrgConsole.Accounts.AuthenticatorKey");
+
+    private IUserAuthenticatorKeyStore<ApplicationUser> KeyStore => Store as IUserAuthenticatorKeyStore<ApplicationUser>
+        ?? throw new NotSupportedException("The user store does not keep authenticator keys.");
+
+    public override async Task<string?> GetAuthenticatorKeyAsync(ApplicationUser user)
+    {
+        ThrowIfDisposed();
+        var stored = await KeyStore.GetAuthenticatorKeyAsync(user, CancellationToken);
+        return stored is not null && stored.StartsWith(ProtectedKeyPrefix, StringComparison.Ordinal)
+            ? KeyProtector.Unprotect(stored[ProtectedKeyPrefix.Length..])
+            : stored;
+    }
+
+    public override async Task<IdentityResult> ResetAuthenticatorKeyAsync(ApplicationUser user)
+    {
+        ThrowIfDisposed();
+        await KeyStore.SetAuthenticatorKeyAsync(user, ProtectedKeyPrefix + KeyProtector.Protect(GenerateNewAuthenticatorKey()), CancellationToken);
+        return await UpdateSecurityStampAsync(user); // as Identity does: a new key renews the stamp, then saves
     }
 
     public override async Task<IdentityResult> ChangePasswordAsync(ApplicationUser user, string currentPassword, string newPassword) =>
