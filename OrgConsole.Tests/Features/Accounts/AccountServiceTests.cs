@@ -140,5 +140,30 @@ public sealed class AccountServiceTests
         Assert.True(await ctx.AuditEvents.AnyAsync(e => e.ChainKey == AuditLog.PlatformChain && e.Action == "account.two_factor_enabled" && e.TargetId == loner));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task PasskeysAddedRenamedAndRemoved_AreAudited()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        var credentialId = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+        await using (var scope = db.As(owner))
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var user = (await users.FindByIdAsync(owner))!;
+            var passkey = new UserPasskeyInfo(credentialId, [9, 9, 9], DateTimeOffset.UtcNow, 0, ["internal"], true, false, false, [1], [2]) { Name = "Laptop" };
+            Assert.True((await users.AddOrUpdatePasskeyAsync(user, passkey)).Succeeded);
+            passkey.Name = "Work laptop";
+            Assert.True((await users.AddOrUpdatePasskeyAsync(user, passkey)).Succeeded);
+            Assert.True((await users.RemovePasskeyAsync(user, credentialId)).Succeeded);
+        }
+
+        var events = (await db.AuditEventsAsync(orgId)).Where(e => e.Action.StartsWith("account.passkey")).ToList();
+        Assert.Equal(["account.passkey_added", "account.passkey_updated", "account.passkey_removed"], events.Select(e => e.Action));
+        Assert.Contains("Laptop", events[0].After);
+        Assert.Contains("Work laptop", events[2].After);
+        Assert.All(events, e => Assert.Equal(owner, e.ActorId));
+    }
+
     private static AccountService Accounts(TestDb db, string? userId) => ActivatorUtilities.CreateInstance<AccountService>(db.As(userId).ServiceProvider);
 }
