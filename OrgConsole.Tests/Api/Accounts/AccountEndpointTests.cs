@@ -18,6 +18,7 @@ public sealed class AccountEndpointTests : IAsyncLifetime
     [InlineData("//evil.example/")]
     [InlineData("/\\evil.example/")]
     [InlineData("http://localhost.evil.example/")]
+    [InlineData("javascript:alert('evil')")]
     public async Task SignIn_WithAnOffSiteReturnUrl_LandsAtHome(string returnUrl)
     {
         var client = _app.NewClient();
