@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using MudBlazor.Services;
 using OrgConsole.Access;
 using OrgConsole.AdminApi;
+using OrgConsole.Common;
 using OrgConsole.Common.Http;
 using OrgConsole.Components;
 using OrgConsole.Components.Account;
@@ -26,13 +27,15 @@ public static class OrgConsoleSetup
 {
     public static IServiceCollection AddOrgConsole(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
+        ProductionSettings.Demand(configuration, environment);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
         services.AddKeyRing(configuration, environment.ContentRootPath);
-        services.AddIdentityAccounts();
+        services.AddReverseProxy(configuration);
+        services.AddIdentityAccounts(configuration);
         services.AddAccess();
         services.AddEmail(configuration);
         services.AddAudit(o => AuditSetup.Bind(o, configuration,
@@ -45,13 +48,14 @@ public static class OrgConsoleSetup
         services.AddSso();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
-        services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
+        services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>().AddScoped<OrgConsole.Features.Accounts.AccountService>().AddScoped<OrgConsole.Features.Accounts.AccountNotices>();
         services.AddScoped<DemoSeeder>();
         return services;
     }
 
     public static WebApplication UseOrgConsole(this WebApplication app)
     {
+        app.UseReverseProxy(app.Configuration); // first: everything after sees the client's scheme, host and address
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
@@ -77,7 +81,7 @@ public static class OrgConsoleSetup
     }
 
     /// <summary>
-    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets) is kept on disk — by default
+    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets, authenticator keys) is kept on disk — by default
     /// beside the SQLite database — so a restart does not sign everyone out or make stored secrets unreadable.
     /// </summary>
     private static IServiceCollection AddKeyRing(this IServiceCollection services, IConfiguration configuration, string contentRoot)
@@ -86,12 +90,25 @@ public static class OrgConsoleSetup
         var path = !string.IsNullOrWhiteSpace(configured)
             ? Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured)
             : Path.Combine(Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, contentRoot)) ?? contentRoot, "keys");
-        services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        var keyRing = services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        // At rest the keys are plain XML unless a certificate encrypts them (DataProtection:CertificatePath, a .pfx).
+        if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
+        {
+            var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                Path.IsPathRooted(certificatePath) ? certificatePath : Path.Combine(contentRoot, certificatePath),
+                configuration["DataProtection:CertificatePassword"]);
+            keyRing.ProtectKeysWithCertificate(certificate);
+        }
         return services;
     }
 
-    private static IServiceCollection AddIdentityAccounts(this IServiceCollection services)
+    private static IServiceCollection AddIdentityAccounts(this IServiceCollection services, IConfiguration configuration)
     {
+        // A password change or reset, a 2FA change or a deleted account renews the security stamp; every other session of
+        // the account is refused at its first request after this interval (and its open circuits at their next check).
+        services.Configure<SecurityStampValidatorOptions>(o =>
+            o.ValidationInterval = configuration.GetValue("Security:SessionRevalidationInterval", TimeSpan.FromMinutes(1)));
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest); // Secure over https (also behind a proxy)
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();

@@ -48,6 +48,14 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         return factory;
     }
 
+    /// <summary>Real Kestrel with extra configuration (e.g. a reverse proxy in front of it), already started.</summary>
+    public static AppFactory OnKestrel(IReadOnlyDictionary<string, string> settings)
+    {
+        var factory = new AppFactory(FreeLoopbackPort(), settings);
+        factory.StartServer();
+        return factory;
+    }
+
     public bool UsesKestrel => _port is not null;
 
     /// <summary>Where the app answers: http://127.0.0.1:port/ on Kestrel, http://localhost/ in memory.</summary>

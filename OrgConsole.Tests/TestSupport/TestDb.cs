@@ -64,7 +64,7 @@ public sealed class TestDb : IAsyncDisposable
         services.AddSingleton(time);
         services.AddPooledDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
-            .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>().AddUserManager<OrgConsole.Features.Accounts.AppUserManager>();
+            .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>().AddUserManager<OrgConsole.Features.Accounts.AppUserManager>().AddDefaultTokenProviders();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
         services.AddAudit(o =>

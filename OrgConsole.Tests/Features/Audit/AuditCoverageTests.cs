@@ -157,6 +157,8 @@ public sealed class AuditCoverageTests
                 await WithServiceAccountAsync(w);
                 Assert.True((await Accounts(w).ConnectProjectAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember)).IsSuccess);
             }),
+        ["AccountService.DeleteOwnAccountAsync"] = new(ActorType.User, w =>
+            Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OrgConsole.Features.Accounts.AccountService>(w.Db.As(w.Member).ServiceProvider).DeleteOwnAccountAsync(null)),
         ["UsageService.IngestAsync"] = new(ActorType.System, async w => ToResult(await w.Db.Service<UsageService>(null).IngestAsync(
             [BillingTestData.Record("coverage-1", w.ProjectId, "2026-10-15", "read_units", 10)]))),
     };

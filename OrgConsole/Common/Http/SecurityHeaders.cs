@@ -35,6 +35,8 @@ public static class HubOriginCheck
     public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app, IConfiguration configuration)
     {
         var allowed = configuration.GetSection("Security:AllowedOrigins").Get<string[]>() ?? [];
+        // The public address is always this app's own origin, whatever scheme a proxy in front of it speaks to it.
+        if (Uri.TryCreate(configuration[PublicUrl.ConfigurationKey], UriKind.Absolute, out var publicUrl)) allowed = [.. allowed, publicUrl.GetLeftPart(UriPartial.Authority)];
         return app.Use(async (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments(HubPath) && context.Request.Headers.Origin is { Count: > 0 } origin

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
+using OrgConsole.Components.Account;
 using OrgConsole.Components.Account.Pages;
 using OrgConsole.Components.Account.Pages.Manage;
 using OrgConsole.Data;
@@ -47,7 +48,8 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromForm] string returnUrl) =>
         {
             await signInManager.SignOutAsync();
-            return TypedResults.LocalRedirect($"~/{returnUrl}");
+            // An off-site return address is ignored rather than thrown on (LocalRedirect throws: a 500).
+            return TypedResults.LocalRedirect(IdentityRedirectManager.IsLocal(returnUrl) && !returnUrl.StartsWith('/') ? $"~/{returnUrl}" : "~/");
         });
 
         accountGroup.MapPost("/PasskeyCreationOptions", async (
@@ -56,7 +58,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromServices] IAntiforgery antiforgery) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context)) return Results.BadRequest("A valid antiforgery token is required.");
 
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
@@ -82,7 +84,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             [FromServices] IAntiforgery antiforgery,
             [FromQuery] string? username) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context)) return Results.BadRequest("A valid antiforgery token is required.");
 
             var user = string.IsNullOrEmpty(username) ? null : await userManager.FindByNameAsync(username);
             var optionsJson = await signInManager.MakePasskeyRequestOptionsAsync(user);
@@ -114,8 +116,11 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         manageGroup.MapPost("/DownloadPersonalData", async (
             HttpContext context,
             [FromServices] UserManager<ApplicationUser> userManager,
-            [FromServices] AuthenticationStateProvider authenticationStateProvider) =>
+            [FromServices] IAntiforgery antiforgery) =>
         {
+            // The page posts its antiforgery token; without this check any site could make a signed-in browser fetch it.
+            if (!await antiforgery.IsRequestValidAsync(context)) return Results.BadRequest("A valid antiforgery token is required.");
+
             var user = await userManager.GetUserAsync(context.User);
             if (user is null)
             {

@@ -20,15 +20,25 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
     {
         uri ??= "";
 
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+        // Prevent open redirects: an address on another site (absolute, protocol-relative or backslashed) is ignored
+        // and the person lands on the home page — never an exception, whatever a ReturnUrl says.
+        if (!IsLocal(uri))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            uri = Uri.TryCreate(uri, UriKind.Absolute, out var absolute)
+                && absolute.ToString().StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase)
+                ? navigationManager.ToBaseRelativePath(absolute.ToString())
+                : "";
         }
 
         navigationManager.NavigateTo(uri);
     }
+
+    /// <summary>Whether a return address stays on this site: relative, and not "//host" or "/\\host" (which browsers follow off-site).</summary>
+    public static bool IsLocal(string uri) =>
+        uri.Length == 0
+        || (Uri.IsWellFormedUriString(uri, UriKind.Relative)
+            && !uri.StartsWith("//", StringComparison.Ordinal)
+            && !uri.Contains('\\'));
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
     {

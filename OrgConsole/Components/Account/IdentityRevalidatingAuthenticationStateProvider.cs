@@ -7,15 +7,21 @@ using OrgConsole.Data;
 
 namespace OrgConsole.Components.Account;
 
-// This is a server-side AuthenticationStateProvider that revalidates the security stamp for the connected user
-// every 30 minutes an interactive circuit is connected.
+// A server-side AuthenticationStateProvider that revalidates the security stamp of the connected user as often as the
+// sign-in cookie is revalidated (Security:SessionRevalidationInterval, one minute by default), so an open circuit
+// ends soon after a password change, a 2FA change or the account's deletion elsewhere.
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
-        IOptions<IdentityOptions> options)
+        IOptions<IdentityOptions> options,
+        IOptions<SecurityStampValidatorOptions> stampOptions)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    /// <summary>The floor keeps a zero cookie interval (revalidate every request) from turning into a busy loop.</summary>
+    internal static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(5);
+
+    protected override TimeSpan RevalidationInterval =>
+        stampOptions.Value.ValidationInterval < MinimumInterval ? MinimumInterval : stampOptions.Value.ValidationInterval;
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(
         AuthenticationState authenticationState, CancellationToken cancellationToken)

@@ -32,6 +32,8 @@ public sealed class AuditingSignInManager(
         var user = await UserManager.FindByNameAsync(userName) ?? await UserManager.FindByEmailAsync(userName);
         if (user is null)
         {
+            // Verify against a dummy hash so an unknown email takes as long as a wrong password (no enumeration by timing).
+            UserManager.PasswordHasher.VerifyHashedPassword(new ApplicationUser(), DummyHash(), password);
             await RecordAsync(null, userName, "auth.sign_in_failed", "unknown account");
             return SignInResult.Failed;
         }
@@ -47,9 +49,16 @@ public sealed class AuditingSignInManager(
             return SignInResult.NotAllowed;
         }
         var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+        // Identity says "not allowed" (email not confirmed) before it looks at the password; only the right password may
+        // learn that — anyone else gets the same answer as for a wrong password, after the same hashing work.
+        if (result.IsNotAllowed && !await UserManager.CheckPasswordAsync(user, password)) result = SignInResult.Failed;
         await RecordAsync(user, user.Email, result, "password");
         return result;
     }
+
+    private static string? _dummyHash;
+
+    private string DummyHash() => _dummyHash ??= UserManager.PasswordHasher.HashPassword(new ApplicationUser(), Guid.NewGuid().ToString());
 
     public override async Task<PasskeyAssertionResult<ApplicationUser>> PerformPasskeyAssertionAsync(string credentialJson)
     {
