@@ -44,6 +44,7 @@ public static class OrgConsoleSetup
         services.AddSso();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
+        services.AddRateLimits(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -63,6 +64,7 @@ public static class OrgConsoleSetup
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
         app.UseAdminApi(); // /admin/*: the service account of the bearer token becomes the actor
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrgConsole.Common;
+using OrgConsole.Common.Http;
 
 namespace OrgConsole.Features.Billing;
 
@@ -29,7 +30,10 @@ public static class BillingEndpoints
 
     public static IEndpointRouteBuilder MapBilling(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/usage", IngestAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/api/usage", IngestAsync).AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(RateLimitSetup.UsagePerKey)
+            .WithMetadata(new RateLimitedResponse((_, limit) => ErrorBody(StatusCodes.Status429TooManyRequests, "RESOURCE_EXHAUSTED",
+                $"Too many usage batches for this key. Try again in {limit.RetryAfterSeconds} seconds. Nothing was stored.")));
 
         app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.pdf", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
         {
