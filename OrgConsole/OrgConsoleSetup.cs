@@ -59,6 +59,7 @@ public static class OrgConsoleSetup
         }
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseDatabaseBusyResponse();
         app.UseHubOriginCheck(app.Configuration);
         app.UseAuthentication();
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
@@ -114,6 +115,7 @@ public static class OrgConsoleSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddUserManager<OrgConsole.Features.Accounts.AppUserManager>()
+            .AddUserValidator<OrgConsole.Features.Accounts.ControlCharacterUserValidator>()
             .AddSignInManager<AuditingSignInManager>()
             .AddDefaultTokenProviders();
         return services;

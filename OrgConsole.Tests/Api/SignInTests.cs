@@ -176,6 +176,24 @@ public sealed partial class SignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(NewClient(), "fay@acme.example", "A-brand-new-passw0rd")).StatusCode);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("evil\u0007bell@fresh.example")]
+    [InlineData("evil\u0085@fresh.example")]
+    public async Task Registering_WithAControlCharacterInTheEmail_IsRefusedWithAClearMessage(string email)
+    {
+        // (A NUL in a posted form never reaches the page: the form is refused as a bad request before it, which is also fine.)
+        var response = await PostFormAsync(NewClient(), "/Account/Register", "register", new()
+        {
+            ["Input.Email"] = email, ["Input.Password"] = "A-brand-new-passw0rd", ["Input.ConfirmPassword"] = "A-brand-new-passw0rd",
+        });
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode} {text} {string.Join(",", response.Headers.Select(h => h.Key + "=" + string.Join(";", h.Value)))}");
+        Assert.Contains("cannot contain control characters", WebUtility.HtmlDecode(text));
+        await using var db = await DbAsync();
+        Assert.False(await db.Users.AnyAsync(u => u.Email!.StartsWith("evil")));
+    }
+
     private HttpClient NewClient() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     private async Task<ApplicationDbContext> DbAsync() =>

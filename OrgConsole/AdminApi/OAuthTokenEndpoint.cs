@@ -25,10 +25,11 @@ public static class OAuthTokenEndpoint
         app.MapPost(Path, IssueAsync)
             .AllowAnonymous().DisableAntiforgery()
             .RequireRateLimiting(RateLimitSetup.TokenPerAddress)
-            .WithMetadata(new RateLimitedResponse((_, limit) => TooManyRequests(limit)))
+            .WithMetadata(new ErrorShape((failure, message) => Error(ErrorShape.StatusOf(failure),
+                failure == PipelineFailure.TooManyRequests ? "too_many_requests" : "temporarily_unavailable", message)))
             .WithTags("OAuth").WithName("get_token").WithSummary("Get an access token for a service account")
             .Accepts<TokenRequestDoc>("application/json", "application/x-www-form-urlencoded")
-            .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403).Produces<OAuthError>(429);
+            .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403).Produces<OAuthError>(429).Produces<OAuthError>(503);
         return app;
     }
 

@@ -154,9 +154,6 @@ public sealed class RateLimiters : IDisposable
     }
 }
 
-/// <summary>Endpoint metadata: how an endpoint answers when the rate-limiting middleware refuses a request (its own error shape).</summary>
-public sealed record RateLimitedResponse(Func<HttpContext, RateLimitDecision, IResult> Write);
-
 public static class RateLimitSetup
 {
     /// <summary>Middleware policy: <c>POST /oauth/token</c> per client address.</summary>
@@ -182,9 +179,10 @@ public static class RateLimitSetup
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
                 var decision = new RateLimitDecision(false, retryAfter);
                 decision.Apply(context.HttpContext.Response);
-                var shape = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RateLimitedResponse>();
-                var result = shape?.Write(context.HttpContext, decision)
-                             ?? Results.Text($"Too many requests. Try again in {decision.RetryAfterText}.", statusCode: StatusCodes.Status429TooManyRequests);
+                var message = $"Too many requests. Try again in {decision.RetryAfterSeconds} seconds.";
+                var shape = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<ErrorShape>();
+                var result = shape?.Write(PipelineFailure.TooManyRequests, message)
+                             ?? Results.Text(message, statusCode: StatusCodes.Status429TooManyRequests);
                 await result.ExecuteAsync(context.HttpContext);
             };
         });
