@@ -48,6 +48,7 @@ public static class OrgConsoleSetup
         services.AddSso();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
+        services.AddRateLimits(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>().AddScoped<OrgConsole.Features.Accounts.AccountService>().AddScoped<OrgConsole.Features.Accounts.AccountNotices>();
         services.AddScoped<DemoSeeder>();
         return services;
@@ -63,11 +64,13 @@ public static class OrgConsoleSetup
         }
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseDatabaseBusyResponse();
         app.UseHubOriginCheck(app.Configuration);
         app.UseAuthentication();
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
         app.UseAdminApi(); // /admin/*: the service account of the bearer token becomes the actor
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapStaticAssets();
@@ -130,6 +133,7 @@ public static class OrgConsoleSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddUserManager<OrgConsole.Features.Accounts.AppUserManager>()
+            .AddUserValidator<OrgConsole.Features.Accounts.ControlCharacterUserValidator>()
             .AddSignInManager<AuditingSignInManager>()
             .AddDefaultTokenProviders();
         return services;

@@ -48,23 +48,6 @@ public sealed partial class SignInTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task FiveFailedAttempts_LockTheAccount_EvenAgainstTheRightPassword()
-    {
-        var client = NewClient();
-        for (var i = 0; i < 5; i++) await PostLoginAsync(client, "eli@acme.example", "wrong-password");
-
-        var withRightPassword = await PostLoginAsync(client, "eli@acme.example", DemoPassword);
-
-        Assert.Equal(HttpStatusCode.Redirect, withRightPassword.StatusCode);
-        Assert.Contains("Account/Lockout", withRightPassword.Headers.Location!.ToString());
-        await using var scope = _app.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        Assert.True(await users.IsLockedOutAsync((await users.FindByEmailAsync("eli@acme.example"))!));
-        await using var db = await DbAsync();
-        Assert.Contains(db.AuditEvents, e => e.Action == "auth.sign_in_failed" && e.After!.Contains("locked out"));
-    }
-
-    [Fact(Timeout = 60_000)]
     public async Task TheDemoSeed_CreatesTheDocumentedAccounts_WithSupportAsAPlatformRole()
     {
         await using var scope = _app.Services.CreateAsyncScope();
@@ -191,6 +174,24 @@ public sealed partial class SignInTests : IAsyncLifetime
         Assert.Contains("ResetPasswordConfirmation", reset.Headers.Location!.ToString());
         Assert.Equal(HttpStatusCode.OK, (await PostLoginAsync(NewClient(), "fay@acme.example", DemoPassword)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(NewClient(), "fay@acme.example", "A-brand-new-passw0rd")).StatusCode);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("evil\u0007bell@fresh.example")]
+    [InlineData("evil\u0085@fresh.example")]
+    public async Task Registering_WithAControlCharacterInTheEmail_IsRefusedWithAClearMessage(string email)
+    {
+        // (A NUL in a posted form never reaches the page: the form is refused as a bad request before it, which is also fine.)
+        var response = await PostFormAsync(NewClient(), "/Account/Register", "register", new()
+        {
+            ["Input.Email"] = email, ["Input.Password"] = "A-brand-new-passw0rd", ["Input.ConfirmPassword"] = "A-brand-new-passw0rd",
+        });
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.StatusCode} {text} {string.Join(",", response.Headers.Select(h => h.Key + "=" + string.Join(";", h.Value)))}");
+        Assert.Contains("cannot contain control characters", WebUtility.HtmlDecode(text));
+        await using var db = await DbAsync();
+        Assert.False(await db.Users.AnyAsync(u => u.Email!.StartsWith("evil")));
     }
 
     private HttpClient NewClient() => _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

@@ -86,6 +86,62 @@ public sealed class UsageIngestionTests : IAsyncLifetime
         Assert.Equal(before, (await SearchProjectAsync()).Stored);
     }
 
+    [Theory(Timeout = 120_000)]
+    [InlineData("{\"records\": [{\"id\": \"x\", \"quantity\": \"lots\"}]}")]
+    [InlineData("{\"records\": [{\"id\": 5}]}")]
+    [InlineData("{\"records\": \"all of them\"}")]
+    public async Task MalformedBodies_AreExplainedWithoutNamingInternalTypes(string body)
+    {
+        var response = await PostAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Contains("$.records", message);
+        Assert.DoesNotContain("System.", message);
+        Assert.DoesNotContain("OrgConsole", message);
+        Assert.DoesNotContain("Nullable", message);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AChunkedBodyOverTheLimit_IsRefusedInTheDocumentedShape_AndStoresNothing()
+    {
+        var (project, before) = await SearchProjectAsync();
+        var record = JsonSerializer.Serialize(new { id = "big", project_id = project, date = "2026-01-01", metric = "read_units", quantity = 1 });
+        var client = _app.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/usage")
+        {
+            Content = new ChunkedContent(async stream =>
+            {
+                // 25 MB of valid records, sent without a Content-Length.
+                await stream.WriteAsync(Encoding.UTF8.GetBytes("{\"records\": [" + record));
+                var more = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("," + record, 1000)));
+                for (long sent = 0; sent < 25L * 1024 * 1024; sent += more.Length) await stream.WriteAsync(more);
+                await stream.WriteAsync(Encoding.UTF8.GetBytes("]}"));
+            }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        Assert.Equal("INVALID_ARGUMENT", error.GetProperty("code").GetString());
+        Assert.Contains("at most 4 MB", error.GetProperty("message").GetString());
+        Assert.Equal(before, (await SearchProjectAsync()).Stored);
+    }
+
+    /// <summary>A body of unknown length: HttpClient sends it chunked.</summary>
+    private sealed class ChunkedContent(Func<Stream, Task> write) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => write(stream);
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task ABatchWithANegativeRecord_StoresNothing_AndSaysWhichRecord()
     {

@@ -40,6 +40,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     /// <summary>An in-memory server whose services the test replaces (e.g. a fake <see cref="TimeProvider"/>).</summary>
     public static AppFactory InMemory(Action<IServiceCollection> configureServices) => new(port: null, configureServices: configureServices);
 
+    /// <summary>An in-memory server with extra configuration and replaced services.</summary>
+    public static AppFactory InMemory(IReadOnlyDictionary<string, string> settings, Action<IServiceCollection> configureServices) =>
+        new(port: null, settings, configureServices);
+
     /// <summary>Real Kestrel on a free loopback port, already started; browse to <see cref="BaseAddress"/>.</summary>
     public static AppFactory OnKestrel()
     {

@@ -33,7 +33,9 @@ public static class AdminApiSetup
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         app.MapOAuthToken();
-        var admin = app.MapGroup("/admin").AllowAnonymous().DisableAntiforgery();
+        var admin = app.MapGroup("/admin").AllowAnonymous().DisableAntiforgery()
+            .WithMetadata(new Common.Http.ErrorShape((failure, message) => ApiResults.Problem(Common.Http.ErrorShape.StatusOf(failure),
+                failure == Common.Http.PipelineFailure.TooManyRequests ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message)));
         admin.MapProjectsApi();
         admin.MapOrganizationsApi();
         admin.MapApiKeysApi();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OrgConsole.Access;
+using OrgConsole.Common.Http;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.ServiceAccounts;
 
@@ -23,9 +24,12 @@ public static class OAuthTokenEndpoint
     {
         app.MapPost(Path, IssueAsync)
             .AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(RateLimitSetup.TokenPerAddress)
+            .WithMetadata(new ErrorShape((failure, message) => Error(ErrorShape.StatusOf(failure),
+                failure == PipelineFailure.TooManyRequests ? "too_many_requests" : "temporarily_unavailable", message)))
             .WithTags("OAuth").WithName("get_token").WithSummary("Get an access token for a service account")
             .Accepts<TokenRequestDoc>("application/json", "application/x-www-form-urlencoded")
-            .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403);
+            .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403).Produces<OAuthError>(429).Produces<OAuthError>(503);
         return app;
     }
 
@@ -33,7 +37,7 @@ public static class OAuthTokenEndpoint
     public sealed record TokenRequestDoc(string ClientId, string ClientSecret, string GrantType, string Audience);
 
     private static async Task<IResult> IssueAsync(HttpContext http, ServiceAccountService accounts, AccessTokens tokens, AuditLog audit,
-        IOptions<AdminApiOptions> options, CancellationToken ct)
+        IOptions<AdminApiOptions> options, RateLimiters limits, CancellationToken ct)
     {
         if (AdminApiGate.VersionError(http.Request) is { } versionError) return Error(400, "invalid_request", versionError);
         var (fields, readError) = await ReadFieldsAsync(http.Request, ct);
@@ -48,6 +52,13 @@ public static class OAuthTokenEndpoint
         if (!options.Value.Audiences.Contains(audience, StringComparer.Ordinal))
         {
             return Error(400, "invalid_request", $"Unknown audience. Use {string.Join(" or ", options.Value.Audiences)}.");
+        }
+
+        var limit = limits.TryAcquire((RateLimit.TokenPerClient, fields["client_id"]));
+        if (!limit.Allowed)
+        {
+            limit.Apply(http.Response);
+            return TooManyRequests(limit);
         }
 
         var (account, failure) = await accounts.AuthenticateAsync(fields["client_id"], fields["client_secret"], ct);
@@ -105,6 +116,9 @@ public static class OAuthTokenEndpoint
             return (null, ex.Message);
         }
     }
+
+    private static IResult TooManyRequests(RateLimitDecision limit) =>
+        Error(StatusCodes.Status429TooManyRequests, "too_many_requests", $"Too many token requests. Try again in {limit.RetryAfterSeconds} seconds.");
 
     private static IResult Error(int status, string error, string description) =>
         Results.Json(new OAuthError(error, description), AdminJson.Options, statusCode: status);

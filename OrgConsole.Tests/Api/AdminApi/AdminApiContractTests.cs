@@ -70,6 +70,29 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         await AssertErrorAsync(await _owner.GetAsync($"/admin/projects/{id}"), 404, "NOT_FOUND");
     }
 
+    [Theory(Timeout = 90_000)]
+    [InlineData("Re\\u0000cs")]
+    [InlineData("Line\\nbreak")]
+    [InlineData("Bell\\u0007")]
+    [InlineData("Esc\\u001b[31m")]
+    public async Task ControlCharacters_InNamesAndEmails_AreRefusedWithAClearMessage(string escaped)
+    {
+        var created = await _owner.PostAsync("/admin/projects", Json($$"""{"name":"{{escaped}}"}"""));
+        var account = await _owner.PostAsync("/admin/service-accounts", Json($$"""{"name":"{{escaped}}","role_bindings":[{"resource_type":"organization","role":"OrgMember"}]}"""));
+        var invite = await _owner.PostAsync("/admin/invites", Json($$"""{"email":"a{{escaped}}@acme.example","role_bindings":[{"resource_type":"organization","role":"OrgMember"}]}"""));
+
+        foreach (var response in new[] { created, account, invite })
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            // Creates answer a refused value as the contract says: 400 INVALID_ARGUMENT or 422 UNPROCESSABLE_ENTITY.
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode} {text}");
+            Assert.Contains("control characters", text);
+            Assert.Contains(JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("code").GetString(), new[] { "INVALID_ARGUMENT", "UNPROCESSABLE_ENTITY" });
+        }
+        await using var db = await _api.DbAsync();
+        Assert.DoesNotContain(await db.Projects.Select(p => p.Name).ToListAsync(), n => n.Any(char.IsControl));
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task Projects_OverThePlanLimit_IsA403QuotaError()
     {

@@ -36,7 +36,8 @@ public sealed class AdminApiHarness : IAsyncDisposable
     public static async Task<AdminApiHarness> StartAsync()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
-        var app = AppFactory.InMemory(services =>
+        // The permission matrix asks for a token per role and operation, all from the one in-memory address.
+        var app = AppFactory.InMemory(new Dictionary<string, string> { ["RateLimits:TokenPerAddress:PermitLimit"] = "100000" }, services =>
         {
             services.AddSingleton<TimeProvider>(time);
         });

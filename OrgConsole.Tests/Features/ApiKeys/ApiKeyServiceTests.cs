@@ -20,6 +20,25 @@ public sealed class ApiKeyServiceTests
         return (db, orgId, owner, projectId);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Create_WhileADowngradeLands_ChecksTheRolesAgainstThePlanInsideTheWriteTransaction()
+    {
+        var (db, orgId, owner, projectId) = await StandardProjectAsync();
+        await using var _ = db;
+        await using var otherWriter = await WriteLockHolder.TakeAsync(db.DatabasePath);
+
+        // Standard allows a viewer key; the create reads access, then waits for the write lock while Starter lands.
+        var creating = Task.Run(() => db.Service<ApiKeyService>(owner).CreateAsync(orgId, projectId, "racer", [Role.ProjectViewer]));
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        await otherWriter.SetPlanAsync(Plan.Starter);
+        await otherWriter.CommitAsync();
+        var created = await creating;
+
+        Assert.False(created.IsSuccess);
+        Assert.Contains("Starter plan allows only", created.Error!.Message);
+        Assert.Empty((await db.Service<ApiKeyService>(owner).ListAsync(orgId, projectId)).Value);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Create_ReturnsAKeyOnce_InThePckeyForm_WithAtLeast128BitsOfSecret()
     {

@@ -114,6 +114,44 @@ public sealed class BillingPagesTests : MudComponentTest
         Assert.Equal("$75.00", detail.Find("[data-testid=invoice-total]").TextContent); // 25 fee + 32.40 usage + 17.60 top-up to the $50 minimum
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task PayNow_ShowsTheAmount_AndChargesOnlyOnceConfirmed()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, _, admin, project) = await db.StandardOrgAsync(withCard: false);
+        await db.IngestAsync(Record("u1", project, "2026-10-20", "read_units", 2_000_000m));
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        Assert.True((await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
+        var invoiceId = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1].Id!.Value;
+        var scope = db.As(admin);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvoiceService>());
+        var providers = Context.Render<MudDialogProvider>();
+        Context.Render<MudSnackbarProvider>();
+        Context.Render<MudPopoverProvider>();
+        var org = new OrgContext((await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!, () => Task.CompletedTask);
+        var gateway = (TestPaymentGateway)db.Services.GetRequiredService<IPaymentGateway>();
+        var page = Context.Render<InvoicePage>(p => p.Add(x => x.OrgId, orgId).Add(x => x.InvoiceId, invoiceId).AddCascadingValue(org));
+        page.WaitForElement("[data-testid=pay-invoice]", TimeSpan.FromSeconds(10));
+
+        // The click's handler waits for the dialog's answer, so it completes only once a dialog button is clicked.
+        var asking = page.Find("[data-testid=pay-invoice]").ClickAsync();
+        providers.WaitForAssertion(() => Assert.Contains("$75.00", providers.Markup), TimeSpan.FromSeconds(10));
+        Assert.Contains("card on file", providers.Markup);
+        await providers.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").ClickAsync();
+        await asking;
+        Assert.Empty(gateway.Charges);
+        Assert.Equal(InvoiceStatus.Open, (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value.Summary.Status);
+
+        asking = page.Find("[data-testid=pay-invoice]").ClickAsync();
+        providers.WaitForAssertion(() => Assert.Contains(providers.FindAll("button"), b => b.TextContent.Trim() == "Pay $75.00"), TimeSpan.FromSeconds(10));
+        await providers.FindAll("button").Single(b => b.TextContent.Trim() == "Pay $75.00").ClickAsync();
+        await asking;
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=pay-invoice]")), TimeSpan.FromSeconds(10));
+        Assert.Single(gateway.Charges);
+        Assert.Equal(InvoiceStatus.Paid, (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value.Summary.Status);
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData(Role.OrgMember, false)]
     [InlineData(Role.OrgBillingAdmin, true)]

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Features.Billing;
 using OrgConsole.Tests.TestSupport;
 using UglyToad.PdfPig;
@@ -92,6 +93,49 @@ public sealed class InvoiceServiceTests
         var invoice = (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value;
         Assert.Equal(InvoiceStatus.Paid, invoice.Summary.Status);
         Assert.StartsWith("ch_test_", invoice.PaymentReference);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Pay_FromSeveralTabsAtOnce_ChargesOnce_AndTellsTheOthersItIsAlreadyPaid()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: false);
+        await using var _ = db;
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        var invoiceId = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1].Id!.Value;
+        Assert.True((await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
+        var gateway = (TestPaymentGateway)db.Services.GetRequiredService<IPaymentGateway>();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId))));
+
+        Assert.Single(results, r => r.IsSuccess);
+        Assert.All(results.Where(r => !r.IsSuccess), r =>
+        {
+            Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, r.Error!.Kind);
+            Assert.Contains("already paid", r.Error.Message);
+        });
+        var invoice = (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value;
+        var charge = Assert.Single(gateway.Charges, c => c.Description.Contains(invoice.Summary.Number));
+        Assert.Equal(InvoiceStatus.Paid, invoice.Summary.Status);
+        Assert.Equal(charge.Reference, invoice.PaymentReference);
+        Assert.Equal($"invoice-{invoiceId:N}-attempt-1", charge.IdempotencyKey);
+        Assert.Single(await db.AuditEventsAsync(orgId), e => e.Action == "invoice.paid");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TheTestGateway_HonoursIdempotencyKeys_AsRealGatewaysDo()
+    {
+        var gateway = new TestPaymentGateway(TimeProvider.System);
+        var card = (await gateway.TokenizeAsync(Visa)).Value;
+
+        var first = await gateway.ChargeAsync(card.Token, 75m, "invoice", "key-1");
+        var retried = await gateway.ChargeAsync(card.Token, 75m, "invoice", "key-1");
+        var reusedForAnotherAmount = await gateway.ChargeAsync(card.Token, 80m, "invoice", "key-1");
+        var second = await gateway.ChargeAsync(card.Token, 75m, "invoice", "key-2");
+
+        Assert.Equal(first.Value, retried.Value);
+        Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, reusedForAnotherAmount.Error!.Kind);
+        Assert.NotEqual(first.Value, second.Value);
+        Assert.Equal(2, gateway.Charges.Count);
     }
 
     [Fact(Timeout = 60_000)]

@@ -19,6 +19,25 @@ public sealed class ServiceAccountServiceTests
         return (db, orgId, owner);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Create_WhileADowngradeLands_ChecksThePlanInsideTheWriteTransaction()
+    {
+        var (db, orgId, owner) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        await using var otherWriter = await WriteLockHolder.TakeAsync(db.DatabasePath);
+
+        // The create passes the early plan check, then waits for the write lock while the downgrade commits.
+        var creating = Task.Run(() => db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "racer", Role.OrgMember));
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        await otherWriter.SetPlanAsync(Plan.Standard);
+        await otherWriter.CommitAsync();
+        var created = await creating;
+
+        Assert.Equal(ErrorKind.Quota, created.Error?.Kind);
+        await using var ctx = await db.DbFactory.CreateDbContextAsync();
+        Assert.False(await ctx.ServiceAccounts.AnyAsync(a => a.OrganizationId == orgId));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Create_ReturnsTheSecretOnce_AndStoresOnlyItsHash()
     {

@@ -636,8 +636,14 @@ namespace OrgConsole.Data.Migrations
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("PaymentAttempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PaymentStartedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("PeriodEnd")

@@ -72,11 +72,12 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
         var validName = ValidateName(name);
         if (!validName.IsSuccess) return validName.Error!;
         var chosen = roles is { Count: > 0 } ? roles.Distinct().ToList() : [Role.ProjectEditor];
-        if (ValidateRoles(chosen, access.Value.Organization.Plan) is { } invalid) return invalid;
 
         var (label, value) = NewKey();
         return await dbFactory.WriteAsync<CreatedApiKey>(async db =>
         {
+            // The plan is read under the write lock: a downgrade committed a moment ago counts.
+            if (ValidateRoles(chosen, await PlanAsync(db, organizationId, ct)) is { } invalid) return invalid;
             var now = time.UtcNow();
             var key = new ApiKey
             {
@@ -99,10 +100,10 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
         if (!validName.IsSuccess) return validName.Error!;
         if (roles is not { Count: > 0 }) return Error.Validation("Roles", "Choose at least one role for the key.");
         var chosen = roles.Distinct().ToList();
-        if (ValidateRoles(chosen, access.Value.Organization.Plan) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
         {
+            if (ValidateRoles(chosen, await PlanAsync(db, organizationId, ct)) is { } invalid) return invalid;
             var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId && k.ProjectId == projectId && k.OrganizationId == organizationId, ct);
             if (key is null) return Error.NotFound("The API key");
             var current = await db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.ApiKey && r.PrincipalId == key.Id.ToString()).ToListAsync(ct);
@@ -178,6 +179,9 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     }
 
     private static Result<string> ValidateName(string? name) => Names.Validate(name, NameMaxLength, "key");
+
+    private static Task<Plan> PlanAsync(ApplicationDbContext db, Guid organizationId, CancellationToken ct) =>
+        db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Plan).FirstAsync(ct);
 
     private static Error? ValidateRoles(IReadOnlyCollection<Role> roles, Plan plan)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrgConsole.Common;
+using OrgConsole.Common.Http;
 
 namespace OrgConsole.Features.Billing;
 
@@ -29,7 +30,10 @@ public static class BillingEndpoints
 
     public static IEndpointRouteBuilder MapBilling(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/usage", IngestAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/api/usage", IngestAsync).AllowAnonymous().DisableAntiforgery()
+            .RequireRateLimiting(RateLimitSetup.UsagePerKey)
+            .WithMetadata(new ErrorShape((failure, message) => ErrorBody(ErrorShape.StatusOf(failure),
+                failure == PipelineFailure.TooManyRequests ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message + " Nothing was stored.")));
 
         app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.pdf", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
         {
@@ -64,20 +68,36 @@ public static class BillingEndpoints
         {
             return ErrorBody(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "Send the ingestion key as 'Authorization: Bearer <key>'.");
         }
-        if (http.Request.ContentLength > MaxBodyBytes)
+        var tooLarge = ErrorBody(StatusCodes.Status413PayloadTooLarge, "INVALID_ARGUMENT", $"A batch is at most {MaxBodyBytes / 1024 / 1024} MB. Nothing was stored.");
+        if (http.Request.ContentLength > MaxBodyBytes) return tooLarge;
+        // A chunked body announces no length: read at most one byte past the limit, whatever the client sends.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            return ErrorBody(StatusCodes.Status413PayloadTooLarge, "INVALID_ARGUMENT", $"A batch is at most {MaxBodyBytes / 1024 / 1024} MB.");
+            size.MaxRequestBodySize = MaxBodyBytes + 1;
         }
+        byte[]? body;
+        try
+        {
+            body = await ReadAtMostAsync(http.Request.Body, MaxBodyBytes, ct);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body = null;
+        }
+        if (body is null) return tooLarge;
 
         Batch? batch;
         try
         {
-            batch = await JsonSerializer.DeserializeAsync<Batch>(http.Request.Body, cancellationToken: ct);
+            batch = JsonSerializer.Deserialize<Batch>(body);
         }
         catch (JsonException ex)
         {
+            // The serializer's message names .NET types; say where the body went wrong instead.
+            var where = ex.Path is { Length: > 1 } path ? $" at {path}" : "";
+            var line = ex.LineNumber is { } l ? $" (line {l + 1})" : "";
             return ErrorBody(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT",
-                $"The body is not a usage batch ({{\"records\": [...]}}): {ex.Message.Split(" Path:")[0]} Nothing was stored.");
+                $"The body is not a usage batch ({{\"records\": [{{\"id\", \"project_id\", \"date\", \"metric\", \"quantity\"}}]}}): unexpected or malformed value{where}{line}. Nothing was stored.");
         }
 
         var records = batch?.Records?.Select(r => r is null ? null! : new UsageRecordInput(r.Id, r.ProjectId, r.Date, r.Metric, r.Quantity)).ToList();
@@ -103,6 +123,20 @@ public static class BillingEndpoints
             }
         }
         return Results.Ok(new { accepted = result.Value.Accepted, duplicates = result.Value.Duplicates });
+    }
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(Stream body, long limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static IResult ErrorBody(int status, string code, string message, IReadOnlyDictionary<string, string>? details = null) =>

@@ -104,6 +104,12 @@ public sealed class Invoice
     /// <summary>The gateway's reference of the payment.</summary>
     public string? PaymentReference { get; set; }
 
+    /// <summary>Charges the gateway declined; the next charge's idempotency key is the invoice id and this count plus one.</summary>
+    public int PaymentAttempts { get; set; }
+
+    /// <summary>When a payer took the invoice to charge it (only one at a time); cleared when the charge settles.</summary>
+    public DateTime? PaymentStartedAt { get; set; }
+
     public List<InvoiceLine> Lines { get; set; } = [];
 
     public Guid Version { get; set; } = Guid.NewGuid();

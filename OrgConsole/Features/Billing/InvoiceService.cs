@@ -104,7 +104,7 @@ public sealed class InvoiceService(
         {
             var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == invoiceId && i.OrganizationId == organizationId, ct);
             if (invoice is null) return Error.NotFound("The invoice");
-            if (invoice.Status != InvoiceStatus.Open) return Error.Conflict($"Invoice {invoice.Number} is {invoice.Status.ToString().ToLowerInvariant()}, not open.");
+            if (invoice.Status != InvoiceStatus.Open) return NotOpen(invoice);
         }
         return await ChargeAsync(organizationId, invoiceId, access.Value.Actor, ct);
     }
@@ -193,30 +193,96 @@ public sealed class InvoiceService(
         return await db.Invoices.AnyAsync(i => i.OrganizationId == organizationId && i.PeriodStart == periodStart, ct);
     }
 
+    /// <summary>How long a payer holds an invoice it took to charge before another may take it (a crashed payer's claim expires).</summary>
+    public static readonly TimeSpan PaymentClaimTimeout = TimeSpan.FromMinutes(2);
+
+    private sealed record PaymentClaim(string Token, decimal Total, string Number, string IdempotencyKey);
+
+    /// <summary>
+    /// Charges an open invoice once, however many payers ask at the same moment: the invoice is taken in a write transaction
+    /// before the gateway is called, and the gateway gets an idempotency key (invoice id + attempt) so a retry after a crash
+    /// or timeout finds the first charge instead of making a second.
+    /// </summary>
     private async Task<Result> ChargeAsync(Guid organizationId, Guid invoiceId, Actor actor, CancellationToken ct)
     {
-        string? token;
-        Invoice? invoice;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        var takenByAnother = false;
+        var claim = await dbFactory.WriteAsync<PaymentClaim>(async db =>
         {
-            token = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => a.CardToken).FirstOrDefaultAsync(ct);
-            invoice = await db.Invoices.AsNoTracking().FirstAsync(i => i.Id == invoiceId, ct);
+            var row = await db.Invoices.FirstOrDefaultAsync(i => i.Id == invoiceId && i.OrganizationId == organizationId, ct);
+            if (row is null) return Error.NotFound("The invoice");
+            if (row.Status != InvoiceStatus.Open) return NotOpen(row);
+            var now = time.UtcNow();
+            if (row.PaymentStartedAt is { } started && now - started < PaymentClaimTimeout)
+            {
+                takenByAnother = true;
+                return Error.Conflict($"Invoice {row.Number} is being paid in another window.");
+            }
+            var token = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => a.CardToken).FirstOrDefaultAsync(ct);
+            if (token is null) return Error.Validation("PaymentMethod", "There is no payment method on file. Add a card first.");
+            row.PaymentStartedAt = now;
+            row.Version = Guid.NewGuid();
+            return new PaymentClaim(token, row.Total, row.Number, $"invoice-{row.Id:N}-attempt-{row.PaymentAttempts + 1}");
+        }, ct);
+        if (takenByAnother) return await OutcomeOfOtherPayerAsync(organizationId, invoiceId, claim.Error!, ct);
+        if (!claim.IsSuccess) return claim.Error!;
+
+        Result<string> payment;
+        try
+        {
+            payment = await gateway.ChargeAsync(claim.Value.Token, claim.Value.Total, $"OrgConsole invoice {claim.Value.Number}", claim.Value.IdempotencyKey, ct);
         }
-        if (token is null) return Error.Validation("PaymentMethod", "There is no payment method on file. Add a card first.");
-        var payment = await gateway.ChargeAsync(token, invoice.Total, $"OrgConsole invoice {invoice.Number}", ct);
-        if (!payment.IsSuccess) return payment.Error!;
+        catch
+        {
+            // The outcome is unknown: release the invoice but keep the attempt, so the next payer's key finds this charge if it was made.
+            await ReleaseClaimAsync(invoiceId, declined: false);
+            throw;
+        }
+        if (!payment.IsSuccess)
+        {
+            await ReleaseClaimAsync(invoiceId, declined: true);
+            return payment.Error!;
+        }
+
         return await dbFactory.WriteAsync(async db =>
         {
             var row = await db.Invoices.FirstAsync(i => i.Id == invoiceId, ct);
-            if (row.Status != InvoiceStatus.Open) return Error.Conflict($"Invoice {row.Number} is no longer open.");
+            if (row.Status != InvoiceStatus.Open) return NotOpen(row);
             row.Status = InvoiceStatus.Paid;
             row.PaidAt = time.UtcNow();
             row.PaymentReference = payment.Value;
+            row.PaymentStartedAt = null;
             row.Version = Guid.NewGuid();
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("invoice.paid", "invoice", row.Id.ToString(),
                 Before: new { Status = "Open" }, After: new { Status = "Paid", row.Number, row.Total, Reference = payment.Value }), ct);
             return Result.Ok();
         }, ct);
+    }
+
+    private static Error NotOpen(Invoice row) => row.Status == InvoiceStatus.Paid
+        ? Error.Conflict($"Invoice {row.Number} is already paid.")
+        : Error.Conflict($"Invoice {row.Number} is {row.Status.ToString().ToLowerInvariant()}, not open.");
+
+    /// <summary>Another payer holds the invoice: wait briefly for its charge to settle, then say how it ended.</summary>
+    private async Task<Result> OutcomeOfOtherPayerAsync(Guid organizationId, Guid invoiceId, Error inProgress, CancellationToken ct)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = await db.Invoices.AsNoTracking().FirstAsync(r => r.Id == invoiceId && r.OrganizationId == organizationId, ct);
+            if (row.Status != InvoiceStatus.Open) return NotOpen(row);
+            if (row.PaymentStartedAt is null) break; // the other charge was declined; this payer may try again
+        }
+        return Error.Conflict(inProgress.Message + " Reload the page in a moment to see whether it was paid.");
+    }
+
+    private async Task ReleaseClaimAsync(Guid invoiceId, bool declined)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        await db.Invoices.Where(i => i.Id == invoiceId && i.Status == InvoiceStatus.Open).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.PaymentStartedAt, (DateTime?)null)
+            .SetProperty(i => i.PaymentAttempts, i => i.PaymentAttempts + (declined ? 1 : 0))
+            .SetProperty(i => i.Version, Guid.NewGuid()));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using OrgConsole.Common;
 
@@ -18,8 +19,11 @@ public interface IPaymentGateway
 {
     Task<Result<TokenizedCard>> TokenizeAsync(CardInput card, CancellationToken ct = default);
 
-    /// <summary>Charges an amount (USD) to a token; returns the gateway's payment reference.</summary>
-    Task<Result<string>> ChargeAsync(string token, decimal amount, string description, CancellationToken ct = default);
+    /// <summary>
+    /// Charges an amount (USD) to a token; returns the gateway's payment reference. A repeated
+    /// <paramref name="idempotencyKey"/> charges nothing more and returns the first charge's reference, as real gateways do.
+    /// </summary>
+    Task<Result<string>> ChargeAsync(string token, decimal amount, string description, string idempotencyKey, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -65,11 +69,27 @@ public sealed class TestPaymentGateway(TimeProvider time) : IPaymentGateway
         return Task.FromResult<Result<TokenizedCard>>(new TokenizedCard(token, brand, digits[^4..], card.ExpiryMonth, card.ExpiryYear));
     }
 
-    public Task<Result<string>> ChargeAsync(string token, decimal amount, string description, CancellationToken ct = default)
+    /// <summary>A charge the test gateway made (its "dashboard"), keyed by the idempotency key it was made with.</summary>
+    public sealed record Charge(string Reference, string Token, decimal Amount, string Description, string IdempotencyKey);
+
+    private readonly ConcurrentDictionary<string, Charge> _charges = new(StringComparer.Ordinal);
+
+    /// <summary>Every charge made since the app started.</summary>
+    public IReadOnlyCollection<Charge> Charges => _charges.Values.ToList();
+
+    public Task<Result<string>> ChargeAsync(string token, decimal amount, string description, string idempotencyKey, CancellationToken ct = default)
     {
+        if (string.IsNullOrWhiteSpace(idempotencyKey)) return Task.FromResult<Result<string>>(Error.Validation("IdempotencyKey", "A charge needs an idempotency key."));
         if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal)) return Task.FromResult<Result<string>>(Error.Validation("Card", "The payment method is not known to the gateway."));
         if (amount < 0) return Task.FromResult<Result<string>>(Error.Validation("Amount", "A charge cannot be negative."));
-        return Task.FromResult<Result<string>>("ch_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)));
+        var charge = _charges.GetOrAdd(idempotencyKey, key =>
+            new Charge("ch_test_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)), token, amount, description, key));
+        // A key reused for a different charge is refused, not silently answered with the first one.
+        if (charge.Token != token || charge.Amount != amount)
+        {
+            return Task.FromResult<Result<string>>(Error.Conflict("The gateway refused the charge: its idempotency key was used for a different charge."));
+        }
+        return Task.FromResult<Result<string>>(charge.Reference);
     }
 }
 

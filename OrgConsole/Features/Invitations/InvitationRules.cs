@@ -28,7 +28,7 @@ public static partial class InvitationRules
             .Where(cell => cell.Contains('@'))));
 
     public static bool IsValidEmail(string address) =>
-        address.Length <= MaxEmailLength && EmailShape().IsMatch(address);
+        address.Length <= MaxEmailLength && !Common.Names.HasControlCharacters(address) && EmailShape().IsMatch(address);
 
     [GeneratedRegex(@"[\s,;]+")]
     private static partial Regex Separators();

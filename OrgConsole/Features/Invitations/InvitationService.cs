@@ -70,10 +70,16 @@ public sealed class InvitationService(
         }
 
         var malformed = addresses.Where(a => !InvitationRules.IsValidEmail(a))
-            .ToDictionary(a => a, a => $"\"{a}\" is not a valid email address.");
+            .ToDictionary(a => a, a => Names.HasControlCharacters(a)
+                ? $"\"{Printable(a)}\": {Names.ControlCharactersMessage("email address")}"
+                : $"\"{a}\" is not a valid email address.");
         if (malformed.Count > 0)
         {
-            return new Error(ErrorKind.Validation, $"{Count(malformed.Count, "address")} need{(malformed.Count == 1 ? "s" : "")} fixing before anyone is invited.", malformed);
+            // One bad address: its own reason is the message (the Admin API shows only the message).
+            var message = malformed.Count == 1
+                ? $"{malformed.Values.Single()} Fix it before anyone is invited."
+                : $"{Count(malformed.Count, "address")} need fixing before anyone is invited.";
+            return new Error(ErrorKind.Validation, message, malformed);
         }
 
         var tokens = new Dictionary<Guid, string>();
@@ -363,4 +369,8 @@ public sealed class InvitationService(
         string.IsNullOrWhiteSpace(token) || token.Length > 128 ? null : Secrets.Sha256Hex(token);
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}es";
+
+    /// <summary>The address with its control characters shown as <c>\uXXXX</c>, so a message never carries them.</summary>
+    private static string Printable(string value) =>
+        string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 }

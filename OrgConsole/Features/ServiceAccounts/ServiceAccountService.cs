@@ -88,6 +88,8 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         var (clientId, secret) = (NewClientId(), NewSecret());
         var result = await dbFactory.WriteAsync<Guid>(async db =>
         {
+            // Again under the write lock: a downgrade committed since the check above counts.
+            if (PlanError(await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Plan).FirstAsync(ct)) is { } planNow) return planNow;
             if (grants.Count > 0)
             {
                 var ids = grants.Select(g => g.ProjectId).ToList();
