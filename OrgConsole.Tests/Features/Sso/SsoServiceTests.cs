@@ -120,6 +120,23 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Save_AddingAndReplacingDomainsOnASavedConnection_StoresTheNewList()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var sso = db.Service<SsoService>(ownerId);
+        Assert.True((await sso.SaveAsync(orgId, Valid("first.example"))).IsSuccess);
+
+        var added = await sso.SaveAsync(orgId, Valid("first.example, second.example", secret: ""));
+        Assert.True(added.IsSuccess, added.Error?.Message);
+        Assert.Equal(["first.example", "second.example"], (await sso.GetAsync(orgId)).Value.Domains);
+
+        var replaced = await db.Service<SsoService>(ownerId).SaveAsync(orgId, Valid("third.example", secret: ""));
+        Assert.True(replaced.IsSuccess, replaced.Error?.Message);
+        Assert.Equal(["third.example"], (await sso.GetAsync(orgId)).Value.Domains);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Save_WithoutASecretTheFirstTime_AsksForIt()
     {
         var (db, orgId, ownerId) = await EnterpriseOrgAsync();

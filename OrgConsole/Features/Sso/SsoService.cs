@@ -131,7 +131,10 @@ public sealed class SsoService(
             }
             foreach (var added in domains.Value.Where(d => connection.Domains.All(existing => existing.Domain != d)))
             {
-                connection.Domains.Add(new SsoDomain { ConnectionId = connection.Id, OrganizationId = organizationId, Domain = added });
+                // Added explicitly: found only through the navigation, a row with a client-set key would be saved as an UPDATE.
+                var domain = new SsoDomain { ConnectionId = connection.Id, OrganizationId = organizationId, Domain = added };
+                db.Add(domain);
+                connection.Domains.Add(domain);
             }
 
             var after = Describe(connection);
