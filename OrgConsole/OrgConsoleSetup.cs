@@ -41,7 +41,7 @@ public static class OrgConsoleSetup
         services.AddProjects();
         services.AddBilling();
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
-        services.AddSso();
+        services.AddSso().AddSsoJobs();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();

@@ -23,7 +23,10 @@ public sealed class SsoProvisioningTests
             Id = Guid.NewGuid(), OrganizationId = orgId, Issuer = "https://idp.corp.example/", ClientId = "c", ProtectedClientSecret = "x",
             ClientSecretLast4 = "xxxx", DefaultRole = defaultRole, EnforceSso = enforce, CreatedAt = db.Time.GetUtcNow().UtcDateTime,
         };
-        connection.Domains.Add(new SsoDomain { ConnectionId = connection.Id, OrganizationId = orgId, Domain = "corp.example" });
+        connection.Domains.Add(new SsoDomain
+        {
+            ConnectionId = connection.Id, OrganizationId = orgId, Domain = "corp.example", VerificationToken = "t", VerifiedAt = db.Time.GetUtcNow().UtcDateTime,
+        });
         context.Add(connection);
         await context.SaveChangesAsync();
         return (db, orgId, ownerId);

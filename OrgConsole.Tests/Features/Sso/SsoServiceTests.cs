@@ -148,7 +148,7 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Save_ADomainAnotherOrganizationClaims_IsRefusedWhateverItsCase()
+    public async Task Save_ADomainAnotherOrganizationClaimedButDidNotVerify_IsAllowed_ButAVerifiedOneIsRefusedWhateverItsCase()
     {
         var (db, firstOrg, firstOwner) = await EnterpriseOrgAsync();
         await using var _ = db;
@@ -156,14 +156,24 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var (secondOrg, secondOwner) = await db.CreateOrganizationAsync("Globex");
         await db.SetPlanAsync(secondOrg, Plan.Enterprise);
 
-        var result = await db.Service<SsoService>(secondOwner).SaveAsync(secondOrg, Valid("globex.example\nCLAIMED.Example"));
+        // An unverified claim blocks nobody.
+        Assert.True((await db.Service<SsoService>(secondOwner).SaveAsync(secondOrg, Valid("globex.example\nCLAIMED.Example"))).IsSuccess);
+
+        await using (var context = await db.DbFactory.CreateDbContextAsync())
+        {
+            await context.Set<SsoDomain>().Where(d => d.OrganizationId == firstOrg).ExecuteUpdateAsync(s => s.SetProperty(d => d.VerifiedAt, DateTime.UtcNow));
+        }
+        var (thirdOrg, thirdOwner) = await db.CreateOrganizationAsync("Initech");
+        await db.SetPlanAsync(thirdOrg, Plan.Enterprise);
+        var result = await db.Service<SsoService>(thirdOwner).SaveAsync(thirdOrg, Valid("initech.example\nCLAIMED.Example"));
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.Contains("claimed.example is already claimed by another organization", result.Error!.For("Domains"));
+        Assert.Contains("claimed.example is already verified by another organization", result.Error!.For("Domains"));
         Assert.DoesNotContain("Acme", result.Error.Message); // which organization holds it is not revealed
-        Assert.False((await db.Service<SsoService>(secondOwner).GetAsync(secondOrg)).Value.Configured);
-        // Re-saving its own domains is fine for the first organization.
-        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example"))).IsSuccess);
+        Assert.False((await db.Service<SsoService>(thirdOwner).GetAsync(thirdOrg)).Value.Configured);
+        // Re-saving its own domains is fine for the first organization, and keeps the verification.
+        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example", secret: ""))).IsSuccess);
+        Assert.True(Assert.Single((await db.Service<SsoService>(firstOwner).GetAsync(firstOrg)).Value.DomainStatuses).Verified);
     }
 
     [Fact(Timeout = 60_000)]

@@ -31,9 +31,9 @@ public sealed class SsoProvisioning(IDbContextFactory<ApplicationDbContext> dbFa
                 where c.OrganizationId == organizationId && o.DeletedAt == null && o.Plan == Plan.Enterprise
                 select c).FirstOrDefaultAsync(ct);
             if (connection is null) return Error.NotFound("The organization's single sign-on");
-            if (domain is null || connection.Domains.All(d => d.Domain != domain))
+            if (domain is null || !connection.Domains.Any(d => d.Domain == domain && d.VerifiedAt != null))
             {
-                return Error.Validation("Email", $"{email} is not in a domain this organization's single sign-on covers.");
+                return Error.Validation("Email", $"{email} is not in a verified domain of this organization's single sign-on.");
             }
 
             var now = time.UtcNow();

@@ -94,6 +94,14 @@ public static class SsoRules
         return at > 0 && at < email!.Length - 1 ? NormalizeDomain(email[(at + 1)..]) : null;
     }
 
+    /// <summary>The DNS name of a domain's verification record (SPEC §6).</summary>
+    public static string ChallengeName(string domain) => "_orgconsole-challenge." + domain;
+
+    /// <summary>The TXT value that proves a claim.</summary>
+    public static string ChallengeValue(string token) => "orgconsole-verification=" + token;
+
+    public static string NewVerificationToken() => Secrets.RandomBase32(20).ToLowerInvariant();
+
     public static string SecretHint(string last4) => "••••" + last4;
 
     public const int ClientSecretMinLength = 8;

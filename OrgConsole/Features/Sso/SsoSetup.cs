@@ -6,11 +6,22 @@ public static class SsoSetup
     public static IServiceCollection AddSso(this IServiceCollection services)
     {
         services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section);
         services.AddSingleton<SsoDiscovery>();
+        services.AddSingleton<SsoDns>();
+        services.AddScoped<SsoNotices>();
+        services.AddScoped<SsoDomainMonitor>();
         services.AddScoped<SsoService>();
         services.AddScoped<SsoDirectory>();
         services.AddScoped<SsoProvisioning>();
         services.AddScoped<SsoSignIn>();
+        return services;
+    }
+
+    /// <summary>The hourly re-check of verified domains (the app only; tests call <see cref="SsoDomainMonitor.RecheckAsync"/>).</summary>
+    public static IServiceCollection AddSsoJobs(this IServiceCollection services)
+    {
+        services.AddHostedService<SsoDomainRecheckJob>();
         return services;
     }
 
