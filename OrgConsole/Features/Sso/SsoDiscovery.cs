@@ -29,6 +29,10 @@ public sealed class SsoDiscovery(IHttpClientFactory httpClients)
         {
             response = await client.GetAsync(address, ct);
         }
+        catch (HttpRequestException e) when (e.InnerException is SsoAddressRefusedException refused)
+        {
+            return new(false, $"Refused: {refused.Message}");
+        }
         catch (HttpRequestException e)
         {
             var why = e.InnerException is SocketException socket ? socket.SocketErrorCode switch

@@ -44,6 +44,7 @@ public sealed class SsoService(
     SsoDns dns,
     SsoNotices notices,
     PublicUrl publicUrl,
+    Microsoft.Extensions.Options.IOptions<SsoOptions> options,
     ILogger<SsoService> logger)
 {
     public const string CallbackPath = "sso/callback";
@@ -79,7 +80,7 @@ public sealed class SsoService(
         if (!access.IsSuccess) return access.Error!;
         if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
 
-        var issuer = SsoRules.ValidateIssuer(input.Issuer);
+        var issuer = SsoRules.ValidateIssuer(input.Issuer, options.Value.AllowInsecureLoopback);
         if (!issuer.IsSuccess) return issuer.Error!;
         var clientId = input.ClientId?.Trim();
         if (string.IsNullOrEmpty(clientId)) return Error.Validation("ClientId", "Enter the client id the provider issued for OrgConsole.");
@@ -270,7 +271,7 @@ public sealed class SsoService(
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
         if (!access.IsSuccess) return access.Error!;
         if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
-        var issuer = SsoRules.ValidateIssuer(issuerUrl);
+        var issuer = SsoRules.ValidateIssuer(issuerUrl, options.Value.AllowInsecureLoopback);
         if (!issuer.IsSuccess) return issuer.Error!;
         return await discovery.CheckAsync(issuer.Value, ct);
     }

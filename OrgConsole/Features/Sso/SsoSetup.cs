@@ -5,7 +5,12 @@ public static class SsoSetup
 {
     public static IServiceCollection AddSso(this IServiceCollection services)
     {
-        services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SsoOptions>>();
+                return SsoOutbound.CreateHandler(() => options.Value.AllowInsecureLoopback);
+            });
         services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section);
         services.AddSingleton<SsoDiscovery>();
         services.AddSingleton<SsoDns>();
