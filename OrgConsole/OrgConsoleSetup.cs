@@ -41,7 +41,7 @@ public static class OrgConsoleSetup
         services.AddProjects();
         services.AddBilling();
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
-        services.AddSso().AddSsoJobs();
+        services.AddSso().AddSsoSignIn();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
@@ -59,6 +59,7 @@ public static class OrgConsoleSetup
         app.UseSecurityHeaders();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseHubOriginCheck(app.Configuration);
+        app.UseSsoProviderSelection(); // before authentication: the OpenID Connect handler's options are the organization's
         app.UseAuthentication();
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
         app.UseAdminApi(); // /admin/*: the service account of the bearer token becomes the actor

@@ -22,7 +22,7 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
         await using var idp = await OidcTestProvider.StartAsync();
         await using var app = AppFactory.OnKestrel();
         var orgId = await SsoTestSetup.UpgradeAcmeToEnterpriseAsync(app);
-        idp.AllowRedirectUri(new Uri(app.BaseAddress, SsoService.CallbackPath).ToString());
+        idp.AllowRedirectUri(new Uri(app.BaseAddress, SsoOidc.CallbackPathOf(orgId).TrimStart('/')).ToString());
         await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
         await using var newcomerContext = await browser.NewContextAsync(app.BaseAddress);
         await using var danaContext = await browser.NewContextAsync(app.BaseAddress);

@@ -83,7 +83,7 @@ public sealed class SsoDomainVerificationTests : IAsyncLifetime
         Assert.Null(await Directory.FindAsync("ceo@corp.example"));
         Assert.False(await Directory.RequiresSsoAsync("ceo@corp.example"));
         var admitted = await _db.Services.CreateScope().ServiceProvider.GetRequiredService<SsoProvisioning>()
-            .AdmitAsync(orgId, "ceo@corp.example", "CEO", null, null);
+            .AdmitAsync(orgId, new SsoIdentity("https://idp.example.com/", "ceo", "ceo@corp.example", true, "CEO"), null, null);
         Assert.Equal(ErrorKind.Validation, admitted.Error?.Kind);
         await using var context = await _db.DbFactory.CreateDbContextAsync();
         Assert.False(await context.Users.AnyAsync(u => u.NormalizedEmail == "CEO@CORP.EXAMPLE"));

@@ -24,7 +24,7 @@ public static class SsoTestSetup
     public static async Task<Guid> ConnectAcmeAsync(AppFactory app, OidcTestProvider provider, bool enforce, string domains = "acme.example", Role defaultRole = Role.OrgMember)
     {
         var orgId = await UpgradeAcmeToEnterpriseAsync(app);
-        provider.AllowRedirectUri(new Uri(app.BaseAddress, SsoService.CallbackPath).ToString());
+        provider.AllowRedirectUri(new Uri(app.BaseAddress, SsoOidc.CallbackPathOf(orgId).TrimStart('/')).ToString());
         await using var scope = app.Services.CreateAsyncScope();
         await using (var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync())
         {

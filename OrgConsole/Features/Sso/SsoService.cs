@@ -47,14 +47,13 @@ public sealed class SsoService(
     Microsoft.Extensions.Options.IOptions<SsoOptions> options,
     ILogger<SsoService> logger)
 {
-    public const string CallbackPath = "sso/callback";
     private const string SecretPurpose = "OrgConsole.Sso.ClientSecret.v1";
 
     public static string UpgradeMessage(Plan plan) =>
         $"Single sign-on is part of the Enterprise plan; this organization is on {plan}. An Owner or Billing admin can upgrade the plan under Billing.";
 
-    /// <summary>The redirect URI to register at the identity provider.</summary>
-    public string RedirectUri => publicUrl.To(CallbackPath);
+    /// <summary>The redirect URI to register at the identity provider: one per organization.</summary>
+    public string RedirectUriOf(Guid organizationId) => publicUrl.To(SsoOidc.CallbackPathOf(organizationId));
 
     public async Task<Result<SsoSettings>> GetAsync(Guid organizationId, CancellationToken ct = default)
     {
@@ -64,9 +63,9 @@ public sealed class SsoService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connection = await db.Set<SsoConnection>().AsNoTracking().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
         var allowed = PlanLimits.For(plan).AllowsSso;
-        if (connection is null) return new SsoSettings(allowed, plan, false, null, null, null, [], Role.OrgMember, false, null, RedirectUri);
+        if (connection is null) return new SsoSettings(allowed, plan, false, null, null, null, [], Role.OrgMember, false, null, RedirectUriOf(organizationId));
         return new SsoSettings(allowed, plan, true, connection.Issuer, connection.ClientId, SsoRules.SecretHint(connection.ClientSecretLast4),
-            connection.Domains.Select(d => d.Domain).Order().ToList(), connection.DefaultRole, connection.EnforceSso, connection.UpdatedAt, RedirectUri)
+            connection.Domains.Select(d => d.Domain).Order().ToList(), connection.DefaultRole, connection.EnforceSso, connection.UpdatedAt, RedirectUriOf(organizationId))
         {
             DomainStatuses = connection.Domains.OrderBy(d => d.Domain).Select(d => new SsoDomainStatus(d.Domain, d.VerifiedAt is not null, d.VerifiedAt,
                 SsoRules.ChallengeName(d.Domain), SsoRules.ChallengeValue(d.VerificationToken))).ToList(),
