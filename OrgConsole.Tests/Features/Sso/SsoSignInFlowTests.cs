@@ -233,6 +233,65 @@ public sealed partial class SsoSignInFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(NewBrowser(), "eli@acme.example", DemoPassword)).StatusCode);
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task BreakGlass_UnderEnforcement_AnOwnerWith2faSignsInWithPasswordAndCode_AuditedAndEmailedToTheOtherOwners_NobodyElse()
+    {
+        var orgId = await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: true);
+        var ownerKey = await EnableTwoFactorAsync("owner@acme.example");
+        await EnableTwoFactorAsync("eli@acme.example");
+        await using (var db = await DbAsync())
+        {
+            var fay = await db.Users.SingleAsync(u => u.Email == "fay@acme.example");
+            await db.RoleAssignments.Where(r => r.OrganizationId == orgId && r.ProjectId == null && r.PrincipalId == fay.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Role, Role.OrgOwner));
+        }
+
+        // The sign-in page offers the break-glass path under enforcement, and it shows the password field.
+        var offered = await (await PostFormAsync(NewBrowser(), "/Account/Login", "login", new() { ["Input.Email"] = "owner@acme.example", ["Input.Stage"] = "email" })).Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"break-glass\"", offered);
+        Assert.DoesNotContain("id=\"Input.Password\"", offered);
+        var asked = await (await PostFormAsync(NewBrowser(), "/Account/Login", "login",
+            new() { ["Input.Email"] = "owner@acme.example", ["Input.Stage"] = "password", ["Input.BreakGlass"] = "true" })).Content.ReadAsStringAsync();
+        Assert.Contains("id=\"Input.Password\"", asked);
+
+        // The owner with 2FA: password, then the second factor.
+        var browser = NewBrowser();
+        var afterPassword = await PostLoginAsync(browser, "owner@acme.example", DemoPassword);
+        Assert.Equal(HttpStatusCode.Redirect, afterPassword.StatusCode);
+        Assert.Contains("Account/LoginWith2fa", afterPassword.Headers.Location!.ToString());
+        Assert.DoesNotContain(browser.Handler.CookieContainer.GetAllCookies(), c => c.Name.Contains("Identity.Application"));
+        var afterCode = await PostFormAsync(browser, "/Account/LoginWith2fa", "login-with-2fa", new() { ["Input.TwoFactorCode"] = Totp.Code(ownerKey, DateTimeOffset.UtcNow) });
+        Assert.Equal(HttpStatusCode.Redirect, afterCode.StatusCode);
+        Assert.DoesNotContain("Account/", afterCode.Headers.Location!.ToString());
+        Assert.Contains(browser.Handler.CookieContainer.GetAllCookies(), c => c.Name.Contains("Identity.Application"));
+
+        await using (var db = await DbAsync())
+        {
+            var breakGlass = Assert.Single(await db.AuditEvents.Where(e => e.OrganizationId == orgId && e.Action == "auth.break_glass").ToListAsync());
+            Assert.Equal("owner@acme.example", breakGlass.ActorName);
+            var mail = Assert.Single(await db.OutboxEmails.Where(m => m.Subject.StartsWith("Break-glass")).ToListAsync());
+            Assert.Equal("fay@acme.example", mail.To);
+        }
+
+        // A member with 2FA, and an owner without it, get "requires single sign-on" — no second step.
+        foreach (var email in new[] { "eli@acme.example", "fay@acme.example" })
+        {
+            var refused = await PostLoginAsync(NewBrowser(), email, DemoPassword);
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+            Assert.Contains("requires single sign-on for acme.example addresses", await refused.Content.ReadAsStringAsync());
+        }
+    }
+
+    private async Task<string> EnableTwoFactorAsync(string email)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>();
+        var user = (await users.FindByEmailAsync(email))!;
+        await users.ResetAuthenticatorKeyAsync(user);
+        await users.SetTwoFactorEnabledAsync(user, true);
+        return (await users.GetAuthenticatorKeyAsync(user))!;
+    }
+
     private sealed class Browser(HttpClientHandler handler) : HttpClient(handler)
     {
         public HttpClientHandler Handler { get; } = handler;
