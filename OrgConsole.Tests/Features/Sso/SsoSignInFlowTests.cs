@@ -212,6 +212,37 @@ public sealed partial class SsoSignInFlowTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task SignIn_WhenTheProviderRejectsOurClientSecret_TellsThePersonClearly_AndSignsNobodyIn()
+    {
+        var orgId = await SsoTestSetup.ConnectAcmeAsync(_app, _idp, enforce: false);
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = await OwnerActorAsync();
+            var saved = await scope.ServiceProvider.GetRequiredService<OrgConsole.Features.Sso.SsoService>().SaveAsync(orgId,
+                new OrgConsole.Features.Sso.SsoSettingsInput(_idp.Issuer.AbsoluteUri, OidcTestProvider.ClientId, "a-wrong-client-secret", "acme.example", Role.OrgMember, false));
+            Assert.True(saved.IsSuccess, saved.Error?.Message);
+        }
+        _idp.AutoSignInEmail = "newhire@acme.example";
+        var browser = NewBrowser();
+
+        var (landing, trail) = await FollowAsync(browser, new Uri(_app.BaseAddress, "sso/start?email=newhire%40acme.example"));
+
+        Assert.Contains(trail, u => u.AbsolutePath == $"/sso/callback/{orgId}"); // the new secret is used at once
+        Assert.Contains("sso_error=providerrefused", landing.RequestMessage!.RequestUri!.Query);
+        Assert.Contains("did not sign you in", await landing.Content.ReadAsStringAsync());
+        Assert.DoesNotContain(browser.Handler.CookieContainer.GetAllCookies(), c => c.Name.Contains("Identity.Application"));
+        await using var db = await DbAsync();
+        Assert.False(await db.Users.AnyAsync(u => u.NormalizedEmail == "NEWHIRE@ACME.EXAMPLE"));
+    }
+
+    private async Task<Actor> OwnerActorAsync()
+    {
+        await using var db = await DbAsync();
+        var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
+        return new Actor(OrgConsole.Features.Audit.ActorType.User, owner.Id, owner.Email!);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Start_ForAClaimedButUnverifiedDomain_RoutesNowhere_AndPasswordsStillWork()
     {
         var orgId = await SsoTestSetup.UpgradeAcmeToEnterpriseAsync(_app);
