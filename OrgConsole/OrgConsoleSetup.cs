@@ -45,7 +45,7 @@ public static class OrgConsoleSetup
         services.AddProjects();
         services.AddBilling();
         services.AddScoped<OrgConsole.Features.Support.SupportService>().Configure<OrgConsole.Features.Support.SupportOptions>(configuration.GetSection("Support"));
-        services.AddSso();
+        services.AddSso().AddSsoSignIn();
         services.AddScoped<ServiceAccountService>();
         services.AddAdminApi(configuration);
         services.AddRateLimits(configuration);
@@ -66,6 +66,7 @@ public static class OrgConsoleSetup
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseDatabaseBusyResponse();
         app.UseHubOriginCheck(app.Configuration);
+        app.UseSsoProviderSelection(); // before authentication: the OpenID Connect handler's options are the organization's
         app.UseAuthentication();
         app.UseActor(); // before authorization: the permission policies ask the Authorizer, which reads the actor
         app.UseAdminApi(); // /admin/*: the service account of the bearer token becomes the actor

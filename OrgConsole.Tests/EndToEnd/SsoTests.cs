@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OrgConsole.Features.Sso;
 using OrgConsole.Tests.TestSupport;
+using OrgConsole.Tests.TestSupport.Dns;
 using OrgConsole.Tests.TestSupport.OidcProvider;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -21,8 +22,10 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
     {
         await using var idp = await OidcTestProvider.StartAsync();
         await using var app = AppFactory.OnKestrel();
+        await using var dns = DnsTestServer.Start();
         var orgId = await SsoTestSetup.UpgradeAcmeToEnterpriseAsync(app);
-        idp.AllowRedirectUri(new Uri(app.BaseAddress, SsoService.CallbackPath).ToString());
+        dns.Serve(app.Services);
+        idp.AllowRedirectUri(new Uri(app.BaseAddress, SsoOidc.CallbackPathOf(orgId).TrimStart('/')).ToString());
         await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
         await using var newcomerContext = await browser.NewContextAsync(app.BaseAddress);
         await using var danaContext = await browser.NewContextAsync(app.BaseAddress);
@@ -48,6 +51,12 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             await owner.GetByTestId("sso-save").ClickAsync();
             await Expect(owner.GetByText("Single sign-on settings saved.")).ToBeVisibleAsync();
             await Expect(owner.GetByText($"Stored encrypted: ••••{OidcTestProvider.ClientSecret[^4..]}")).ToBeVisibleAsync();
+
+            // The domain counts once verified: the owner publishes the TXT challenge the page shows, then clicks Verify.
+            await Expect(owner.GetByTestId("sso-domain-unverified")).ToBeVisibleAsync();
+            dns.SetTxt(await owner.GetByTestId("sso-challenge-name").InnerTextAsync(), await owner.GetByTestId("sso-challenge-value").InnerTextAsync());
+            await owner.GetByTestId("sso-verify").ClickAsync();
+            await Expect(owner.GetByTestId("sso-domain-verified")).ToBeVisibleAsync();
             await owner.ScreenshotAsync(new() { Path = "/tmp/sso-settings.png", FullPage = true });
             await Expect(owner.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 }); // axe once the page is at rest
             await AssertAccessibleAsync(owner, "SSO settings page", output);

@@ -82,7 +82,7 @@ public sealed class TestDb : IAsyncDisposable
         services.AddScoped<OrgConsole.Features.Support.SupportService>();
         services.AddScoped<OrgConsole.Features.ServiceAccounts.ServiceAccountService>();
         services.AddScoped<OrgConsole.AdminApi.RoleBindingService>();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/" }).Build());
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/", ["Sso:AllowInsecureLoopback"] = "true" }).Build());
         services.AddHttpContextAccessor();
         services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
         services.AddSingleton<CapturingEmailTransport>();

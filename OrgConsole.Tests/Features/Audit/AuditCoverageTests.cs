@@ -139,6 +139,25 @@ public sealed class AuditCoverageTests
                 await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
                 Assert.True((await w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).SaveAsync(w.OrgId, SsoInput)).IsSuccess);
             }),
+        ["SsoService.VerifyDomainAsync"] = new(ActorType.User, async w =>
+        {
+            await using var dns = OrgConsole.Tests.TestSupport.Dns.DnsTestServer.Start();
+            dns.Serve(w.Db.Services);
+            var sso = w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner);
+            var claim = Assert.Single((await sso.GetAsync(w.OrgId)).Value.DomainStatuses);
+            dns.SetTxt(claim.RecordName, claim.RecordValue);
+            return ToResult(await sso.VerifyDomainAsync(w.OrgId, claim.Domain));
+        }, Arrange: async w =>
+        {
+            await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
+            Assert.True((await w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).SaveAsync(w.OrgId, SsoInput)).IsSuccess);
+        }),
+        ["SupportService.ReleaseSsoDomainAsync"] = new(ActorType.Support, w => w.Db.Service<SupportService>(w.Staff).ReleaseSsoDomainAsync(w.OrgId, "coverage.example", "TICKET-5"),
+            Arrange: async w =>
+            {
+                await w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise);
+                Assert.True((await w.Db.Service<OrgConsole.Features.Sso.SsoService>(w.Owner).SaveAsync(w.OrgId, SsoInput)).IsSuccess);
+            }),
         ["ServiceAccountService.CreateAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).CreateAsync(w.OrgId, "builder", Role.OrgMember)),
             Arrange: w => w.Db.SetPlanAsync(w.OrgId, Plan.Enterprise)),
         ["ServiceAccountService.RenameAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RenameAsync(w.OrgId, w.Arranged["account"], "deployer-2")),

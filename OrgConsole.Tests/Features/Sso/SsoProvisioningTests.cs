@@ -23,11 +23,16 @@ public sealed class SsoProvisioningTests
             Id = Guid.NewGuid(), OrganizationId = orgId, Issuer = "https://idp.corp.example/", ClientId = "c", ProtectedClientSecret = "x",
             ClientSecretLast4 = "xxxx", DefaultRole = defaultRole, EnforceSso = enforce, CreatedAt = db.Time.GetUtcNow().UtcDateTime,
         };
-        connection.Domains.Add(new SsoDomain { ConnectionId = connection.Id, OrganizationId = orgId, Domain = "corp.example" });
+        connection.Domains.Add(new SsoDomain
+        {
+            ConnectionId = connection.Id, OrganizationId = orgId, Domain = "corp.example", VerificationToken = "t", VerifiedAt = db.Time.GetUtcNow().UtcDateTime,
+        });
         context.Add(connection);
         await context.SaveChangesAsync();
         return (db, orgId, ownerId);
     }
+
+    private static SsoIdentity Identity(string email, string? name) => new("https://idp.corp.example/", "sub-" + email.ToLowerInvariant(), email, true, name);
 
     private static async Task<Role?> RoleOfAsync(TestDb db, Guid orgId, string userId)
     {
@@ -44,7 +49,7 @@ public sealed class SsoProvisioningTests
         var (db, orgId, _) = await OrgWithSsoAsync(defaultRole);
         await using var _ = db;
 
-        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, "New.Hire@corp.example", "New Hire", "10.0.0.1", "test");
+        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, Identity("New.Hire@corp.example", "New Hire"), "10.0.0.1", "test");
 
         Assert.True(admitted.IsSuccess, admitted.Error?.Message);
         Assert.True(admitted.Value.AccountCreated);
@@ -74,7 +79,7 @@ public sealed class SsoProvisioningTests
                 .SetProperty(u => u.Email, "boss@corp.example").SetProperty(u => u.NormalizedEmail, "BOSS@CORP.EXAMPLE"));
         }
 
-        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, "boss@corp.example", null, null, null);
+        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, Identity("boss@corp.example", null), null, null);
 
         Assert.True(admitted.IsSuccess, admitted.Error?.Message);
         Assert.Equal(ownerId, admitted.Value.UserId);
@@ -93,7 +98,7 @@ public sealed class SsoProvisioningTests
         await using var _ = db;
         var billing = await db.AddMemberAsync(orgId, Role.OrgBillingAdmin, "bea@corp.example");
 
-        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, "BEA@corp.example", null, null, null);
+        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, Identity("BEA@corp.example", null), null, null);
 
         Assert.Equal(billing, admitted.Value.UserId);
         Assert.Equal(Role.OrgBillingAdmin, await RoleOfAsync(db, orgId, billing));
@@ -106,7 +111,7 @@ public sealed class SsoProvisioningTests
         await using var _ = db;
         var existing = await db.CreateUserAsync("known@corp.example");
 
-        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, "known@corp.example", null, null, null);
+        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, Identity("known@corp.example", null), null, null);
 
         Assert.Equal(existing, admitted.Value.UserId);
         Assert.False(admitted.Value.AccountCreated);
@@ -120,7 +125,7 @@ public sealed class SsoProvisioningTests
         var (db, orgId, _) = await OrgWithSsoAsync();
         await using var _ = db;
 
-        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, "someone@elsewhere.example", null, null, null);
+        var admitted = await db.Services.GetRequiredService<SsoProvisioning>().AdmitAsync(orgId, Identity("someone@elsewhere.example", null), null, null);
 
         Assert.Equal(ErrorKind.Validation, admitted.Error?.Kind);
         await using var context = await db.DbFactory.CreateDbContextAsync();

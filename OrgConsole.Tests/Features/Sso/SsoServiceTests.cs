@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.Organizations;
@@ -120,6 +122,23 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Save_AddingAndReplacingDomainsOnASavedConnection_StoresTheNewList()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        var sso = db.Service<SsoService>(ownerId);
+        Assert.True((await sso.SaveAsync(orgId, Valid("first.example"))).IsSuccess);
+
+        var added = await sso.SaveAsync(orgId, Valid("first.example, second.example", secret: ""));
+        Assert.True(added.IsSuccess, added.Error?.Message);
+        Assert.Equal(["first.example", "second.example"], (await sso.GetAsync(orgId)).Value.Domains);
+
+        var replaced = await db.Service<SsoService>(ownerId).SaveAsync(orgId, Valid("third.example", secret: ""));
+        Assert.True(replaced.IsSuccess, replaced.Error?.Message);
+        Assert.Equal(["third.example"], (await sso.GetAsync(orgId)).Value.Domains);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Save_WithoutASecretTheFirstTime_AsksForIt()
     {
         var (db, orgId, ownerId) = await EnterpriseOrgAsync();
@@ -131,7 +150,7 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Save_ADomainAnotherOrganizationClaims_IsRefusedWhateverItsCase()
+    public async Task Save_ADomainAnotherOrganizationClaimedButDidNotVerify_IsAllowed_ButAVerifiedOneIsRefusedWhateverItsCase()
     {
         var (db, firstOrg, firstOwner) = await EnterpriseOrgAsync();
         await using var _ = db;
@@ -139,14 +158,24 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var (secondOrg, secondOwner) = await db.CreateOrganizationAsync("Globex");
         await db.SetPlanAsync(secondOrg, Plan.Enterprise);
 
-        var result = await db.Service<SsoService>(secondOwner).SaveAsync(secondOrg, Valid("globex.example\nCLAIMED.Example"));
+        // An unverified claim blocks nobody.
+        Assert.True((await db.Service<SsoService>(secondOwner).SaveAsync(secondOrg, Valid("globex.example\nCLAIMED.Example"))).IsSuccess);
+
+        await using (var context = await db.DbFactory.CreateDbContextAsync())
+        {
+            await context.Set<SsoDomain>().Where(d => d.OrganizationId == firstOrg).ExecuteUpdateAsync(s => s.SetProperty(d => d.VerifiedAt, DateTime.UtcNow));
+        }
+        var (thirdOrg, thirdOwner) = await db.CreateOrganizationAsync("Initech");
+        await db.SetPlanAsync(thirdOrg, Plan.Enterprise);
+        var result = await db.Service<SsoService>(thirdOwner).SaveAsync(thirdOrg, Valid("initech.example\nCLAIMED.Example"));
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.Contains("claimed.example is already claimed by another organization", result.Error!.For("Domains"));
+        Assert.Contains("claimed.example is already verified by another organization", result.Error!.For("Domains"));
         Assert.DoesNotContain("Acme", result.Error.Message); // which organization holds it is not revealed
-        Assert.False((await db.Service<SsoService>(secondOwner).GetAsync(secondOrg)).Value.Configured);
-        // Re-saving its own domains is fine for the first organization.
-        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example"))).IsSuccess);
+        Assert.False((await db.Service<SsoService>(thirdOwner).GetAsync(thirdOrg)).Value.Configured);
+        // Re-saving its own domains is fine for the first organization, and keeps the verification.
+        Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example", secret: ""))).IsSuccess);
+        Assert.True(Assert.Single((await db.Service<SsoService>(firstOwner).GetAsync(firstOrg)).Value.DomainStatuses).Verified);
     }
 
     [Fact(Timeout = 60_000)]
@@ -216,6 +245,55 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         Assert.StartsWith("Unreachable", result.Value.Message);
         Assert.Contains("refused", result.Value.Message);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TestConnection_WithoutTheDevelopmentSwitch_RefusesHttpAndInternalAddresses_SoItIsNoPortScanner()
+    {
+        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
+        await using var _ = db;
+        db.Services.GetRequiredService<IOptions<SsoOptions>>().Value.AllowInsecureLoopback = false;
+        var sso = db.Service<SsoService>(ownerId);
+        var openPort = _provider.Oidc.Issuer.Port;
+        var closedPort = OidcTestProvider.ClosedPort();
+
+        var plainHttp = await sso.TestConnectionAsync(orgId, _provider.Oidc.Issuer.AbsoluteUri);
+        Assert.Equal("The issuer URL must use https.", plainHttp.Error?.For("Issuer"));
+
+        var open = await sso.TestConnectionAsync(orgId, $"https://127.0.0.1:{openPort}/");
+        var closed = await sso.TestConnectionAsync(orgId, $"https://127.0.0.1:{closedPort}/");
+        Assert.StartsWith("Refused", open.Value.Message);
+        Assert.Equal(open.Value.Message.Replace(openPort.ToString(), "PORT"), closed.Value.Message.Replace(closedPort.ToString(), "PORT"));
+
+        foreach (var target in new[] { $"https://localhost:{openPort}/", $"https://[::1]:{openPort}/", $"https://[::ffff:127.0.0.1]:{openPort}/",
+            "https://10.20.30.40/", "https://192.168.1.1/", "https://172.16.0.1/", "https://169.254.169.254/", "https://[fe80::1]/", "https://[fd00::1]/", "https://0.0.0.0/" })
+        {
+            var result = await sso.TestConnectionAsync(orgId, target);
+            Assert.True(result.IsSuccess, target);
+            Assert.False(result.Value.Ok, target);
+            Assert.StartsWith("Refused", result.Value.Message);
+        }
+        // Enforcement cannot be switched on against such a provider either.
+        var enforced = await sso.SaveAsync(orgId, Valid(enforce: true) with { Issuer = $"https://127.0.0.1:{openPort}/" });
+        Assert.Contains("Refused", enforced.Error?.For("EnforceSso"));
+    }
+
+    [Theory]
+    [InlineData("93.184.215.14", true)]
+    [InlineData("2606:2800:21f:cb07:6820:80da:af6b:8b2c", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("10.0.0.1", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("172.31.255.255", false)]
+    [InlineData("192.168.0.10", false)]
+    [InlineData("224.0.0.1", false)]
+    [InlineData("::1", false)]
+    [InlineData("::", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("fd12:3456::1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    public void OnlyPublicAddresses_AreReachable(string address, bool reachable) =>
+        Assert.Equal(reachable, SsoOutbound.IsPublic(System.Net.IPAddress.Parse(address)));
 
     [Fact(Timeout = 60_000)]
     public async Task TestConnection_AUrlServingHtml_SaysItIsNotAnOpenIdConnectProvider()

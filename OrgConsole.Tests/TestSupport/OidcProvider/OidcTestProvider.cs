@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -32,11 +33,24 @@ public sealed class OidcTestProvider : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HashSet<string> _redirectUris = new(StringComparer.Ordinal);
 
-    private OidcTestProvider(WebApplication app, Uri issuer)
+    private OidcTestProvider(WebApplication app, Uri issuer, bool emailOnlyFromUserInfo)
     {
         _app = app;
         Issuer = issuer;
+        EmailOnlyFromUserInfo = emailOnlyFromUserInfo;
     }
+
+    /// <summary>
+    /// Like most providers (panva's oidc-provider by default): the ID token carries only the subject; email, email_verified
+    /// and name come from the UserInfo endpoint.
+    /// </summary>
+    public bool EmailOnlyFromUserInfo { get; }
+
+    /// <summary>The subject the provider gives a person; by default derived from the email. Tests change it to reassign an address.</summary>
+    public Func<string, string> SubjectOf { get; set; } = email => "sub-" + email.ToLowerInvariant();
+
+    /// <summary>What the provider says of email_verified (null: the claim is left out).</summary>
+    public bool? EmailVerified { get; set; } = true;
 
     /// <summary>The issuer, e.g. http://127.0.0.1:12345/ (with the trailing slash OpenIddict states).</summary>
     public Uri Issuer { get; }
@@ -64,7 +78,7 @@ public sealed class OidcTestProvider : IAsyncDisposable
         lock (_redirectUris) return uri is not null && _redirectUris.Contains(uri);
     }
 
-    public static async Task<OidcTestProvider> StartAsync()
+    public static async Task<OidcTestProvider> StartAsync(bool emailOnlyFromUserInfo = false)
     {
         var port = FreeLoopbackPort();
         var issuer = new Uri($"http://127.0.0.1:{port}/");
@@ -76,14 +90,14 @@ public sealed class OidcTestProvider : IAsyncDisposable
         builder.Services.AddOpenIddict().AddServer(options =>
         {
             options.SetIssuer(issuer);
-            options.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token");
+            options.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token").SetUserInfoEndpointUris("connect/userinfo");
             options.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
             options.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile);
             options.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
             options.DisableAccessTokenEncryption();
             // No database: the provider knows its one client, checked by the handlers below.
             options.EnableDegradedMode();
-            options.UseAspNetCore().EnableAuthorizationEndpointPassthrough().DisableTransportSecurityRequirement();
+            options.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableUserInfoEndpointPassthrough().DisableTransportSecurityRequirement();
 
             options.AddEventHandler<ValidateAuthorizationRequestContext>(handler => handler.UseInlineHandler(context =>
             {
@@ -102,8 +116,9 @@ public sealed class OidcTestProvider : IAsyncDisposable
         });
 
         var app = builder.Build();
-        self = new OidcTestProvider(app, issuer);
+        self = new OidcTestProvider(app, issuer, emailOnlyFromUserInfo);
         app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], (Delegate)(Func<HttpContext, Task<IResult>>)self.AuthorizeAsync);
+        app.MapMethods("/connect/userinfo", [HttpMethods.Get, HttpMethods.Post], (Delegate)(Func<HttpContext, Task<IResult>>)UserInfoAsync);
         app.MapGet("/html/.well-known/openid-configuration", () => Results.Content("<!doctype html><title>Welcome</title><p>Hello</p>", "text/html"));
         app.MapGet("/incomplete/.well-known/openid-configuration", () => Results.Json(new { name = "not a provider" }));
         app.MapGet("/elsewhere/.well-known/openid-configuration", async () =>
@@ -129,15 +144,31 @@ public sealed class OidcTestProvider : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(email)) return LoginPage(request);
 
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, OidcClaims.Name, OidcClaims.Role);
-        identity.AddClaim(new Claim(OidcClaims.Subject, "sub-" + email.ToLowerInvariant()));
+        identity.AddClaim(new Claim(OidcClaims.Subject, SubjectOf(email)));
         identity.AddClaim(new Claim(OidcClaims.Email, email));
-        identity.AddClaim(new Claim(OidcClaims.EmailVerified, "true", ClaimValueTypes.Boolean));
+        if (EmailVerified is { } verified) identity.AddClaim(new Claim(OidcClaims.EmailVerified, verified ? "true" : "false", ClaimValueTypes.Boolean));
         identity.AddClaim(new Claim(OidcClaims.Name, "SSO " + email.Split('@')[0]));
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(request.GetScopes());
-        foreach (var claim in principal.Claims) claim.SetDestinations(Destinations.IdentityToken, Destinations.AccessToken);
+        foreach (var claim in principal.Claims)
+        {
+            if (EmailOnlyFromUserInfo && claim.Type != OidcClaims.Subject) claim.SetDestinations(Destinations.AccessToken);
+            else claim.SetDestinations(Destinations.IdentityToken, Destinations.AccessToken);
+        }
         await Task.CompletedTask;
         return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>UserInfo: the claims of the access token's principal (OpenID Connect Core §5.3).</summary>
+    private static async Task<IResult> UserInfoAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (result.Principal is not { } principal) return Results.Challenge(authenticationSchemes: [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        var claims = new Dictionary<string, object?> { [OidcClaims.Subject] = principal.GetClaim(OidcClaims.Subject) };
+        if (principal.GetClaim(OidcClaims.Email) is { } email) claims[OidcClaims.Email] = email;
+        if (principal.GetClaim(OidcClaims.EmailVerified) is { } verified) claims[OidcClaims.EmailVerified] = bool.Parse(verified);
+        if (principal.GetClaim(OidcClaims.Name) is { } name) claims[OidcClaims.Name] = name;
+        return Results.Json(claims);
     }
 
     /// <summary>The provider's login page: the authorization request's parameters as hidden fields, and the email.</summary>

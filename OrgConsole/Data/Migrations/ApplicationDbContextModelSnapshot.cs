@@ -1080,6 +1080,9 @@ namespace OrgConsole.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ConnectionId")
                         .HasColumnType("TEXT");
 
@@ -1091,14 +1094,26 @@ namespace OrgConsole.Data.Migrations
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("VerificationToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("VerifiedAt")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId");
+                    b.HasIndex("OrganizationId");
 
-                    b.HasIndex("Domain")
+                    b.HasIndex("ConnectionId", "Domain")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex(new[] { "Domain" }, "IX_SsoDomains_Domain");
+
+                    b.HasIndex(new[] { "Domain" }, "IX_SsoDomains_Domain_Verified")
+                        .IsUnique()
+                        .HasFilter("\"VerifiedAt\" IS NOT NULL");
 
                     b.ToTable("SsoDomains", (string)null);
                 });

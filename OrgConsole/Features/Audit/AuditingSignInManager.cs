@@ -24,7 +24,8 @@ public sealed class AuditingSignInManager(
     IDbContextFactory<ApplicationDbContext> dbFactory,
     AuditLog audit,
     TimeProvider time,
-    Sso.SsoDirectory sso)
+    Sso.SsoDirectory sso,
+    Sso.SsoNotices notices)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
@@ -42,11 +43,25 @@ public sealed class AuditingSignInManager(
 
     public override async Task<SignInResult> PasswordSignInAsync(ApplicationUser user, string password, bool isPersistent, bool lockoutOnFailure)
     {
-        // An organization that enforces single sign-on refuses passwords for its domains, whatever page or request asks (SPEC §6).
-        if (await sso.RequiresSsoAsync(user.Email))
+        // An organization that enforces single sign-on refuses passwords for its domains, whatever page or request asks (SPEC §6) —
+        // except break-glass: an Owner of that organization with two-factor authentication on, who must then give the second factor.
+        if (await sso.FindAsync(user.Email) is { EnforceSso: true } route)
         {
-            await RecordAsync(user, user.Email, "auth.sign_in_failed", "password: the organization requires single sign-on");
-            return SignInResult.NotAllowed;
+            if (!await CanBreakGlassAsync(user, route))
+            {
+                await RecordAsync(user, user.Email, "auth.sign_in_failed", "password: the organization requires single sign-on");
+                return SignInResult.NotAllowed;
+            }
+            Context.Items[BreakGlassItem] = route;
+            var breakGlass = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+            if (breakGlass.Succeeded)
+            {
+                // Cannot happen while the second factor is demanded; never let a password alone through.
+                await SignOutAsync();
+                return SignInResult.NotAllowed;
+            }
+            await RecordAsync(user, user.Email, breakGlass, "password (break-glass)");
+            return breakGlass;
         }
         var result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
         // Identity says "not allowed" (email not confirmed) before it looks at the password; only the right password may
@@ -71,20 +86,73 @@ public sealed class AuditingSignInManager(
         return result;
     }
 
+    /// <summary>Under enforced SSO (break-glass) the second factor is asked every time: a remembered browser does not skip it.</summary>
+    public override async Task<bool> IsTwoFactorClientRememberedAsync(ApplicationUser user) =>
+        !Context.Items.ContainsKey(BreakGlassItem) && await base.IsTwoFactorClientRememberedAsync(user);
+
     public override async Task<SignInResult> TwoFactorAuthenticatorSignInAsync(string code, bool isPersistent, bool rememberClient)
     {
         var user = await GetTwoFactorAuthenticationUserAsync();
+        var route = user is null ? null : await sso.FindAsync(user.Email);
+        if (user is not null && route is { EnforceSso: true } && !await CanBreakGlassAsync(user, route))
+        {
+            await RecordAsync(user, user.Email, "auth.sign_in_failed", "authenticator app: the organization requires single sign-on");
+            return SignInResult.NotAllowed;
+        }
         var result = await base.TwoFactorAuthenticatorSignInAsync(code, isPersistent, rememberClient);
-        if (user is not null) await RecordAsync(user, user.Email, result, "authenticator app");
+        if (user is not null) await RecordAsync(user, user.Email, result, route is { EnforceSso: true } ? "authenticator app (break-glass)" : "authenticator app");
+        if (result.Succeeded && user is not null && route is { EnforceSso: true }) await RecordBreakGlassAsync(user, route, "authenticator app");
         return result;
     }
 
     public override async Task<SignInResult> TwoFactorRecoveryCodeSignInAsync(string recoveryCode)
     {
         var user = await GetTwoFactorAuthenticationUserAsync();
+        var route = user is null ? null : await sso.FindAsync(user.Email);
+        if (user is not null && route is { EnforceSso: true } && !await CanBreakGlassAsync(user, route))
+        {
+            await RecordAsync(user, user.Email, "auth.sign_in_failed", "recovery code: the organization requires single sign-on");
+            return SignInResult.NotAllowed;
+        }
         var result = await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
-        if (user is not null) await RecordAsync(user, user.Email, result, "recovery code");
+        if (user is not null) await RecordAsync(user, user.Email, result, route is { EnforceSso: true } ? "recovery code (break-glass)" : "recovery code");
+        if (result.Succeeded && user is not null && route is { EnforceSso: true }) await RecordBreakGlassAsync(user, route, "recovery code");
         return result;
+    }
+
+    private const string BreakGlassItem = "OrgConsole.BreakGlass";
+
+    /// <summary>Break-glass is for an Owner of the enforcing organization who has two-factor authentication on (SPEC §6).</summary>
+    private async Task<bool> CanBreakGlassAsync(ApplicationUser user, Sso.SsoRoute route)
+    {
+        if (!await UserManager.GetTwoFactorEnabledAsync(user)) return false;
+        await using var db = await dbFactory.CreateDbContextAsync();
+        return await db.RoleAssignments.AnyAsync(r => r.OrganizationId == route.OrganizationId && r.ProjectId == null
+            && r.PrincipalType == PrincipalType.User && r.PrincipalId == user.Id && r.Role == Role.OrgOwner);
+    }
+
+    /// <summary>A break-glass sign-in is audited in the enforcing organization and emailed to its other owners.</summary>
+    private async Task RecordBreakGlassAsync(ApplicationUser user, Sso.SsoRoute route, string secondFactor)
+    {
+        var http = Context;
+        var actor = new Actor(ActorType.User, user.Id, user.Email ?? user.Id)
+        {
+            IpAddress = http.Connection.RemoteIpAddress?.ToString(), UserAgent = http.Request.Headers.UserAgent.ToString(),
+        };
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await using var tx = await db.BeginWriteTransactionAsync();
+            await audit.AppendAsync(db, actor, route.OrganizationId, new AuditEntry("auth.break_glass", "user", user.Id,
+                After: new { user.Email, Method = "password + " + secondFactor, route.Domain, Reason = "single sign-on is enforced" }));
+            await db.SaveChangesAsync();
+            await tx.CommitAsync();
+        }
+        var who = Sso.SsoNotices.Encode(user.Email ?? user.Id);
+        await notices.EmailOwnersAsync(route.OrganizationId, $"Break-glass sign-in by {user.Email} to {route.OrganizationName}", "Break-glass sign-in",
+            $"<p><strong>{who}</strong>, an owner of {Sso.SsoNotices.Encode(route.OrganizationName)}, signed in with a password and {Sso.SsoNotices.Encode(secondFactor)} "
+            + $"although single sign-on is enforced for {Sso.SsoNotices.Encode(route.Domain)}, at {time.GetUtcNow():yyyy-MM-dd HH:mm} UTC "
+            + $"from {Sso.SsoNotices.Encode(actor.IpAddress ?? "an unknown address")}.</p><p>If this was not expected, check your organization's audit log.</p>",
+            exceptUserId: user.Id);
     }
 
     private Task RecordAsync(ApplicationUser user, string? email, SignInResult result, string method)

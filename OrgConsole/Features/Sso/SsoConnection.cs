@@ -35,7 +35,11 @@ public sealed class SsoConnection
     public Guid Version { get; set; } = Guid.NewGuid();
 }
 
-/// <summary>An email domain an organization's provider covers. A domain belongs to at most one organization.</summary>
+/// <summary>
+/// An email domain an organization claims for its provider (SPEC §6). A claim counts — routes sign-ins, links accounts,
+/// is enforced — only once verified through its DNS TXT challenge. Several organizations may claim a domain; at most one
+/// holds it verified.
+/// </summary>
 public sealed class SsoDomain
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -46,4 +50,12 @@ public sealed class SsoDomain
 
     /// <summary>Lower case, ASCII (internationalized names in their xn-- form).</summary>
     public required string Domain { get; set; }
+
+    /// <summary>The random value the owner publishes as <c>_orgconsole-challenge.&lt;domain&gt; TXT "orgconsole-verification=&lt;token&gt;"</c>.</summary>
+    public required string VerificationToken { get; set; }
+
+    public DateTime ClaimedAt { get; set; }
+
+    /// <summary>When the DNS challenge was last found; null while unverified (or after the record disappeared).</summary>
+    public DateTime? VerifiedAt { get; set; }
 }

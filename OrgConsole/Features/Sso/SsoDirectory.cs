@@ -9,7 +9,8 @@ public sealed record SsoRoute(Guid OrganizationId, string OrganizationName, stri
 
 /// <summary>
 /// Answers "does single sign-on apply to this email?" for the sign-in page and the password check. A domain routes
-/// to its organization's provider only while the organization exists and is on the Enterprise plan.
+/// to its organization's provider only once verified, and while the organization exists and is on the Enterprise plan;
+/// an unverified claim routes nothing and blocks nobody.
 /// </summary>
 public sealed class SsoDirectory(IDbContextFactory<ApplicationDbContext> dbFactory)
 {
@@ -21,7 +22,7 @@ public sealed class SsoDirectory(IDbContextFactory<ApplicationDbContext> dbFacto
             from d in db.Set<SsoDomain>()
             join c in db.Set<SsoConnection>() on d.ConnectionId equals c.Id
             join o in db.Organizations on c.OrganizationId equals o.Id
-            where d.Domain == domain && o.DeletedAt == null && o.Plan == Plan.Enterprise
+            where d.Domain == domain && d.VerifiedAt != null && o.DeletedAt == null && o.Plan == Plan.Enterprise
             select new SsoRoute(o.Id, o.Name, d.Domain, c.EnforceSso)).AsNoTracking().FirstOrDefaultAsync(ct);
     }
 

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace OrgConsole.Features.Sso;
 
@@ -10,14 +7,13 @@ namespace OrgConsole.Features.Sso;
 public sealed record DiscoveryCheck(bool Ok, string Message, string? AuthorizationEndpoint = null, string? TokenEndpoint = null);
 
 /// <summary>
-/// Talks to identity providers' metadata: checks a discovery document for the settings page ("Test connection"),
-/// and keeps each issuer's configuration (endpoints, signing keys) cached for sign-ins. Several providers, one app.
+/// "Test connection" for the settings page: checks a provider's discovery document and says what is wrong. Sign-ins
+/// fetch and cache metadata through the OpenID Connect handler (see <see cref="SsoOidc"/>).
 /// </summary>
 public sealed class SsoDiscovery(IHttpClientFactory httpClients)
 {
     public const string HttpClientName = "sso";
     private static readonly string[] RequiredFields = ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"];
-    private readonly ConcurrentDictionary<string, ConfigurationManager<OpenIdConnectConfiguration>> _managers = new(StringComparer.Ordinal);
 
     /// <summary>Fetches <c>{issuer}/.well-known/openid-configuration</c> and says clearly what is wrong: unreachable, not OIDC, wrong issuer.</summary>
     public async Task<DiscoveryCheck> CheckAsync(Uri issuer, CancellationToken ct = default)
@@ -28,6 +24,10 @@ public sealed class SsoDiscovery(IHttpClientFactory httpClients)
         try
         {
             response = await client.GetAsync(address, ct);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SsoAddressRefusedException refused)
+        {
+            return new(false, $"Refused: {refused.Message}");
         }
         catch (HttpRequestException e)
         {
@@ -83,22 +83,5 @@ public sealed class SsoDiscovery(IHttpClientFactory httpClients)
             return new(true, $"Connected: {documentIssuer} is an OpenID Connect provider.",
                 document.GetProperty("authorization_endpoint").GetString(), document.GetProperty("token_endpoint").GetString());
         }
-    }
-
-    /// <summary>The provider's configuration with its signing keys, cached per issuer and refreshed as the keys rotate.</summary>
-    public Task<OpenIdConnectConfiguration> GetConfigurationAsync(Uri issuer, CancellationToken ct = default)
-    {
-        var manager = _managers.GetOrAdd(issuer.AbsoluteUri, _ =>
-        {
-            var retriever = new HttpDocumentRetriever(httpClients.CreateClient(HttpClientName)) { RequireHttps = !issuer.IsLoopback };
-            return new ConfigurationManager<OpenIdConnectConfiguration>(SsoRules.DiscoveryAddress(issuer).AbsoluteUri, new OpenIdConnectConfigurationRetriever(), retriever);
-        });
-        return manager.GetConfigurationAsync(ct);
-    }
-
-    /// <summary>After a signature failure the keys may have rotated: the next sign-in fetches them again.</summary>
-    public void Refresh(Uri issuer)
-    {
-        if (_managers.TryGetValue(issuer.AbsoluteUri, out var manager)) manager.RequestRefresh();
     }
 }

@@ -25,8 +25,12 @@ public static class SsoModel
         {
             domain.ToTable("SsoDomains");
             domain.Property(d => d.Domain).HasMaxLength(253);
-            // One organization per domain, across the whole installation; stored lower case, so unique case-insensitively.
-            domain.HasIndex(d => d.Domain).IsUnique();
+            domain.Property(d => d.VerificationToken).HasMaxLength(64);
+            // Any number of organizations may claim a domain, but at most one holds it verified (stored lower case,
+            // so unique case-insensitively). The filter keeps unverified claims out of the uniqueness rule.
+            domain.HasIndex(d => d.Domain, "IX_SsoDomains_Domain_Verified").IsUnique().HasFilter("\"VerifiedAt\" IS NOT NULL");
+            domain.HasIndex(d => d.Domain, "IX_SsoDomains_Domain");
+            domain.HasIndex(d => new { d.ConnectionId, d.Domain }).IsUnique();
             domain.HasIndex(d => d.OrganizationId);
         });
     }

@@ -15,8 +15,8 @@ public static class SsoRules
 
     public static readonly IReadOnlyList<Role> DefaultRoles = [Role.OrgMember, Role.OrgBillingAdmin];
 
-    /// <summary>An absolute https URL without query or fragment; plain http only on this machine (a provider in development).</summary>
-    public static Result<Uri> ValidateIssuer(string? value)
+    /// <summary>An absolute https URL without query or fragment; plain http only on this machine, and only when allowed (a provider in development).</summary>
+    public static Result<Uri> ValidateIssuer(string? value, bool allowInsecureLoopback)
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text)) return Error.Validation("Issuer", "Enter the identity provider's issuer URL.");
@@ -25,9 +25,11 @@ public static class SsoRules
         {
             return Error.Validation("Issuer", "Enter a full URL such as https://login.example.com/.");
         }
-        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+        if (uri.Scheme == Uri.UriSchemeHttp && !(allowInsecureLoopback && uri.IsLoopback))
         {
-            return Error.Validation("Issuer", "The issuer URL must use https (plain http is allowed only for a provider on this machine).");
+            return Error.Validation("Issuer", allowInsecureLoopback
+                ? "The issuer URL must use https (plain http is allowed only for a provider on this machine)."
+                : "The issuer URL must use https.");
         }
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
         {
@@ -93,6 +95,14 @@ public static class SsoRules
         var at = email?.LastIndexOf('@') ?? -1;
         return at > 0 && at < email!.Length - 1 ? NormalizeDomain(email[(at + 1)..]) : null;
     }
+
+    /// <summary>The DNS name of a domain's verification record (SPEC §6).</summary>
+    public static string ChallengeName(string domain) => "_orgconsole-challenge." + domain;
+
+    /// <summary>The TXT value that proves a claim.</summary>
+    public static string ChallengeValue(string token) => "orgconsole-verification=" + token;
+
+    public static string NewVerificationToken() => Secrets.RandomBase32(20).ToLowerInvariant();
 
     public static string SecretHint(string last4) => "••••" + last4;
 

@@ -21,7 +21,14 @@ public sealed record SsoSettings(
     Role DefaultRole,
     bool EnforceSso,
     DateTime? UpdatedAt,
-    string RedirectUri);
+    string RedirectUri)
+{
+    /// <summary>Each claimed domain with its DNS challenge and whether it is verified.</summary>
+    public IReadOnlyList<SsoDomainStatus> DomainStatuses { get; init; } = [];
+}
+
+/// <summary>A claimed domain as the settings page shows it: verified or not, and the TXT record that proves it.</summary>
+public sealed record SsoDomainStatus(string Domain, bool Verified, DateTime? VerifiedAt, string RecordName, string RecordValue);
 
 /// <summary>What an owner submits. A blank <see cref="ClientSecret"/> keeps the stored secret.</summary>
 public sealed record SsoSettingsInput(string? Issuer, string? ClientId, string? ClientSecret, string? Domains, Role DefaultRole, bool EnforceSso);
@@ -34,16 +41,19 @@ public sealed class SsoService(
     TimeProvider time,
     IDataProtectionProvider dataProtection,
     SsoDiscovery discovery,
-    PublicUrl publicUrl)
+    SsoDns dns,
+    SsoNotices notices,
+    PublicUrl publicUrl,
+    Microsoft.Extensions.Options.IOptions<SsoOptions> options,
+    ILogger<SsoService> logger)
 {
-    public const string CallbackPath = "sso/callback";
     private const string SecretPurpose = "OrgConsole.Sso.ClientSecret.v1";
 
     public static string UpgradeMessage(Plan plan) =>
         $"Single sign-on is part of the Enterprise plan; this organization is on {plan}. An Owner or Billing admin can upgrade the plan under Billing.";
 
-    /// <summary>The redirect URI to register at the identity provider.</summary>
-    public string RedirectUri => publicUrl.To(CallbackPath);
+    /// <summary>The redirect URI to register at the identity provider: one per organization.</summary>
+    public string RedirectUriOf(Guid organizationId) => publicUrl.To(SsoOidc.CallbackPathOf(organizationId));
 
     public async Task<Result<SsoSettings>> GetAsync(Guid organizationId, CancellationToken ct = default)
     {
@@ -53,9 +63,13 @@ public sealed class SsoService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connection = await db.Set<SsoConnection>().AsNoTracking().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
         var allowed = PlanLimits.For(plan).AllowsSso;
-        if (connection is null) return new SsoSettings(allowed, plan, false, null, null, null, [], Role.OrgMember, false, null, RedirectUri);
+        if (connection is null) return new SsoSettings(allowed, plan, false, null, null, null, [], Role.OrgMember, false, null, RedirectUriOf(organizationId));
         return new SsoSettings(allowed, plan, true, connection.Issuer, connection.ClientId, SsoRules.SecretHint(connection.ClientSecretLast4),
-            connection.Domains.Select(d => d.Domain).Order().ToList(), connection.DefaultRole, connection.EnforceSso, connection.UpdatedAt, RedirectUri);
+            connection.Domains.Select(d => d.Domain).Order().ToList(), connection.DefaultRole, connection.EnforceSso, connection.UpdatedAt, RedirectUriOf(organizationId))
+        {
+            DomainStatuses = connection.Domains.OrderBy(d => d.Domain).Select(d => new SsoDomainStatus(d.Domain, d.VerifiedAt is not null, d.VerifiedAt,
+                SsoRules.ChallengeName(d.Domain), SsoRules.ChallengeValue(d.VerificationToken))).ToList(),
+        };
     }
 
     /// <summary>Creates or updates the organization's provider. Turning enforcement on requires the provider to answer correctly.</summary>
@@ -65,7 +79,7 @@ public sealed class SsoService(
         if (!access.IsSuccess) return access.Error!;
         if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
 
-        var issuer = SsoRules.ValidateIssuer(input.Issuer);
+        var issuer = SsoRules.ValidateIssuer(input.Issuer, options.Value.AllowInsecureLoopback);
         if (!issuer.IsSuccess) return issuer.Error!;
         var clientId = input.ClientId?.Trim();
         if (string.IsNullOrEmpty(clientId)) return Error.Validation("ClientId", "Enter the client id the provider issued for OrgConsole.");
@@ -91,11 +105,12 @@ public sealed class SsoService(
         var protector = dataProtection.CreateProtector(SecretPurpose);
         return await dbFactory.WriteAsync(async db =>
         {
-            var claimed = await db.Set<SsoDomain>().Where(d => domains.Value.Contains(d.Domain) && d.OrganizationId != organizationId)
+            // An unverified claim elsewhere blocks nobody (SPEC §6); a verified one is that organization's.
+            var claimed = await db.Set<SsoDomain>().Where(d => domains.Value.Contains(d.Domain) && d.OrganizationId != organizationId && d.VerifiedAt != null)
                 .Select(d => d.Domain).OrderBy(d => d).ToListAsync(ct);
             if (claimed.Count > 0)
             {
-                return Error.Validation("Domains", $"{string.Join(", ", claimed)} {(claimed.Count == 1 ? "is" : "are")} already claimed by another organization. "
+                return Error.Validation("Domains", $"{string.Join(", ", claimed)} {(claimed.Count == 1 ? "is" : "are")} already verified by another organization. "
                     + "A domain can belong to one organization only; contact support if it is yours.");
             }
 
@@ -131,7 +146,14 @@ public sealed class SsoService(
             }
             foreach (var added in domains.Value.Where(d => connection.Domains.All(existing => existing.Domain != d)))
             {
-                connection.Domains.Add(new SsoDomain { ConnectionId = connection.Id, OrganizationId = organizationId, Domain = added });
+                // Added explicitly: found only through the navigation, a row with a client-set key would be saved as an UPDATE.
+                var domain = new SsoDomain
+                {
+                    ConnectionId = connection.Id, OrganizationId = organizationId, Domain = added,
+                    VerificationToken = SsoRules.NewVerificationToken(), ClaimedAt = now,
+                };
+                db.Add(domain);
+                connection.Domains.Add(domain);
             }
 
             var after = Describe(connection);
@@ -159,13 +181,96 @@ public sealed class SsoService(
         }, ct);
     }
 
+    /// <summary>
+    /// Verify: looks up <c>_orgconsole-challenge.&lt;domain&gt;</c> and, when it holds this claim's token, makes the domain the
+    /// organization's. The first organization to verify wins: the other organizations' claims on it are dropped and
+    /// their owners emailed.
+    /// </summary>
+    public async Task<Result<SsoDomainStatus>> VerifyDomainAsync(Guid organizationId, string? domainName, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
+        var domain = SsoRules.NormalizeDomain(domainName);
+        if (domain is null) return Error.NotFound("The domain claim");
+
+        SsoDomain? claim;
+        await using (var read = await dbFactory.CreateDbContextAsync(ct))
+        {
+            claim = await read.Set<SsoDomain>().AsNoTracking().FirstOrDefaultAsync(d => d.OrganizationId == organizationId && d.Domain == domain, ct);
+        }
+        if (claim is null) return Error.NotFound("The domain claim");
+        if (claim.VerifiedAt is not null) return Status(claim);
+
+        var recordName = SsoRules.ChallengeName(domain);
+        var expected = SsoRules.ChallengeValue(claim.VerificationToken);
+        var lookup = await dns.LookupTxtAsync(recordName, ct);
+        switch (lookup.Outcome)
+        {
+            case TxtLookupOutcome.Failed:
+                return Error.Validation("Domain", $"The DNS lookup of {recordName} failed ({lookup.Problem}). Try again in a few minutes.");
+            case TxtLookupOutcome.NoRecord:
+                return Error.Validation("Domain", $"No TXT record was found at {recordName}. Add the record shown below at your DNS provider; new records can take a few minutes to appear.");
+            case TxtLookupOutcome.Found when !lookup.Values.Contains(expected, StringComparer.Ordinal):
+                return Error.Validation("Domain", $"The TXT records at {recordName} do not contain {expected}. Check the value (it is unique to this organization) and try again.");
+        }
+
+        var now = time.UtcNow();
+        Result<(SsoDomain Claim, List<Guid> Dropped)> verified;
+        try
+        {
+            verified = await dbFactory.WriteAsync<(SsoDomain, List<Guid>)>(async db =>
+            {
+                var mine = await db.Set<SsoDomain>().FirstOrDefaultAsync(d => d.Id == claim.Id, ct);
+                if (mine is null || mine.VerificationToken != claim.VerificationToken)
+                {
+                    return Error.Conflict($"This organization's claim on {domain} is gone: another organization verified it first, or the settings changed. Reload the page.");
+                }
+                if (mine.VerifiedAt is not null) return (mine, new List<Guid>());
+                if (await db.Set<SsoDomain>().AnyAsync(d => d.Domain == domain && d.VerifiedAt != null, ct))
+                {
+                    return Error.Conflict($"{domain} is already verified by another organization. Contact support if it is yours.");
+                }
+                mine.VerifiedAt = now;
+                var competing = await db.Set<SsoDomain>().Where(d => d.Domain == domain && d.Id != mine.Id).ToListAsync(ct);
+                db.RemoveRange(competing);
+                await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("sso.domain_verified", "sso_domain", domain,
+                    After: new { Domain = domain, Record = recordName, DroppedClaims = competing.Count }), ct);
+                foreach (var loser in competing)
+                {
+                    await audit.AppendAsync(db, Actor.System, loser.OrganizationId, new AuditEntry("sso.domain_claim_dropped", "sso_domain", domain,
+                        Before: new { Domain = domain, Verified = false }, Reason: "Another organization verified the domain first."), ct);
+                }
+                return (mine, competing.Select(c => c.OrganizationId).Distinct().ToList());
+            }, ct);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            return Error.Conflict($"{domain} was verified by another organization at the same moment. Contact support if it is yours.");
+        }
+        if (!verified.IsSuccess) return verified.Error!;
+
+        foreach (var loser in verified.Value.Dropped)
+        {
+            logger.LogInformation("SSO domain {Domain} verified by organization {Winner}; the claim of organization {Loser} was dropped", domain, organizationId, loser);
+            await notices.EmailOwnersAsync(loser, $"Your single sign-on claim on {domain} was dropped", "Domain claim dropped",
+                $"<p>Another organization proved it controls <strong>{SsoNotices.Encode(domain)}</strong> by publishing its DNS verification record, "
+                + "so your organization's claim on it was removed. Sign-ins from that domain no longer go to your identity provider.</p>"
+                + "<p>If the domain is yours, contact support.</p>", ct: ct);
+        }
+        return Status(verified.Value.Claim);
+    }
+
+    private static SsoDomainStatus Status(SsoDomain d) =>
+        new(d.Domain, d.VerifiedAt is not null, d.VerifiedAt, SsoRules.ChallengeName(d.Domain), SsoRules.ChallengeValue(d.VerificationToken));
+
     /// <summary>"Test connection": fetches the discovery document of the issuer being entered (saved or not).</summary>
     public async Task<Result<DiscoveryCheck>> TestConnectionAsync(Guid organizationId, string? issuerUrl, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
         if (!access.IsSuccess) return access.Error!;
         if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
-        var issuer = SsoRules.ValidateIssuer(issuerUrl);
+        var issuer = SsoRules.ValidateIssuer(issuerUrl, options.Value.AllowInsecureLoopback);
         if (!issuer.IsSuccess) return issuer.Error!;
         return await discovery.CheckAsync(issuer.Value, ct);
     }

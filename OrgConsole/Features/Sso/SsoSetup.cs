@@ -1,12 +1,24 @@
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+
 namespace OrgConsole.Features.Sso;
 
-/// <summary>Registers single sign-on: the settings service, the provider metadata cache and the sign-in endpoints.</summary>
+/// <summary>Registers single sign-on: the settings service, domain verification, the OpenID Connect handler and the sign-in endpoints.</summary>
 public static class SsoSetup
 {
     public static IServiceCollection AddSso(this IServiceCollection services)
     {
-        services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section);
+        services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var options = sp.GetRequiredService<IOptions<SsoOptions>>();
+                return SsoOutbound.CreateHandler(() => options.Value.AllowInsecureLoopback);
+            });
         services.AddSingleton<SsoDiscovery>();
+        services.AddSingleton<SsoDns>();
+        services.AddScoped<SsoNotices>();
+        services.AddScoped<SsoDomainMonitor>();
         services.AddScoped<SsoService>();
         services.AddScoped<SsoDirectory>();
         services.AddScoped<SsoProvisioning>();
@@ -14,13 +26,26 @@ public static class SsoSetup
         return services;
     }
 
-    /// <summary><c>/sso/start</c> sends the browser to the provider; <c>/sso/callback</c> is the redirect URI registered there.</summary>
+    /// <summary>
+    /// The web app's part: ASP.NET Core's OpenID Connect handler as one scheme whose options are the current request's
+    /// organization's (see <see cref="SsoOidc"/>), and the hourly re-check of verified domains.
+    /// </summary>
+    public static IServiceCollection AddSsoSignIn(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddOpenIdConnect(SsoOidc.Scheme, "Single sign-on", _ => { });
+        services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, SsoOidcConfigure>();
+        services.AddSingleton<IOptionsMonitor<OpenIdConnectOptions>, SsoOidcOptionsMonitor>();
+        services.AddScoped<SsoOidcEvents>();
+        services.AddHostedService<SsoDomainRecheckJob>();
+        return services;
+    }
+
+    /// <summary><c>/sso/start</c> sends the browser to the provider; the handler answers <c>/sso/callback/{org}</c>; <c>/sso/complete</c> signs in.</summary>
     public static IEndpointRouteBuilder MapSso(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(SsoSignIn.StartPath, async (HttpContext http, SsoSignIn sso, string? email, string? returnUrl, CancellationToken ct) =>
-            Results.Redirect(await sso.BeginAsync(http, email, returnUrl, ct))).AllowAnonymous();
-        endpoints.MapGet("/" + SsoService.CallbackPath, async (HttpContext http, SsoSignIn sso, CancellationToken ct) =>
-            Results.Redirect(await sso.CompleteAsync(http, ct))).AllowAnonymous();
+        endpoints.MapGet(SsoSignIn.StartPath, (HttpContext http, SsoSignIn sso, string? email, string? returnUrl) => sso.BeginAsync(http, email, returnUrl)).AllowAnonymous();
+        endpoints.MapGet(SsoSignIn.CompletePath, async (HttpContext http, SsoSignIn sso, string? returnUrl, CancellationToken ct) =>
+            Results.Redirect(await sso.CompleteAsync(http, returnUrl, ct))).AllowAnonymous();
         return endpoints;
     }
 }

@@ -239,6 +239,39 @@ public sealed class SupportService(
         }, ct);
     }
 
+    /// <summary>
+    /// Releases an organization's claim on an SSO domain (SPEC §6), verified or not — e.g. when a customer lost the domain,
+    /// or someone else proves it is theirs. Sign-ins in the domain stop going to the organization's provider.
+    /// </summary>
+    public async Task<Result> ReleaseSsoDomainAsync(Guid organizationId, string? domain, string? reason, CancellationToken ct = default)
+    {
+        var action = await DemandActionAsync(reason, ct);
+        if (!action.IsSuccess) return action.Error!;
+        var (actor, validReason) = action.Value;
+        var name = Sso.SsoRules.NormalizeDomain(domain);
+        if (name is null) return Error.NotFound("The domain claim");
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var claim = await db.Set<Sso.SsoDomain>().FirstOrDefaultAsync(d => d.OrganizationId == organizationId && d.Domain == name, ct);
+            if (claim is null) return Error.NotFound("The domain claim");
+            db.Remove(claim);
+            await audit.AppendAsync(db, actor, organizationId, new AuditEntry("sso.domain_released", "sso_domain", name,
+                Before: new { Domain = name, Verified = claim.VerifiedAt is not null }, Reason: validReason), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>The organization's claimed SSO domains, for the support page.</summary>
+    public async Task<Result<IReadOnlyList<Sso.SsoDomainStatus>>> ListSsoDomainsAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var staff = await DemandStaffAsync(ct);
+        if (!staff.IsSuccess) return staff.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.Set<Sso.SsoDomain>().AsNoTracking().Where(d => d.OrganizationId == organizationId).OrderBy(d => d.Domain).ToListAsync(ct);
+        return rows.Select(d => new Sso.SsoDomainStatus(d.Domain, d.VerifiedAt is not null, d.VerifiedAt,
+            Sso.SsoRules.ChallengeName(d.Domain), Sso.SsoRules.ChallengeValue(d.VerificationToken))).ToList();
+    }
+
     /// <summary>A support action: staff only, with a valid reason; it is recorded as done by support.</summary>
     private async Task<Result<(Actor Actor, string Reason)>> DemandActionAsync(string? reason, CancellationToken ct)
     {
