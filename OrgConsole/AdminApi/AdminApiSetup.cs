@@ -11,6 +11,7 @@ public static class AdminApiSetup
     public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AdminApiOptions>(configuration.GetSection("AdminApi"));
+        services.AddSingleton<Common.SigningKeyStore>();
         services.AddSingleton<AccessTokens>();
         services.AddScoped<RoleBindingService>();
         // Minimal APIs (and the OpenAPI schemas generated from them) use the Admin API's JSON conventions.

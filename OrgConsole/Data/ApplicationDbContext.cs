@@ -32,7 +32,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<SpendAlertSent> SpendAlertsSent => Set<SpendAlertSent>();
     public DbSet<ServiceAccount> ServiceAccounts => Set<ServiceAccount>();
-    public DbSet<AdminApi.TokenSigningKey> TokenSigningKeys => Set<AdminApi.TokenSigningKey>();
+    public DbSet<Common.StoredSigningKey> TokenSigningKeys => Set<Common.StoredSigningKey>();
 
     /// <summary>
     /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
@@ -164,10 +164,11 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             account.Property(a => a.Version).IsConcurrencyToken();
         });
 
-        builder.Entity<AdminApi.TokenSigningKey>(key =>
+        builder.Entity<Common.StoredSigningKey>(key =>
         {
+            key.ToTable("TokenSigningKeys");
             key.Property(k => k.Id).HasMaxLength(64);
-            key.Property(k => k.Key).HasMaxLength(128);
+            key.Property(k => k.Key).HasMaxLength(512);
         });
 
         builder.Entity<OutboxEmail>(mail =>

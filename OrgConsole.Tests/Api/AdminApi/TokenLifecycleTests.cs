@@ -247,4 +247,70 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
         Assert.DoesNotContain(token, text);
         Assert.Contains(account.Account.ClientId, text); // the check can fail: public values are in the file
     }
+
+    /// <summary>Re-signs a real token's payload with changed claims, as someone holding the signing key could.</summary>
+    private static string Forge(string token, byte[] key, Action<System.Text.Json.Nodes.JsonObject> change)
+    {
+        var parts = token.Split('.');
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]))!.AsObject();
+        change(payload);
+        var input = $"{parts[0]}.{System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(payload.ToJsonString()))}";
+        var signature = System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.ASCII.GetBytes(input));
+        return $"{input}.{System.Buffers.Text.Base64Url.EncodeToString(signature)}";
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task AForgedLongLivedOrFutureToken_SignedWithTheRightKey_IsRefused()
+    {
+        var token = await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgOwner));
+        var key = await _api.App.Services.GetRequiredService<OrgConsole.Common.SigningKeyStore>().GetOrCreateAsync(OrgConsole.AdminApi.AccessTokens.KeyId);
+        var now = _api.Time.GetUtcNow().ToUnixTimeSeconds();
+
+        var faithful = Forge(token, key, p => { p["iat"] = now - 60; p["exp"] = now - 60 + 1800; });
+        var oneYear = Forge(token, key, p => { p["iat"] = now; p["exp"] = now + 365 * 86400; });
+        var backdated = Forge(token, key, p => { p["iat"] = now - 86400; p["exp"] = now + 1000; });
+        var future = Forge(token, key, p => { p["iat"] = now + 3600; p["exp"] = now + 3600 + 1800; });
+        var noIat = Forge(token, key, p => p.Remove("iat"));
+
+        Assert.Equal(HttpStatusCode.OK, (await _api.Client(faithful).GetAsync("/admin/projects")).StatusCode); // the forging is right
+        foreach (var forged in new[] { oneYear, backdated, future, noIat })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _api.Client(forged).GetAsync("/admin/projects")).StatusCode);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TheSigningKey_IsNotInTheDatabaseInClear_AndAClearKeyLeftByAnOlderVersionIsReplaced()
+    {
+        // An older version kept the key in clear: anyone with a copy of the database could sign tokens with it.
+        var leaked = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        await using (var db = await _api.DbAsync())
+        {
+            db.TokenSigningKeys.Add(new OrgConsole.Common.StoredSigningKey
+            {
+                Id = OrgConsole.AdminApi.AccessTokens.KeyId, Key = Convert.ToBase64String(leaked), CreatedAt = _api.Time.GetUtcNow().UtcDateTime,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var token = await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgOwner));
+
+        var now = _api.Time.GetUtcNow().ToUnixTimeSeconds();
+        var forged = Forge(token, leaked, p => { p["iat"] = now; p["exp"] = now + 1800; });
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.Client(forged).GetAsync("/admin/projects")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _api.Client(token).GetAsync("/admin/projects")).StatusCode);
+        var key = await _api.App.Services.GetRequiredService<OrgConsole.Common.SigningKeyStore>().GetOrCreateAsync(OrgConsole.AdminApi.AccessTokens.KeyId);
+        await using (var db = await _api.DbAsync())
+        {
+            var row = await db.TokenSigningKeys.AsNoTracking().SingleAsync();
+            Assert.NotEqual(Convert.ToBase64String(leaked), row.Key);
+            Assert.DoesNotContain(Convert.ToBase64String(key), row.Key);
+            Assert.StartsWith(OrgConsole.Common.SigningKeyStore.ProtectedPrefix, row.Key);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+        SqliteConnection.ClearAllPools();
+        var file = await File.ReadAllBytesAsync(_api.App.DatabasePath);
+        Assert.Equal(-1, file.AsSpan().IndexOf(key));
+        Assert.DoesNotContain(Convert.ToBase64String(key), System.Text.Encoding.UTF8.GetString(file));
+    }
 }

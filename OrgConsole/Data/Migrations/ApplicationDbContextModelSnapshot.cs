@@ -237,7 +237,7 @@ namespace OrgConsole.Data.Migrations
                     b.ToTable("RoleAssignments");
                 });
 
-            modelBuilder.Entity("OrgConsole.AdminApi.TokenSigningKey", b =>
+            modelBuilder.Entity("OrgConsole.Common.StoredSigningKey", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -248,12 +248,12 @@ namespace OrgConsole.Data.Migrations
 
                     b.Property<string>("Key")
                         .IsRequired()
-                        .HasMaxLength(128)
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.ToTable("TokenSigningKeys");
+                    b.ToTable("TokenSigningKeys", (string)null);
                 });
 
             modelBuilder.Entity("OrgConsole.Data.ApplicationUser", b =>
