@@ -13,7 +13,6 @@ public static class AdminApiSetup
         services.Configure<AdminApiOptions>(configuration.GetSection("AdminApi"));
         services.AddSingleton<Common.SigningKeyStore>();
         services.AddSingleton<AccessTokens>();
-        services.AddScoped<RoleBindingService>();
         // Minimal APIs (and the OpenAPI schemas generated from them) use the Admin API's JSON conventions.
         services.ConfigureHttpJsonOptions(o => AdminJson.Configure(o.SerializerOptions));
         services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer((document, _, _) =>

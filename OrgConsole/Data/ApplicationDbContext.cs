@@ -89,9 +89,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             ra.Property(r => r.PrincipalId).HasMaxLength(450);
             ra.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
             ra.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
-            // One organization role per principal; on a project one row per role (API keys hold several).
-            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalType, r.PrincipalId })
-                .IsUnique().HasFilter("\"ProjectId\" IS NULL").HasDatabaseName("IX_RoleAssignments_OrgPrincipal");
+            // Role bindings are a set (SPEC §1.3a): one row per (principal, resource, role), on the organization and on a project.
+            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalType, r.PrincipalId, r.Role })
+                .IsUnique().HasFilter("\"ProjectId\" IS NULL").HasDatabaseName("IX_RoleAssignments_OrgPrincipalRole");
             ra.HasIndex(r => new { r.ProjectId, r.PrincipalType, r.PrincipalId, r.Role })
                 .IsUnique().HasFilter("\"ProjectId\" IS NOT NULL").HasDatabaseName("IX_RoleAssignments_ProjectPrincipalRole");
             ra.HasIndex(r => new { r.PrincipalType, r.PrincipalId });

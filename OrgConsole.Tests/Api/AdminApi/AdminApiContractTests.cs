@@ -278,9 +278,17 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         Assert.Equal(_api.OrgId.ToString(), orgBinding.GetProperty("resource_id").GetString());
         await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{orgBinding.GetProperty("id").GetString()}"), 409, "ABORTED");
 
-        // Promote Eli through a binding: the member service changes the role.
+        // Bindings add up (SPEC §1.3a): another organization role is a second binding; the first keeps its id.
         var promoted = await BodyAsync(await _owner.PostAsync("/admin/role-bindings", Json($$"""{"principal_type":"user","principal_id":"{{eli}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), HttpStatusCode.OK);
         Assert.Equal("OrgBillingAdmin", promoted.GetProperty("role").GetString());
+        Assert.NotEqual(orgBinding.GetProperty("id").GetString(), promoted.GetProperty("id").GetString());
+        await AssertErrorAsync(await _owner.PostAsync("/admin/role-bindings", Json($$"""{"principal_type":"user","principal_id":"{{eli}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), 409, "ALREADY_EXISTS");
+        var both = await BodyAsync(await _owner.GetAsync($"/admin/role-bindings?principal_type=user&principal_id={eli}&resource_type=organization"), HttpStatusCode.OK);
+        Assert.Equal(["OrgBillingAdmin", "OrgMember"], both.GetProperty("data").EnumerateArray().Select(b => b.GetProperty("role").GetString()).Order());
+        // Create-then-delete-the-old one (what automation does) leaves the new role, and the user in the organization.
+        Assert.Equal(HttpStatusCode.Accepted, (await _owner.DeleteAsync($"/admin/role-bindings/{orgBinding.GetProperty("id").GetString()}")).StatusCode);
+        Assert.Equal(eli, (await BodyAsync(await _owner.GetAsync($"/admin/users/{eli}"), HttpStatusCode.OK)).GetProperty("id").GetString());
+        await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{promoted.GetProperty("id").GetString()}"), 409, "ABORTED"); // last org role, project role left
 
         var all = new HashSet<string>();
         string? next = null;

@@ -220,14 +220,14 @@ namespace OrgConsole.Data.Migrations
                         .HasDatabaseName("IX_Members_Name")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
 
-                    b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId")
-                        .IsUnique()
-                        .HasDatabaseName("IX_RoleAssignments_OrgPrincipal")
-                        .HasFilter("\"ProjectId\" IS NULL");
-
                     b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Role")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
+                    b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_RoleAssignments_OrgPrincipalRole")
+                        .HasFilter("\"ProjectId\" IS NULL");
 
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()

@@ -49,10 +49,11 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         var rows = await (
             from r in db.RoleAssignments
             join u in db.Users on r.PrincipalId equals u.Id
-            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.Role != Role.OrgOwner
+            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User
+                  && !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
+                                                  && o.PrincipalId == u.Id && o.Role == Role.OrgOwner)
                   && !db.RoleAssignments.Any(p => p.ProjectId == projectId && p.PrincipalType == PrincipalType.User && p.PrincipalId == u.Id)
-            orderby u.Email
-            select new OrgMemberOption(u.Id, u.DisplayName ?? u.Email!, u.Email!)).AsNoTracking().ToListAsync(ct);
+            select new OrgMemberOption(u.Id, u.DisplayName ?? u.Email!, u.Email!)).AsNoTracking().Distinct().OrderBy(o => o.Email).ToListAsync(ct);
         return rows;
     }
 
@@ -151,7 +152,9 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
             .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
 
+    /// <summary>The member's most privileged organization role (they may hold several), or null for a non-member.</summary>
     private static Task<Role?> OrgRoleOfAsync(ApplicationDbContext db, Guid organizationId, string userId, CancellationToken ct) =>
         db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+            .OrderBy(r => r.Role == Role.OrgOwner ? 0 : r.Role == Role.OrgMember ? 1 : 2)
             .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
 }
