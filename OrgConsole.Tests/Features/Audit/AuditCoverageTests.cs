@@ -71,6 +71,19 @@ public sealed class AuditCoverageTests
         }),
         ["MemberService.ChangeRoleAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).ChangeRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)),
         ["MemberService.RemoveAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).RemoveAsync(w.OrgId, w.Member)),
+        ["MemberService.AddRoleAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).AddRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)),
+        ["MemberService.RemoveRoleAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).RemoveRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin),
+            Arrange: async w => Assert.True((await w.Db.Service<MemberService>(w.Owner).AddRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)).IsSuccess)),
+        ["RoleBindingService.CreateAsync"] = new(ActorType.User, async w => ToResult(await w.Db.Service<OrgConsole.Features.RoleBindings.RoleBindingService>(w.Owner)
+            .CreateAsync(w.OrgId, PrincipalType.User, w.Member, null, Role.OrgBillingAdmin))),
+        ["RoleBindingService.DeleteAsync"] = new(ActorType.User, w => w.Db.Service<OrgConsole.Features.RoleBindings.RoleBindingService>(w.Owner).DeleteAsync(w.OrgId, w.Arranged["binding"]),
+            Arrange: async w =>
+            {
+                Assert.True((await w.Db.Service<MemberService>(w.Owner).AddRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)).IsSuccess);
+                await using var db = await w.Db.DbFactory.CreateDbContextAsync();
+                w.Arranged["binding"] = await db.RoleAssignments.Where(r => r.OrganizationId == w.OrgId && r.PrincipalId == w.Member && r.Role == Role.OrgBillingAdmin)
+                    .Select(r => r.Id).SingleAsync();
+            }),
         ["MemberService.LeaveAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Member).LeaveAsync(w.OrgId)),
         ["MemberService.TransferOwnershipAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).TransferOwnershipAsync(w.OrgId, w.Member)),
         ["InvitationService.InviteAsync"] = new(ActorType.User, async w =>
@@ -143,6 +156,10 @@ public sealed class AuditCoverageTests
         ["ServiceAccountService.RenameAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RenameAsync(w.OrgId, w.Arranged["account"], "deployer-2")),
             Arrange: WithServiceAccountAsync),
         ["ServiceAccountService.ChangeRoleAsync"] = new(ActorType.User, w => Accounts(w).ChangeRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgBillingAdmin),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.AddOrgRoleAsync"] = new(ActorType.User, w => Accounts(w).AddOrgRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgBillingAdmin),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.RemoveOrgRoleAsync"] = new(ActorType.User, w => Accounts(w).RemoveOrgRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgMember),
             Arrange: WithServiceAccountAsync),
         ["ServiceAccountService.RotateSecretAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RotateSecretAsync(w.OrgId, w.Arranged["account"])),
             Arrange: WithServiceAccountAsync),

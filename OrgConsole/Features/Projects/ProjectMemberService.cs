@@ -46,14 +46,15 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Members (each once, whatever roles they hold) who are not owners (those own every project) and not in the project yet.
         var rows = await (
-            from r in db.RoleAssignments
-            join u in db.Users on r.PrincipalId equals u.Id
-            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User
+            from u in db.Users
+            where db.RoleAssignments.Any(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == u.Id)
                   && !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
                                                   && o.PrincipalId == u.Id && o.Role == Role.OrgOwner)
                   && !db.RoleAssignments.Any(p => p.ProjectId == projectId && p.PrincipalType == PrincipalType.User && p.PrincipalId == u.Id)
-            select new OrgMemberOption(u.Id, u.DisplayName ?? u.Email!, u.Email!)).AsNoTracking().Distinct().OrderBy(o => o.Email).ToListAsync(ct);
+            orderby u.Email
+            select new OrgMemberOption(u.Id, u.DisplayName ?? u.Email!, u.Email!)).AsNoTracking().ToListAsync(ct);
         return rows;
     }
 

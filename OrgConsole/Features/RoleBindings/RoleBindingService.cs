@@ -89,9 +89,7 @@ public sealed class RoleBindingService(
         {
             case PrincipalType.User when projectId is null:
             {
-                // Ask the owning service's question first: a caller who may not change roles learns nothing more.
-                var may = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-                if (!may.IsSuccess) return may.Error!;
+                // The member service demands UpdateMemberRoles first: a caller who may not change roles learns nothing more.
                 outcome = await members.AddRoleAsync(organizationId, principalId, role, ct);
                 if (outcome.Error is { Kind: ErrorKind.NotFound }) return Error.NotFound("The user (people join an organization through an invite)");
                 if (outcome.Error is { Kind: ErrorKind.Conflict }) return Duplicate();
@@ -113,10 +111,8 @@ public sealed class RoleBindingService(
                 if (!Guid.TryParse(principalId, out var accountId)) return Error.NotFound("The service account");
                 if (projectId is null)
                 {
-                    var account = await serviceAccounts.GetAsync(organizationId, accountId, ct);
-                    if (!account.IsSuccess) return account.Error!;
-                    if (account.Value.Role == role) return Duplicate();
-                    outcome = await serviceAccounts.ChangeRoleAsync(organizationId, accountId, role, ct);
+                    outcome = await serviceAccounts.AddOrgRoleAsync(organizationId, accountId, role, ct);
+                    if (outcome.Error is { Kind: ErrorKind.Conflict }) return Duplicate();
                 }
                 else
                 {
@@ -159,12 +155,7 @@ public sealed class RoleBindingService(
             case PrincipalType.User:
                 return await projectMembers.RemoveAsync(organizationId, b.ProjectId!.Value, b.PrincipalId, ct);
             case PrincipalType.ServiceAccount when b.ProjectId is null:
-            {
-                // Still demand the permission first: only then may the caller learn why the change is refused.
-                var account = await serviceAccounts.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);
-                if (!account.IsSuccess) return account.Error!;
-                return Error.Conflict("A service account always holds an organization role. Bind another organization role to change it, or delete the service account.");
-            }
+                return await serviceAccounts.RemoveOrgRoleAsync(organizationId, Guid.Parse(b.PrincipalId), b.Role, ct);
             case PrincipalType.ServiceAccount:
                 return await serviceAccounts.DisconnectProjectAsync(organizationId, Guid.Parse(b.PrincipalId), b.ProjectId!.Value, ct);
             default:

@@ -10,7 +10,8 @@ using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.ServiceAccounts;
 
-public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount);
+/// <summary>A service account; <see cref="Role"/> is its most privileged organization role, null while it holds none.</summary>
+public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role? Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount);
 
 /// <summary>A new account or a rotated secret: <see cref="ClientSecret"/> is shown once and never stored.</summary>
 public sealed record ServiceAccountWithSecret(ServiceAccountRow Account, string ClientSecret);
@@ -72,7 +73,8 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     }
 
     /// <summary>Creates an account with an organization role and optional project roles; the secret is returned this once.</summary>
-    public async Task<Result<ServiceAccountWithSecret>> CreateAsync(Guid organizationId, string? name, Role role,
+    /// <summary>Creates an account; without <paramref name="role"/> it holds no organization role until one is bound (SPEC §1.3a).</summary>
+    public async Task<Result<ServiceAccountWithSecret>> CreateAsync(Guid organizationId, string? name, Role? role,
         IReadOnlyList<ProjectGrant>? projects = null, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
@@ -80,7 +82,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var validName = ValidateName(name);
         if (!validName.IsSuccess) return validName.Error!;
-        if (ValidateOrgRole(role) is { } badRole) return badRole;
+        if (role is { } orgRole && ValidateOrgRole(orgRole) is { } badRole) return badRole;
         var grants = (projects ?? []).ToList();
         if (grants.GroupBy(g => g.ProjectId).Any(g => g.Count() > 1)) return Error.Validation("Projects", "Give each project one role.");
         if (grants.Select(g => ValidateProjectRole(g.Role)).FirstOrDefault(e => e is not null) is { } badGrant) return badGrant;
@@ -101,10 +103,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 SecretHash = Hash(secret), CreatedAt = now, UpdatedAt = now, CreatedBy = access.Value.Actor.Id,
             };
             db.ServiceAccounts.Add(account);
-            db.RoleAssignments.Add(Assignment(account, role, now, projectId: null));
+            if (role is { } granted) db.RoleAssignments.Add(Assignment(account, granted, now, projectId: null));
             foreach (var grant in grants) db.RoleAssignments.Add(Assignment(account, grant.Role, now, grant.ProjectId));
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.created", "service_account", account.Id.ToString(),
-                After: new { account.Name, account.ClientId, Role = role.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
+                After: new { account.Name, account.ClientId, Role = role?.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
             return account.Id;
         }, ct);
         if (!result.IsSuccess) return result.Error!;
@@ -137,7 +139,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error!;
     }
 
-    /// <summary>Changes the account's organization role; it counts from the account's very next request.</summary>
+    /// <summary>
+    /// Changes the account's organization role: afterwards it holds exactly <paramref name="role"/> (the console's replace);
+    /// it counts from the account's very next request.
+    /// </summary>
     public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
@@ -148,18 +153,62 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
             if (account is null) return Error.NotFound("The service account");
-            var assignment = await db.RoleAssignments.FirstAsync(r => r.OrganizationId == organizationId && r.ProjectId == null
-                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
-            if (assignment.Role == role) return Result.Ok();
-            var before = assignment.Role;
-            assignment.Role = role;
+            var bindings = await OrgBindingsAsync(db, account, ct);
+            if (bindings.Count == 1 && bindings[0].Role == role) return Result.Ok();
+            var before = Roles.MostPrivilegedFirst(bindings.Select(b => b.Role));
+            if (bindings.All(b => b.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
+            db.RoleAssignments.RemoveRange(bindings.Where(b => b.Role != role));
             account.UpdatedAt = time.UtcNow();
             account.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_changed", "service_account", account.Id.ToString(),
-                Before: new { Role = before.ToString() }, After: new { Role = role.ToString() }), ct);
+                Before: new { Role = before.Count == 0 ? null : before[0].ToString(), Roles = before.Select(r => r.ToString()) }, After: new { Role = role.ToString() }), ct);
             return Result.Ok();
         }, ct);
     }
+
+    /// <summary>Binds one more organization role to the account (bindings add up, SPEC §1.3a); holding it already is a conflict.</summary>
+    public async Task<Result> AddOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        if (ValidateOrgRole(role) is { } badRole) return badRole;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var bindings = await OrgBindingsAsync(db, account, ct);
+            if (bindings.Any(b => b.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()}.");
+            db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
+            account.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_added", "service_account", account.Id.ToString(),
+                After: new { Role = role.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Takes one organization role away; an account may hold none (it can then do nothing until a role is bound).</summary>
+    public async Task<Result> RemoveOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var binding = (await OrgBindingsAsync(db, account, ct)).FirstOrDefault(b => b.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            db.RoleAssignments.Remove(binding);
+            account.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_removed", "service_account", account.Id.ToString(),
+                Before: new { Role = role.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    private static Task<List<RoleAssignment>> OrgBindingsAsync(ApplicationDbContext db, ServiceAccount account, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == null
+            && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
 
     /// <summary>Issues a new secret: the old one, and every token issued with it, stop working at once.</summary>
     public async Task<Result<ServiceAccountWithSecret>> RotateSecretAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
@@ -359,7 +408,8 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         return list.Select(a =>
         {
             var mine = roles.Where(r => r.PrincipalId == a.Id.ToString()).ToList();
-            var orgRole = mine.FirstOrDefault(r => r.ProjectId == null)?.Role ?? Role.OrgMember;
+            var orgRoles = Roles.MostPrivilegedFirst(mine.Where(r => r.ProjectId == null).Select(r => r.Role));
+            Role? orgRole = orgRoles.Count == 0 ? null : orgRoles[0];
             return new ServiceAccountRow(a.Id, a.Name, a.ClientId, orgRole, a.CreatedAt, a.UpdatedAt, mine.Count(r => r.ProjectId != null));
         }).ToList();
     }
