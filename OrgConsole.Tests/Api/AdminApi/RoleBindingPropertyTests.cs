@@ -124,4 +124,25 @@ public sealed class RoleBindingPropertyTests : IAsyncLifetime
             }
         }
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task AProjectBindingWithAnotherRole_IsAdded_NotRewritten_AndEachIsDeletedAlone()
+    {
+        var client = await _api.ClientForRoleAsync(Role.OrgOwner);
+        var eli = await _api.UserIdAsync("eli@acme.example");
+        string Body(string role) => $$"""{"principal_type":"user","principal_id":"{{eli}}","resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"{{role}}"}""";
+
+        var member = JsonDocument.Parse(await (await client.PostAsync("/admin/role-bindings", Json(Body("ProjectMember")))).Content.ReadAsStringAsync()).RootElement;
+        var owner = await client.PostAsync("/admin/role-bindings", Json(Body("ProjectOwner")));
+        Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/admin/role-bindings", Json(Body("ProjectOwner")))).StatusCode);
+
+        var held = JsonDocument.Parse(await client.GetStringAsync($"/admin/role-bindings?principal_type=user&principal_id={eli}&resource_type=project&resource_id={_api.SearchProjectId}")).RootElement;
+        Assert.Equal(["ProjectMember", "ProjectOwner"], held.GetProperty("data").EnumerateArray().Select(b => b.GetProperty("role").GetString()).Order());
+        Assert.Contains(held.GetProperty("data").EnumerateArray(), b => b.GetProperty("id").GetString() == member.GetProperty("id").GetString()); // kept, not rewritten
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync($"/admin/role-bindings/{member.GetProperty("id").GetString()}")).StatusCode);
+        var access = await _api.AsUserAsync(eli, sp => sp.GetRequiredService<Authorizer>().GetProjectAccessAsync(_api.OrgId, _api.SearchProjectId));
+        Assert.True(access!.Can(Permission.ManageApiKeys)); // still Project owner
+    }
 }

@@ -104,6 +104,9 @@ public sealed class AuditCoverageTests
             return await w.Db.Service<ProjectMemberService>(w.Owner).AddAsync(w.OrgId, w.ProjectId, newcomer, Role.ProjectMember);
         }),
         ["ProjectMemberService.ChangeRoleAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).ChangeRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner)),
+        ["ProjectMemberService.AddRoleAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).AddRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner)),
+        ["ProjectMemberService.RemoveRoleAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).RemoveRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner),
+            Arrange: async w => Assert.True((await w.Db.Service<ProjectMemberService>(w.Owner).AddRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner)).IsSuccess)),
         ["ProjectMemberService.RemoveAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).RemoveAsync(w.OrgId, w.ProjectId, w.Member)),
         ["ApiKeyService.CreateAsync"] = new(ActorType.User, async w => ToResult(await w.Db.Service<ApiKeyService>(w.Owner).CreateAsync(w.OrgId, w.ProjectId, "another", null))),
         ["ApiKeyService.UpdateAsync"] = new(ActorType.User, w => w.Db.Service<ApiKeyService>(w.Owner).UpdateAsync(w.OrgId, w.ProjectId, w.KeyId, "renamed", [Role.ProjectViewer])),

@@ -97,13 +97,8 @@ public sealed class RoleBindingService(
             }
             case PrincipalType.User:
             {
-                var may = await authorizer.DemandAsync(organizationId, projectId!.Value, Permission.ManageProjectMembers, ct);
-                if (!may.IsSuccess) return may.Error!;
-                var current = await ProjectRoleAsync(organizationId, principalType, principalId, projectId!.Value, ct);
-                if (current == role) return Duplicate();
-                outcome = current is null
-                    ? await projectMembers.AddAsync(organizationId, projectId.Value, principalId, role, ct)
-                    : await projectMembers.ChangeRoleAsync(organizationId, projectId.Value, principalId, role, ct);
+                // Adds (never rewrites) a project binding; a duplicate is the service's conflict.
+                outcome = await projectMembers.AddRoleAsync(organizationId, projectId!.Value, principalId, role, ct);
                 break;
             }
             case PrincipalType.ServiceAccount:
@@ -153,7 +148,7 @@ public sealed class RoleBindingService(
                 // One binding of the set; the member service refuses the last owner's, and a last one while project roles remain.
                 return await members.RemoveRoleAsync(organizationId, b.PrincipalId, b.Role, ct);
             case PrincipalType.User:
-                return await projectMembers.RemoveAsync(organizationId, b.ProjectId!.Value, b.PrincipalId, ct);
+                return await projectMembers.RemoveRoleAsync(organizationId, b.ProjectId!.Value, b.PrincipalId, b.Role, ct);
             case PrincipalType.ServiceAccount when b.ProjectId is null:
                 return await serviceAccounts.RemoveOrgRoleAsync(organizationId, Guid.Parse(b.PrincipalId), b.Role, ct);
             case PrincipalType.ServiceAccount:
@@ -170,13 +165,6 @@ public sealed class RoleBindingService(
     }
 
     private static Error Duplicate() => Error.Conflict("The principal already holds this role on this resource.");
-
-    private async Task<Role?> ProjectRoleAsync(Guid organizationId, PrincipalType type, string principalId, Guid projectId, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == projectId && r.PrincipalType == type && r.PrincipalId == principalId)
-            .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
-    }
 
     /// <summary>
     /// What the caller may see: owners see every binding; other members see people's organization roles (the members list)
