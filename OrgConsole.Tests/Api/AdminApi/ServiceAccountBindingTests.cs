@@ -45,4 +45,22 @@ public sealed class ServiceAccountBindingTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.NotFound, (await bare.GetAsync("/admin/projects")).StatusCode);
     }
+
+    [Fact(Timeout = 90_000)]
+    public async Task AProjectBindingWithAnotherRole_IsAdded_NotRewritten()
+    {
+        var owner = await _api.ClientForRoleAsync(Role.OrgOwner);
+        var robot = await _api.ServiceAccountAsync(Role.OrgMember);
+        string Body(string role) => $$"""{"principal_type":"service_account","principal_id":"{{robot.Account.Id}}","resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"{{role}}"}""";
+
+        var member = JsonDocument.Parse(await (await owner.PostAsync("/admin/role-bindings", Json(Body("ProjectMember")))).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, (await owner.PostAsync("/admin/role-bindings", Json(Body("ProjectOwner")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await owner.PostAsync("/admin/role-bindings", Json(Body("ProjectMember")))).StatusCode);
+        var held = JsonDocument.Parse(await owner.GetStringAsync($"/admin/role-bindings?principal_type=service_account&principal_id={robot.Account.Id}&resource_type=project&resource_id={_api.SearchProjectId}")).RootElement;
+        Assert.Equal(["ProjectMember", "ProjectOwner"], held.GetProperty("data").EnumerateArray().Select(b => b.GetProperty("role").GetString()).Order());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await owner.DeleteAsync($"/admin/role-bindings/{member.GetProperty("id").GetString()}")).StatusCode);
+        var left = JsonDocument.Parse(await owner.GetStringAsync($"/admin/role-bindings?principal_type=service_account&principal_id={robot.Account.Id}&resource_type=project&resource_id={_api.SearchProjectId}")).RootElement;
+        Assert.Equal("ProjectOwner", left.GetProperty("data").EnumerateArray().Single().GetProperty("role").GetString());
+    }
 }

@@ -164,6 +164,14 @@ public sealed class AuditCoverageTests
             Arrange: WithServiceAccountAsync),
         ["ServiceAccountService.RemoveOrgRoleAsync"] = new(ActorType.User, w => Accounts(w).RemoveOrgRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgMember),
             Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.AddProjectRoleAsync"] = new(ActorType.User, w => Accounts(w).AddProjectRoleAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.RemoveProjectRoleAsync"] = new(ActorType.User, w => Accounts(w).RemoveProjectRoleAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember),
+            Arrange: async w =>
+            {
+                await WithServiceAccountAsync(w);
+                Assert.True((await Accounts(w).AddProjectRoleAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember)).IsSuccess);
+            }),
         ["ServiceAccountService.RotateSecretAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RotateSecretAsync(w.OrgId, w.Arranged["account"])),
             Arrange: WithServiceAccountAsync),
         ["ServiceAccountService.DeleteAsync"] = new(ActorType.User, w => Accounts(w).DeleteAsync(w.OrgId, w.Arranged["account"], "deployer"),

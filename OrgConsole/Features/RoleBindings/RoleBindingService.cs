@@ -111,7 +111,7 @@ public sealed class RoleBindingService(
                 }
                 else
                 {
-                    outcome = await serviceAccounts.ConnectProjectAsync(organizationId, accountId, projectId.Value, role, ct);
+                    outcome = await serviceAccounts.AddProjectRoleAsync(organizationId, accountId, projectId.Value, role, ct);
                 }
                 break;
             }
@@ -152,7 +152,7 @@ public sealed class RoleBindingService(
             case PrincipalType.ServiceAccount when b.ProjectId is null:
                 return await serviceAccounts.RemoveOrgRoleAsync(organizationId, Guid.Parse(b.PrincipalId), b.Role, ct);
             case PrincipalType.ServiceAccount:
-                return await serviceAccounts.DisconnectProjectAsync(organizationId, Guid.Parse(b.PrincipalId), b.ProjectId!.Value, ct);
+                return await serviceAccounts.RemoveProjectRoleAsync(organizationId, Guid.Parse(b.PrincipalId), b.ProjectId!.Value, b.Role, ct);
             default:
             {
                 var key = await apiKeys.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);

@@ -206,6 +206,51 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         }, ct);
     }
 
+    /// <summary>Binds one more project role (the Admin API's create: bindings add up); holding it already is a conflict.</summary>
+    public async Task<Result> AddProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        if (ValidateProjectRole(role) is { } badRole) return badRole;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
+            if (project is null) return Error.NotFound("The project");
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            if (held.Any(r => r.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(held.Count == 0 ? "service_account.project_connected" : "service_account.project_role_added",
+                "service_account", account.Id.ToString(), After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Takes one project role away (the Admin API's delete).</summary>
+    public async Task<Result> RemoveProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            var binding = held.FirstOrDefault(r => r.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            db.RoleAssignments.Remove(binding);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(held.Count == 1 ? "service_account.project_disconnected" : "service_account.project_role_removed",
+                "service_account", account.Id.ToString(), Before: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    private static Task<List<RoleAssignment>> ProjectBindingsAsync(ApplicationDbContext db, ServiceAccount account, Guid projectId, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == projectId
+            && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
+
     private static Task<List<RoleAssignment>> OrgBindingsAsync(ApplicationDbContext db, ServiceAccount account, CancellationToken ct) =>
         db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == null
             && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
@@ -302,12 +347,13 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             if (account is null) return Error.NotFound("The service account");
             var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
             if (project is null) return Error.NotFound("The project");
-            var existing = await db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId
-                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
-            if (existing?.Role == role) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            // The console's connect is a replace: afterwards the account holds exactly this role on the project.
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            if (held.Count == 1 && held[0].Role == role) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            var existing = held.OrderBy(r => r.Role).FirstOrDefault();
             var before = existing?.Role;
-            if (existing is null) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
-            else existing.Role = role;
+            if (held.All(r => r.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
+            db.RoleAssignments.RemoveRange(held.Where(r => r.Role != role));
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(
                 existing is null ? "service_account.project_connected" : "service_account.project_role_changed", "service_account", account.Id.ToString(),
                 Before: before is null ? null : new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
@@ -323,10 +369,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
             if (account is null) return Error.NotFound("The service account");
-            var existing = await db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId && r.OrganizationId == organizationId
-                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            var existing = held.OrderBy(r => r.Role).FirstOrDefault();
             if (existing is null) return Error.NotFound("The project connection");
-            db.RoleAssignments.Remove(existing);
+            db.RoleAssignments.RemoveRange(held);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.project_disconnected", "service_account", account.Id.ToString(),
                 Before: new { Role = existing.Role.ToString() }, ProjectId: projectId), ct);
             return Result.Ok();
