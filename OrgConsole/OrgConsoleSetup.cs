@@ -150,6 +150,7 @@ public static class OrgConsoleSetup
 
     private static IServiceCollection AddMembers(this IServiceCollection services) => services
         .AddScoped<MemberService>()
+        .AddScoped<Features.RoleBindings.RoleBindingService>()
         .AddScoped<InvitationService>()
         .AddScoped<PublicUrl>();
 

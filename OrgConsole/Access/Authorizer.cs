@@ -5,18 +5,29 @@ using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Access;
 
-/// <summary>What the current actor may do in one organization, read fresh from the database.</summary>
+/// <summary>
+/// What the current actor may do in one organization, read fresh from the database. <see cref="Roles"/> is every
+/// organization role the actor holds (SPEC §1.3a: bindings are a set; what it may do is their union); <see cref="Role"/>
+/// is the most privileged of them, for labels.
+/// </summary>
 public sealed record OrgAccess(Guid OrganizationId, string OrganizationName, Plan Plan, Role Role, Actor Actor)
 {
-    public bool Can(Permission permission) => RolePermissions.Grants(Role, permission);
+    public IReadOnlyList<Role> Roles { get; init; } = [Role];
+
+    public bool IsOwner => Roles.Contains(Role.OrgOwner);
+
+    public bool Can(Permission permission) => Roles.Any(role => RolePermissions.Grants(role, permission));
 }
 
-/// <summary>What the current actor may do in one project.</summary>
+/// <summary>What the current actor may do in one project: the union of its project roles, or Project owner implicitly for an org owner.</summary>
 public sealed record ProjectAccess(OrgAccess Organization, Guid ProjectId, Role? ProjectRole, bool ImplicitOwner)
 {
     public Role? EffectiveRole => ImplicitOwner ? Role.ProjectOwner : ProjectRole;
 
-    public bool Can(Permission permission) => EffectiveRole is { } role && RolePermissions.Grants(role, permission);
+    public IReadOnlyList<Role> ProjectRoles { get; init; } = ProjectRole is { } r ? [r] : [];
+
+    public bool Can(Permission permission) =>
+        ImplicitOwner ? RolePermissions.Grants(Role.ProjectOwner, permission) : ProjectRoles.Any(role => RolePermissions.Grants(role, permission));
 }
 
 /// <summary>
@@ -59,8 +70,13 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         if (actor.Type == Features.Audit.ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
         if (PrincipalTypeOf(actor) is not { } principalType) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await MembershipQuery(db, organizationId, principalType, actor.Id);
-        if (row is not null) return new OrgAccess(organizationId, row.Name, row.Plan, row.Role, actor);
+        var rows = new List<MembershipRow>(2);
+        await foreach (var row in MembershipQuery(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
+        if (rows.Count > 0)
+        {
+            var roles = Access.Roles.MostPrivilegedFirst(rows.Select(r => r.Role));
+            return new OrgAccess(organizationId, rows[0].Name, rows[0].Plan, roles[0], actor) { Roles = roles };
+        }
         // Not a member: perhaps support staff with a visit open (from another request, tab or an earlier page load).
         return actor.Type == Features.Audit.ActorType.User ? await SupportAccessAsync(actor, organizationId, ct) : null;
     }
@@ -99,14 +115,14 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
          select ur).AnyAsync(ct);
 
     // Every action of every page asks this first: compiled once rather than translated per call.
-    private static readonly Func<ApplicationDbContext, Guid, PrincipalType, string, Task<MembershipRow?>> MembershipQuery =
-        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType principalType, string principalId) => (
+    private static readonly Func<ApplicationDbContext, Guid, PrincipalType, string, IAsyncEnumerable<MembershipRow>> MembershipQuery =
+        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType principalType, string principalId) =>
             from ra in db.RoleAssignments.AsNoTracking()
             join org in db.Organizations on ra.OrganizationId equals org.Id
             where ra.OrganizationId == organizationId && ra.ProjectId == null
                   && ra.PrincipalType == principalType && ra.PrincipalId == principalId
                   && org.DeletedAt == null
-            select new MembershipRow(org.Name, org.Plan, ra.Role)).FirstOrDefault());
+            select new MembershipRow(org.Name, org.Plan, ra.Role));
 
     /// <summary>Which kind of role holder an actor is: people and service accounts hold roles; others hold none.</summary>
     public static PrincipalType? PrincipalTypeOf(Actor actor) => actor.Type switch
@@ -126,11 +142,11 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         // Support staff read every project of the organization they are visiting; they hold no project roles.
         if (org.Role == Role.SupportViewer) return new ProjectAccess(org, projectId, Role.SupportViewer, ImplicitOwner: false);
         var principalType = PrincipalTypeOf(org.Actor);
-        var projectRole = await db.RoleAssignments
+        var projectRoles = Access.Roles.MostPrivilegedFirst(await db.RoleAssignments
             .Where(ra => ra.OrganizationId == organizationId && ra.ProjectId == projectId
                          && ra.PrincipalType == principalType && ra.PrincipalId == org.Actor.Id)
-            .Select(ra => (Role?)ra.Role).FirstOrDefaultAsync(ct);
-        return new ProjectAccess(org, projectId, projectRole, ImplicitOwner: org.Role == Role.OrgOwner);
+            .Select(ra => ra.Role).ToListAsync(ct));
+        return new ProjectAccess(org, projectId, projectRoles.Count == 0 ? null : projectRoles[0], ImplicitOwner: org.IsOwner) { ProjectRoles = projectRoles };
     }
 
     /// <summary>The role names that hold a permission, for "needs the … role" tooltips.</summary>

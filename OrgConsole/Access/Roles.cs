@@ -52,6 +52,9 @@ public static class Roles
     public static readonly IReadOnlyList<Role> OrganizationRoles = [Role.OrgOwner, Role.OrgMember, Role.OrgBillingAdmin];
     public static readonly IReadOnlyList<Role> ProjectRoles = [Role.ProjectOwner, Role.ProjectMember];
 
+    /// <summary>A principal's roles, most privileged first (the enum lists them so): Owner before User before Billing admin.</summary>
+    public static IReadOnlyList<Role> MostPrivilegedFirst(IEnumerable<Role> roles) => roles.Distinct().Order().ToList();
+
     public static RoleScope ScopeOf(Role role) => role switch
     {
         Role.OrgOwner or Role.OrgMember or Role.OrgBillingAdmin => RoleScope.Organization,

@@ -2,9 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using OrgConsole.Common;
-using OrgConsole.Data;
 using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole.AdminApi;
@@ -14,7 +12,10 @@ public sealed class AdminApiOptions
     /// <summary>How long an access token lives (Pinecone's example: 1800 seconds).</summary>
     public int TokenLifetimeSeconds { get; set; } = 1800;
 
-    /// <summary>Optional base64 key (at least 32 bytes) that signs tokens; when empty, one is generated once and kept in the database.</summary>
+    /// <summary>
+    /// Optional base64 key (at least 32 bytes) that signs tokens; when empty, one is generated once and kept in the database
+    /// protected by the Data Protection key ring (<see cref="SigningKeyStore"/>), never in clear.
+    /// </summary>
     public string TokenSigningKey { get; set; } = "";
 
     /// <summary>The audiences a token request may name; Pinecone's clients send https://api.pinecone.io/.</summary>
@@ -27,11 +28,15 @@ public sealed record TokenClaims(Guid ServiceAccountId, Guid OrganizationId, Gui
 /// <summary>
 /// Issues and checks the Admin API's bearer tokens: compact JWTs signed with HMAC-SHA256. A token carries the account's
 /// secret stamp, so rotating the secret (or deleting the account) ends it at once; expiry is read from <see cref="TimeProvider"/>.
+/// The lifetime is the server's, whatever a token claims: one issued in the future, or living longer than the server issues, is refused.
 /// </summary>
-public sealed class AccessTokens(IDbContextFactory<ApplicationDbContext> dbFactory, Microsoft.Extensions.Options.IOptions<AdminApiOptions> options, TimeProvider time)
+public sealed class AccessTokens(SigningKeyStore keys, Microsoft.Extensions.Options.IOptions<AdminApiOptions> options, TimeProvider time)
 {
+    /// <summary>How far ahead of this server's clock another instance's clock may be when it issued a token.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
     public const string Issuer = "orgconsole";
-    private const string KeyId = "admin-api-tokens";
+    public const string KeyId = "admin-api-tokens";
     private static readonly byte[] Header = Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}""");
     private readonly SemaphoreSlim _keyLock = new(1, 1);
     private byte[]? _key;
@@ -70,8 +75,11 @@ public sealed class AccessTokens(IDbContextFactory<ApplicationDbContext> dbFacto
             if (!Base64Url.DecodeFromChars(parts[0]).AsSpan().SequenceEqual(Header)) return null;
             using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
             var root = payload.RootElement;
+            var issued = DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("iat").GetInt64());
             var expires = DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64());
-            if (expires <= time.GetUtcNow()) return null;
+            var now = time.GetUtcNow();
+            if (expires <= now || issued > now + ClockSkew) return null;
+            if (expires - issued > TimeSpan.FromSeconds(LifetimeSeconds)) return null;
             if (root.GetProperty("iss").GetString() != Issuer) return null;
             return new TokenClaims(Guid.Parse(root.GetProperty("sub").GetString()!), Guid.Parse(root.GetProperty("org").GetString()!),
                 Guid.Parse(root.GetProperty("stamp").GetString()!), expires);
@@ -82,7 +90,7 @@ public sealed class AccessTokens(IDbContextFactory<ApplicationDbContext> dbFacto
         }
     }
 
-    /// <summary>The signing key: from configuration, else the one kept in the database (created by the first caller that needs it).</summary>
+    /// <summary>The signing key: from configuration, else the protected one in the database (created by the first caller that needs it).</summary>
     private async Task<byte[]> KeyAsync(CancellationToken ct)
     {
         if (_key is not null) return _key;
@@ -96,16 +104,7 @@ public sealed class AccessTokens(IDbContextFactory<ApplicationDbContext> dbFacto
                 if (bytes.Length < 32) throw new InvalidOperationException("AdminApi:TokenSigningKey must be at least 32 bytes, base64-encoded.");
                 return _key = bytes;
             }
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var stored = await db.TokenSigningKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == KeyId, ct);
-            if (stored is null)
-            {
-                db.TokenSigningKeys.Add(new TokenSigningKey { Id = KeyId, Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), CreatedAt = time.UtcNow() });
-                try { await db.SaveChangesAsync(ct); }
-                catch (DbUpdateException) { db.ChangeTracker.Clear(); } // another instance created it first: use theirs
-                stored = await db.TokenSigningKeys.AsNoTracking().FirstAsync(k => k.Id == KeyId, ct);
-            }
-            return _key = Convert.FromBase64String(stored.Key);
+            return _key = await keys.GetOrCreateAsync(KeyId, ct);
         }
         finally
         {

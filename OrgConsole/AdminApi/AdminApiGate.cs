@@ -9,35 +9,19 @@ namespace OrgConsole.AdminApi;
 public sealed record AdminCaller(Guid ServiceAccountId, Guid OrganizationId, string Name);
 
 /// <summary>
-/// Guards every /admin/* request: the API version header, then the bearer token (signature, expiry, the account still
+/// Guards every /admin/* request: the API version (<see cref="ApiVersions"/>), then the bearer token (signature, expiry, the account still
 /// existing with the same secret stamp); sets the request's actor to the service account, so the feature services'
 /// one authorizer and audit trail apply; and answers any failure — even an unexpected one — in the ErrorResponse shape.
 /// </summary>
 public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> logger)
 {
-    public const string VersionHeader = "X-Pinecone-Api-Version";
-    public static readonly IReadOnlyList<string> SupportedVersions = ["2026-04"];
-
-    public static string? VersionError(HttpRequest request)
-    {
-        var values = request.Headers[VersionHeader];
-        if (values.Count == 0 || string.IsNullOrWhiteSpace(values.ToString()))
-        {
-            return $"The {VersionHeader} header is required. Send {VersionHeader}: {SupportedVersions[0]}.";
-        }
-        var version = values.ToString().Trim();
-        return SupportedVersions.Contains(version)
-            ? null
-            : $"API version '{WireNames.Truncate(version, 32)}' is not supported. Supported: {string.Join(", ", SupportedVersions)}.";
-    }
-
     public async Task InvokeAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts, ActorAccessor actors)
     {
         // Failures here are answered as JSON; the console's HTML status pages must not replace them.
         if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
         try
         {
-            if (VersionError(http.Request) is { } versionError)
+            if (ApiVersions.Negotiate(http) is { } versionError)
             {
                 await ApiResults.BadRequest(versionError).ExecuteAsync(http);
                 return;
@@ -57,16 +41,29 @@ public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> log
                 UserAgent = http.Request.Headers.UserAgent.ToString(),
             };
             await next(http);
+            if (http.Response.HasStarted) return;
+            if (http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+            {
+                // Routing refused the body's content type before any handler ran; say so in the API's error shape.
+                await ApiResults.BadRequest("Send the request body as JSON with Content-Type: application/json.").ExecuteAsync(http);
+            }
+            else if (http.Response.StatusCode == StatusCodes.Status404NotFound && http.GetEndpoint() is null)
+            {
+                await ApiResults.Problem(StatusCodes.Status404NotFound, "NOT_FOUND",
+                    $"There is no operation {http.Request.Method} {http.Request.Path}. See {AdminApiSetup.DocumentPath}.").ExecuteAsync(http);
+            }
         }
         catch (BadHttpRequestException ex) when (!http.Response.HasStarted)
         {
             http.Response.Clear();
+            ApiVersions.Negotiate(http);
             await ApiResults.Problem(ex.StatusCode, "INVALID_ARGUMENT", "The request could not be read: " + ex.Message).ExecuteAsync(http);
         }
         catch (Exception ex) when (!http.Response.HasStarted && ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Admin API request {Method} {Path} failed", http.Request.Method, http.Request.Path);
             http.Response.Clear();
+            ApiVersions.Negotiate(http);
             await ApiResults.Problem(StatusCodes.Status500InternalServerError, "UNKNOWN", "Internal server error").ExecuteAsync(http);
         }
     }

@@ -11,16 +11,17 @@ public static class AdminApiSetup
     public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AdminApiOptions>(configuration.GetSection("AdminApi"));
+        services.AddSingleton<Common.SigningKeyStore>();
         services.AddSingleton<AccessTokens>();
-        services.AddScoped<RoleBindingService>();
         // Minimal APIs (and the OpenAPI schemas generated from them) use the Admin API's JSON conventions.
         services.ConfigureHttpJsonOptions(o => AdminJson.Configure(o.SerializerOptions));
         services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "OrgConsole Admin API";
-            document.Info.Version = "2026-04";
-            document.Info.Description = "Wire-compatible with Pinecone's Admin API 2026-04. Get a token from POST /oauth/token with a service account's " +
-                                        "client credentials, then send it as Authorization: Bearer <token> with X-Pinecone-Api-Version: 2026-04.";
+            document.Info.Version = ApiVersions.Latest.Name;
+            document.Info.Description = $"Wire-compatible with Pinecone's Admin API versions {ApiVersions.SupportedList} (the same models). Get a token from " +
+                                        "POST /oauth/token with a service account's client credentials, then send it as Authorization: Bearer <token> with " +
+                                        $"{ApiVersions.Header}: {ApiVersions.Latest.Name}. Without the header, {ApiVersions.Oldest.Name} answers; every response names its version in that header.";
             return Task.CompletedTask;
         }));
         return services;
@@ -43,9 +44,8 @@ public static class AdminApiSetup
         admin.MapInvitesApi();
         admin.MapServiceAccountsApi();
         admin.MapRoleBindingsApi();
-        // Anything else under /admin answers in the API's error shape, not with the console's HTML page.
-        admin.MapFallback((HttpContext http) => ApiResults.Problem(StatusCodes.Status404NotFound, "NOT_FOUND",
-            $"There is no operation {http.Request.Method} {http.Request.Path}. See {DocumentPath}.")).ExcludeFromDescription();
+        // Anything else under /admin is answered by the gate in the API's error shape (no catch-all route here: one would
+        // also outrank routing's 415 for a known operation sent a body that is not JSON).
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         return app;
     }

@@ -12,7 +12,7 @@ public sealed record TokenResponse(string AccessToken, string TokenType, int Exp
 public sealed record OAuthError(string Error, string ErrorDescription);
 
 /// <summary>
-/// <c>POST /oauth/token</c> (OAuth 2.0 client credentials, Pinecone's oauth_2026-04): client_id, client_secret,
+/// <c>POST /oauth/token</c> (OAuth 2.0 client credentials, Pinecone's oauth API in every version of <see cref="ApiVersions"/>): client_id, client_secret,
 /// grant_type=client_credentials and audience, as JSON or a form. Errors use the OAuth shape, not the Admin API's.
 /// </summary>
 public static class OAuthTokenEndpoint
@@ -30,6 +30,14 @@ public static class OAuthTokenEndpoint
             .WithTags("OAuth").WithName("get_token").WithSummary("Get an access token for a service account")
             .Accepts<TokenRequestDoc>("application/json", "application/x-www-form-urlencoded")
             .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403).Produces<OAuthError>(429).Produces<OAuthError>(503);
+        // A body of any other type would otherwise meet routing's bare 415 (an HTML page in the console); this
+        // lower-priority twin answers it in the OAuth error shape instead.
+        app.MapPost(Path, (HttpContext http) =>
+            {
+                ApiVersions.Negotiate(http);
+                return Error(400, "invalid_request", "Send the body as application/json or application/x-www-form-urlencoded.");
+            })
+            .WithOrder(1).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
     }
 
@@ -39,7 +47,7 @@ public static class OAuthTokenEndpoint
     private static async Task<IResult> IssueAsync(HttpContext http, ServiceAccountService accounts, AccessTokens tokens, AuditLog audit,
         IOptions<AdminApiOptions> options, RateLimiters limits, CancellationToken ct)
     {
-        if (AdminApiGate.VersionError(http.Request) is { } versionError) return Error(400, "invalid_request", versionError);
+        if (ApiVersions.Negotiate(http) is { } versionError) return Error(400, "invalid_request", versionError);
         var (fields, readError) = await ReadFieldsAsync(http.Request, ct);
         if (readError is not null) return Error(400, "invalid_request", readError);
         var missing = Fields.Where(f => string.IsNullOrEmpty(fields!.GetValueOrDefault(f))).ToList();
@@ -97,7 +105,7 @@ public static class OAuthTokenEndpoint
             var fields = new Dictionary<string, string>();
             foreach (var property in doc.RootElement.EnumerateObject())
             {
-                if (!Fields.Contains(property.Name)) return (null, $"Unknown field '{WireNames.Truncate(property.Name)}'.");
+                if (!Fields.Contains(property.Name)) continue; // RFC 6749 §3.2: unrecognized parameters (scope, …) are ignored
                 if (property.Value.ValueKind != JsonValueKind.String) return (null, $"{property.Name} must be a string.");
                 fields[property.Name] = property.Value.GetString()!;
             }

@@ -1,4 +1,5 @@
 using OrgConsole.Access;
+using OrgConsole.Features.RoleBindings;
 
 namespace OrgConsole.AdminApi;
 

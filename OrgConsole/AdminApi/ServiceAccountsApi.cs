@@ -32,8 +32,8 @@ public static class ServiceAccountsApi
             var orgRoles = bindings!.Where(b => b.ProjectId is null).ToList();
             if (orgRoles.Count > 1) return ApiResults.BadRequest("A service account holds one organization role; role_bindings names more than one.");
             var grants = bindings!.Where(b => b.ProjectId is not null).Select(b => new ProjectGrant(b.ProjectId!.Value, b.Role)).ToList();
-            // Without an organization binding the account joins as a plain member (OrgMember), the least an account can hold.
-            var created = await accounts.CreateAsync(org, body.Name, orgRoles.FirstOrDefault()?.Role ?? Role.OrgMember, grants, ct);
+            // Without an organization binding the account holds no organization role until one is bound (SPEC §1.3a).
+            var created = await accounts.CreateAsync(org, body.Name, orgRoles.FirstOrDefault()?.Role, grants, ct);
             return ApiResults.From(created, WithSecret, StatusCodes.Status201Created, ErrorStyle.Create);
         }).Accepts<CreateServiceAccountRequest>("application/json")
           .Documented<ServiceAccountWithSecretDto>("create_service_account", "Create a service account", Tag, status: 201).Produces<ErrorResponse>(422);

@@ -32,7 +32,7 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<Invoice> Invoices => Set<Invoice>();
     public DbSet<SpendAlertSent> SpendAlertsSent => Set<SpendAlertSent>();
     public DbSet<ServiceAccount> ServiceAccounts => Set<ServiceAccount>();
-    public DbSet<AdminApi.TokenSigningKey> TokenSigningKeys => Set<AdminApi.TokenSigningKey>();
+    public DbSet<Common.StoredSigningKey> TokenSigningKeys => Set<Common.StoredSigningKey>();
     public DbSet<SupportVisit> SupportVisits => Set<SupportVisit>();
 
     /// <summary>
@@ -90,9 +90,9 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             ra.Property(r => r.PrincipalId).HasMaxLength(450);
             ra.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId).OnDelete(DeleteBehavior.Cascade);
             ra.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
-            // One organization role per principal; on a project one row per role (API keys hold several).
-            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalType, r.PrincipalId })
-                .IsUnique().HasFilter("\"ProjectId\" IS NULL").HasDatabaseName("IX_RoleAssignments_OrgPrincipal");
+            // Role bindings are a set (SPEC §1.3a): one row per (principal, resource, role), on the organization and on a project.
+            ra.HasIndex(r => new { r.OrganizationId, r.PrincipalType, r.PrincipalId, r.Role })
+                .IsUnique().HasFilter("\"ProjectId\" IS NULL").HasDatabaseName("IX_RoleAssignments_OrgPrincipalRole");
             ra.HasIndex(r => new { r.ProjectId, r.PrincipalType, r.PrincipalId, r.Role })
                 .IsUnique().HasFilter("\"ProjectId\" IS NOT NULL").HasDatabaseName("IX_RoleAssignments_ProjectPrincipalRole");
             ra.HasIndex(r => new { r.PrincipalType, r.PrincipalId });
@@ -168,10 +168,11 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             account.Property(a => a.Version).IsConcurrencyToken();
         });
 
-        builder.Entity<AdminApi.TokenSigningKey>(key =>
+        builder.Entity<Common.StoredSigningKey>(key =>
         {
+            key.ToTable("TokenSigningKeys");
             key.Property(k => k.Id).HasMaxLength(64);
-            key.Property(k => k.Key).HasMaxLength(128);
+            key.Property(k => k.Key).HasMaxLength(512);
         });
 
         builder.Entity<OutboxEmail>(mail =>

@@ -7,31 +7,42 @@ using OrgConsole.Access;
 
 namespace OrgConsole.Tests.Api.AdminApi;
 
-/// <summary>Each operation of the 2026-04 summary: status code, fields and their JSON types, documented error codes, pagination.</summary>
+/// <summary>
+/// Each operation of the 2026-04 summary, in every supported version (2026-07 has the same models): status code, fields
+/// and their JSON types, documented error codes, pagination, and the version that answered in the response header.
+/// </summary>
 public sealed class AdminApiContractTests : IAsyncLifetime
 {
     private AdminApiHarness _api = null!;
     private HttpClient _owner = null!;
+    private string _version = AdminApiHarness.Version;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _api = await AdminApiHarness.StartAsync();
+
+    private async Task UseVersionAsync(string version)
     {
-        _api = await AdminApiHarness.StartAsync();
-        _owner = await _api.ClientForRoleAsync(Role.OrgOwner);
+        _version = version;
+        _owner = await _api.ClientForRoleAsync(Role.OrgOwner, version);
     }
+
+    private void AssertAnsweredBy(HttpResponseMessage response) =>
+        Assert.Equal(_version, Assert.Single(response.Headers.GetValues("X-Pinecone-Api-Version")));
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private static async Task<JsonElement> BodyAsync(HttpResponseMessage response, HttpStatusCode expected)
+    private async Task<JsonElement> BodyAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode} {text}");
+        AssertAnsweredBy(response);
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement;
     }
 
-    private static async Task AssertErrorAsync(HttpResponseMessage response, int status, string code)
+    private async Task AssertErrorAsync(HttpResponseMessage response, int status, string code)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(status == (int)response.StatusCode, $"{(int)response.StatusCode} {text}");
+        AssertAnsweredBy(response);
         var body = JsonDocument.Parse(text).RootElement;
         Assert.Equal(status, body.GetProperty("status").GetInt32());
         Assert.Equal(code, body.GetProperty("error").GetProperty("code").GetString());
@@ -47,9 +58,11 @@ public sealed class AdminApiContractTests : IAsyncLifetime
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    [Fact(Timeout = 90_000)]
-    public async Task Projects_ListCreateFetchUpdateDelete()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task Projects_ListCreateFetchUpdateDelete(string version)
     {
+        await UseVersionAsync(version);
         var list = await BodyAsync(await _owner.GetAsync("/admin/projects"), HttpStatusCode.OK);
         Assert.Equal(2, list.GetProperty("data").GetArrayLength());
         var created = await BodyAsync(await _owner.PostAsync("/admin/projects", Json("""{"name":"Recs","max_pods":0,"force_encryption_with_cmek":false}""")), HttpStatusCode.OK);
@@ -77,6 +90,7 @@ public sealed class AdminApiContractTests : IAsyncLifetime
     [InlineData("Esc\\u001b[31m")]
     public async Task ControlCharacters_InNamesAndEmails_AreRefusedWithAClearMessage(string escaped)
     {
+        await UseVersionAsync(AdminApiHarness.Version);
         var created = await _owner.PostAsync("/admin/projects", Json($$"""{"name":"{{escaped}}"}"""));
         var account = await _owner.PostAsync("/admin/service-accounts", Json($$"""{"name":"{{escaped}}","role_bindings":[{"resource_type":"organization","role":"OrgMember"}]}"""));
         var invite = await _owner.PostAsync("/admin/invites", Json($$"""{"email":"a{{escaped}}@acme.example","role_bindings":[{"resource_type":"organization","role":"OrgMember"}]}"""));
@@ -93,16 +107,20 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         Assert.DoesNotContain(await db.Projects.Select(p => p.Name).ToListAsync(), n => n.Any(char.IsControl));
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task Projects_OverThePlanLimit_IsA403QuotaError()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task Projects_OverThePlanLimit_IsA403QuotaError(string version)
     {
+        await UseVersionAsync(version);
         for (var i = 0; i < 98; i++) Assert.Equal(HttpStatusCode.OK, (await _owner.PostAsync("/admin/projects", Json($$"""{"name":"p{{i}}"}"""))).StatusCode);
         await AssertErrorAsync(await _owner.PostAsync("/admin/projects", Json("""{"name":"one too many"}""")), 403, "QUOTA_EXCEEDED");
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task Organizations_ListFetchUpdate_AndDeleteRefusedWhileProjectsExist()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task Organizations_ListFetchUpdate_AndDeleteRefusedWhileProjectsExist(string version)
     {
+        await UseVersionAsync(version);
         var list = await BodyAsync(await _owner.GetAsync("/admin/organizations"), HttpStatusCode.OK);
         var org = Assert.Single(list.GetProperty("data").EnumerateArray());
         AssertKinds(org, ("id", JsonValueKind.String), ("name", JsonValueKind.String), ("plan", JsonValueKind.String), ("payment_status", JsonValueKind.String),
@@ -117,9 +135,11 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         await AssertErrorAsync(await _owner.GetAsync("/admin/organizations/-ExampleOrgId0000000"), 404, "NOT_FOUND");
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task ApiKeys_ListCreateFetchUpdateDelete()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task ApiKeys_ListCreateFetchUpdateDelete(string version)
     {
+        await UseVersionAsync(version);
         var created = await _owner.PostAsync($"/admin/projects/{_api.SearchProjectId}/api-keys", Json("""{"name":"ci","roles":["ProjectViewer","DataPlaneEditor"]}"""));
         var body = await BodyAsync(created, HttpStatusCode.Created);
         AssertKinds(body, ("key", JsonValueKind.Object), ("value", JsonValueKind.String));
@@ -143,9 +163,11 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         await AssertErrorAsync(await _owner.GetAsync($"/admin/api-keys/{id}"), 404, "NOT_FOUND");
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task Users_PageAcrossPages_FilterByEmail_FetchAndDelete_WithTheLastOwnerGuard()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task Users_PageAcrossPages_FilterByEmail_FetchAndDelete_WithTheLastOwnerGuard(string version)
     {
+        await UseVersionAsync(version);
         var seen = new List<string>();
         string? next = null;
         do
@@ -177,9 +199,11 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         await AssertErrorAsync(await _owner.GetAsync("/admin/users?paginationToken=garbage!"), 400, "INVALID_ARGUMENT");
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task Invites_CreateListPageFetchResendDelete()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task Invites_CreateListPageFetchResendDelete(string version)
     {
+        await UseVersionAsync(version);
         var created = await BodyAsync(await _owner.PostAsync("/admin/invites", Json(
             $$"""{"email":"new1@acme.example","role_bindings":[{"resource_type":"organization","role":"OrgMember"},{"resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"ProjectMember"}]}""")),
             HttpStatusCode.OK);
@@ -207,7 +231,7 @@ public sealed class AdminApiContractTests : IAsyncLifetime
 
         Assert.Equal("new1@acme.example", (await BodyAsync(await _owner.GetAsync($"/admin/invites/{id}"), HttpStatusCode.OK)).GetProperty("email").GetString());
         _api.Time.Advance(TimeSpan.FromDays(8));
-        _owner = await _api.ClientForRoleAsync(Role.OrgOwner); // the first token expired with the clock
+        _owner = await _api.ClientForRoleAsync(Role.OrgOwner, version); // the first token expired with the clock
         Assert.Equal("expired", (await BodyAsync(await _owner.GetAsync($"/admin/invites/{id}"), HttpStatusCode.OK)).GetProperty("status").GetString());
         Assert.Equal("pending", (await BodyAsync(await _owner.PostAsync($"/admin/invites/{id}/resend", null), HttpStatusCode.OK)).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Accepted, (await _owner.DeleteAsync($"/admin/invites/{id}")).StatusCode);
@@ -215,9 +239,11 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         await AssertErrorAsync(await _owner.PostAsync($"/admin/invites/{id}/resend", null), 404, "NOT_FOUND");
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task ServiceAccounts_CreateListPageFetchUpdateRotateDelete()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task ServiceAccounts_CreateListPageFetchUpdateRotateDelete(string version)
     {
+        await UseVersionAsync(version);
         var created = await BodyAsync(await _owner.PostAsync("/admin/service-accounts", Json(
             $$"""{"name":"terraform","role_bindings":[{"resource_type":"organization","role":"OrgMember"},{"resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"ProjectOwner"}]}""")),
             HttpStatusCode.Created);
@@ -228,8 +254,8 @@ public sealed class AdminApiContractTests : IAsyncLifetime
 
         // The new account works with its project role at once.
         var secret = created.GetProperty("client_secret").GetString()!;
-        var token = await _api.RequestTokenAsync(account.GetProperty("client_id").GetString()!, secret);
-        var robot = _api.Client((await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString());
+        var token = await _api.RequestTokenAsync(account.GetProperty("client_id").GetString()!, secret, version);
+        var robot = _api.Client((await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString(), version);
         Assert.Equal(HttpStatusCode.OK, (await robot.GetAsync($"/admin/projects/{_api.SearchProjectId}")).StatusCode);
 
         var all = new List<string>();
@@ -252,9 +278,11 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         await AssertErrorAsync(await _owner.PostAsync("/admin/service-accounts", Json("""{"name":"x","role_bindings":[{"resource_type":"project","resource_id":"00000000-0000-0000-0000-000000000001","role":"ProjectManager"}]}""")), 400, "INVALID_ARGUMENT");
     }
 
-    [Fact(Timeout = 90_000)]
-    public async Task RoleBindings_ListFilterCreateFetchDelete_WithTheDocumentedConflicts()
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task RoleBindings_ListFilterCreateFetchDelete_WithTheDocumentedConflicts(string version)
     {
+        await UseVersionAsync(version);
         var eli = await _api.UserIdAsync("eli@acme.example");
         var created = await BodyAsync(await _owner.PostAsync("/admin/role-bindings", Json(
             $$"""{"principal_type":"user","principal_id":"{{eli}}","resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"ProjectMember"}""")), HttpStatusCode.OK);
@@ -274,9 +302,17 @@ public sealed class AdminApiContractTests : IAsyncLifetime
         Assert.Equal(_api.OrgId.ToString(), orgBinding.GetProperty("resource_id").GetString());
         await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{orgBinding.GetProperty("id").GetString()}"), 409, "ABORTED");
 
-        // Promote Eli through a binding: the member service changes the role.
+        // Bindings add up (SPEC §1.3a): another organization role is a second binding; the first keeps its id.
         var promoted = await BodyAsync(await _owner.PostAsync("/admin/role-bindings", Json($$"""{"principal_type":"user","principal_id":"{{eli}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), HttpStatusCode.OK);
         Assert.Equal("OrgBillingAdmin", promoted.GetProperty("role").GetString());
+        Assert.NotEqual(orgBinding.GetProperty("id").GetString(), promoted.GetProperty("id").GetString());
+        await AssertErrorAsync(await _owner.PostAsync("/admin/role-bindings", Json($$"""{"principal_type":"user","principal_id":"{{eli}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), 409, "ALREADY_EXISTS");
+        var both = await BodyAsync(await _owner.GetAsync($"/admin/role-bindings?principal_type=user&principal_id={eli}&resource_type=organization"), HttpStatusCode.OK);
+        Assert.Equal(["OrgBillingAdmin", "OrgMember"], both.GetProperty("data").EnumerateArray().Select(b => b.GetProperty("role").GetString()).Order());
+        // Create-then-delete-the-old one (what automation does) leaves the new role, and the user in the organization.
+        Assert.Equal(HttpStatusCode.Accepted, (await _owner.DeleteAsync($"/admin/role-bindings/{orgBinding.GetProperty("id").GetString()}")).StatusCode);
+        Assert.Equal(eli, (await BodyAsync(await _owner.GetAsync($"/admin/users/{eli}"), HttpStatusCode.OK)).GetProperty("id").GetString());
+        await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{promoted.GetProperty("id").GetString()}"), 409, "ABORTED"); // last org role, project role left
 
         var all = new HashSet<string>();
         string? next = null;
@@ -306,27 +342,31 @@ public sealed class AdminApiContractTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task TheVersionHeader_IsRequired_AndUnknownVersionsAreRefused()
+    public async Task WithoutTheVersionHeader_TheOldestVersionAnswers_AndUnknownVersionsAreRefusedNamingTheSupportedOnes()
     {
+        await UseVersionAsync("2026-07");
         var token = await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgOwner));
         var client = _api.App.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
-        var missing = await client.GetAsync("/admin/projects");
-        await AssertErrorAsync(missing, 400, "INVALID_ARGUMENT");
-        Assert.Contains("X-Pinecone-Api-Version", await missing.Content.ReadAsStringAsync());
+        _version = "2026-04"; // Pinecone: a request without the header is served by the oldest supported version
+        await BodyAsync(await client.GetAsync("/admin/projects"), HttpStatusCode.OK);
         client.DefaultRequestHeaders.Add("X-Pinecone-Api-Version", "2024-07");
         var unknown = await client.GetAsync("/admin/projects");
         await AssertErrorAsync(unknown, 400, "INVALID_ARGUMENT");
-        Assert.Contains("2026-04", await unknown.Content.ReadAsStringAsync());
+        Assert.Contains("2026-04, 2026-07", await unknown.Content.ReadAsStringAsync());
 
-        await AssertErrorAsync(await _api.Client(null).GetAsync("/admin/projects"), 401, "UNAUTHENTICATED");
+        _version = "2026-07";
+        await AssertErrorAsync(await _api.Client(null, "2026-07").GetAsync("/admin/projects"), 401, "UNAUTHENTICATED");
         await AssertErrorAsync(await _owner.GetAsync("/admin/no-such-thing"), 404, "NOT_FOUND");
+        await AssertErrorAsync(await _owner.PostAsync("/admin/projects", new StringContent("name=x", Encoding.UTF8, "text/plain")), 400, "INVALID_ARGUMENT");
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task ChangesThroughTheApi_AreAuditedAsTheServiceAccount()
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task ChangesThroughTheApi_AreAuditedAsTheServiceAccount(string version)
     {
+        await UseVersionAsync(version);
         await BodyAsync(await _owner.PostAsync("/admin/projects", Json("""{"name":"Audited"}""")), HttpStatusCode.OK);
         await using var db = await _api.DbAsync();
         var evt = await db.AuditEvents.SingleAsync(e => e.Action == "project.created" && e.OrganizationId == _api.OrgId);

@@ -18,6 +18,9 @@ namespace OrgConsole.Tests.Api.AdminApi;
 public sealed class AdminApiHarness : IAsyncDisposable
 {
     public const string Version = "2026-04";
+
+    /// <summary>Every version the contract tests run against: 2026-04 and 2026-07 (what TypeScript SDK 9.0.0 sends).</summary>
+    public static TheoryData<string> Versions => new("2026-04", "2026-07");
     public const string Audience = "https://api.pinecone.io/";
 
     private AdminApiHarness(AppFactory app, FakeTimeProvider time)
@@ -85,7 +88,7 @@ public sealed class AdminApiHarness : IAsyncDisposable
         return created.Value;
     }
 
-    public async Task<HttpResponseMessage> RequestTokenAsync(string clientId, string secret)
+    public async Task<HttpResponseMessage> RequestTokenAsync(string clientId, string secret, string version = Version)
     {
         using var client = App.CreateClient();
         var request = new HttpRequestMessage(HttpMethod.Post, "/oauth/token")
@@ -95,24 +98,24 @@ public sealed class AdminApiHarness : IAsyncDisposable
                 ["client_id"] = clientId, ["client_secret"] = secret, ["grant_type"] = "client_credentials", ["audience"] = Audience,
             }),
         };
-        request.Headers.Add("X-Pinecone-Api-Version", Version);
+        request.Headers.Add("X-Pinecone-Api-Version", version);
         return await client.SendAsync(request);
     }
 
-    public async Task<string> TokenAsync(ServiceAccountWithSecret account)
+    public async Task<string> TokenAsync(ServiceAccountWithSecret account, string version = Version)
     {
-        var response = await RequestTokenAsync(account.Account.ClientId, account.ClientSecret);
+        var response = await RequestTokenAsync(account.Account.ClientId, account.ClientSecret, version);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
     }
 
-    public async Task<HttpClient> ClientForRoleAsync(Role role) => Client(await TokenAsync(await ServiceAccountAsync(role)));
+    public async Task<HttpClient> ClientForRoleAsync(Role role, string version = Version) => Client(await TokenAsync(await ServiceAccountAsync(role), version), version);
 
     /// <summary>A client that sends the version header and, when given, the bearer token.</summary>
-    public HttpClient Client(string? token)
+    public HttpClient Client(string? token, string version = Version)
     {
         var client = App.CreateClient();
-        client.DefaultRequestHeaders.Add("X-Pinecone-Api-Version", Version);
+        client.DefaultRequestHeaders.Add("X-Pinecone-Api-Version", version);
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

@@ -72,6 +72,19 @@ public sealed class AuditCoverageTests
         }),
         ["MemberService.ChangeRoleAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).ChangeRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)),
         ["MemberService.RemoveAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).RemoveAsync(w.OrgId, w.Member)),
+        ["MemberService.AddRoleAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).AddRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)),
+        ["MemberService.RemoveRoleAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).RemoveRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin),
+            Arrange: async w => Assert.True((await w.Db.Service<MemberService>(w.Owner).AddRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)).IsSuccess)),
+        ["RoleBindingService.CreateAsync"] = new(ActorType.User, async w => ToResult(await w.Db.Service<OrgConsole.Features.RoleBindings.RoleBindingService>(w.Owner)
+            .CreateAsync(w.OrgId, PrincipalType.User, w.Member, null, Role.OrgBillingAdmin))),
+        ["RoleBindingService.DeleteAsync"] = new(ActorType.User, w => w.Db.Service<OrgConsole.Features.RoleBindings.RoleBindingService>(w.Owner).DeleteAsync(w.OrgId, w.Arranged["binding"]),
+            Arrange: async w =>
+            {
+                Assert.True((await w.Db.Service<MemberService>(w.Owner).AddRoleAsync(w.OrgId, w.Member, Role.OrgBillingAdmin)).IsSuccess);
+                await using var db = await w.Db.DbFactory.CreateDbContextAsync();
+                w.Arranged["binding"] = await db.RoleAssignments.Where(r => r.OrganizationId == w.OrgId && r.PrincipalId == w.Member && r.Role == Role.OrgBillingAdmin)
+                    .Select(r => r.Id).SingleAsync();
+            }),
         ["MemberService.LeaveAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Member).LeaveAsync(w.OrgId)),
         ["MemberService.TransferOwnershipAsync"] = new(ActorType.User, w => w.Db.Service<MemberService>(w.Owner).TransferOwnershipAsync(w.OrgId, w.Member)),
         ["InvitationService.InviteAsync"] = new(ActorType.User, async w =>
@@ -92,6 +105,9 @@ public sealed class AuditCoverageTests
             return await w.Db.Service<ProjectMemberService>(w.Owner).AddAsync(w.OrgId, w.ProjectId, newcomer, Role.ProjectMember);
         }),
         ["ProjectMemberService.ChangeRoleAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).ChangeRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner)),
+        ["ProjectMemberService.AddRoleAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).AddRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner)),
+        ["ProjectMemberService.RemoveRoleAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).RemoveRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner),
+            Arrange: async w => Assert.True((await w.Db.Service<ProjectMemberService>(w.Owner).AddRoleAsync(w.OrgId, w.ProjectId, w.Member, Role.ProjectOwner)).IsSuccess)),
         ["ProjectMemberService.RemoveAsync"] = new(ActorType.User, w => w.Db.Service<ProjectMemberService>(w.Owner).RemoveAsync(w.OrgId, w.ProjectId, w.Member)),
         ["ApiKeyService.CreateAsync"] = new(ActorType.User, async w => ToResult(await w.Db.Service<ApiKeyService>(w.Owner).CreateAsync(w.OrgId, w.ProjectId, "another", null))),
         ["ApiKeyService.UpdateAsync"] = new(ActorType.User, w => w.Db.Service<ApiKeyService>(w.Owner).UpdateAsync(w.OrgId, w.ProjectId, w.KeyId, "renamed", [Role.ProjectViewer])),
@@ -164,6 +180,18 @@ public sealed class AuditCoverageTests
             Arrange: WithServiceAccountAsync),
         ["ServiceAccountService.ChangeRoleAsync"] = new(ActorType.User, w => Accounts(w).ChangeRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgBillingAdmin),
             Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.AddOrgRoleAsync"] = new(ActorType.User, w => Accounts(w).AddOrgRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgBillingAdmin),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.RemoveOrgRoleAsync"] = new(ActorType.User, w => Accounts(w).RemoveOrgRoleAsync(w.OrgId, w.Arranged["account"], Role.OrgMember),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.AddProjectRoleAsync"] = new(ActorType.User, w => Accounts(w).AddProjectRoleAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember),
+            Arrange: WithServiceAccountAsync),
+        ["ServiceAccountService.RemoveProjectRoleAsync"] = new(ActorType.User, w => Accounts(w).RemoveProjectRoleAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember),
+            Arrange: async w =>
+            {
+                await WithServiceAccountAsync(w);
+                Assert.True((await Accounts(w).AddProjectRoleAsync(w.OrgId, w.Arranged["account"], w.ProjectId, Role.ProjectMember)).IsSuccess);
+            }),
         ["ServiceAccountService.RotateSecretAsync"] = new(ActorType.User, async w => ToResult(await Accounts(w).RotateSecretAsync(w.OrgId, w.Arranged["account"])),
             Arrange: WithServiceAccountAsync),
         ["ServiceAccountService.DeleteAsync"] = new(ActorType.User, w => Accounts(w).DeleteAsync(w.OrgId, w.Arranged["account"], "deployer"),

@@ -11,7 +11,13 @@ public sealed class OrgContext(OrgAccess access, Func<Task> refresh)
 {
     public Guid OrganizationId => access.OrganizationId;
     public string Name => access.OrganizationName;
+    /// <summary>The most privileged of <see cref="Roles"/>, for labels.</summary>
     public Role Role => access.Role;
+
+    /// <summary>Every organization role the user holds; <see cref="Can"/> answers for their union.</summary>
+    public IReadOnlyList<Role> Roles => access.Roles;
+
+    public bool IsOwner => access.IsOwner;
     public Plan Plan => access.Plan;
 
     /// <summary>The support visit this organization is seen through, when the viewer is support staff.</summary>

@@ -220,14 +220,14 @@ namespace OrgConsole.Data.Migrations
                         .HasDatabaseName("IX_Members_Name")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
 
-                    b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId")
-                        .IsUnique()
-                        .HasDatabaseName("IX_RoleAssignments_OrgPrincipal")
-                        .HasFilter("\"ProjectId\" IS NULL");
-
                     b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Role")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
+                    b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_RoleAssignments_OrgPrincipalRole")
+                        .HasFilter("\"ProjectId\" IS NULL");
 
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()
@@ -271,7 +271,7 @@ namespace OrgConsole.Data.Migrations
                     b.ToTable("SupportVisits");
                 });
 
-            modelBuilder.Entity("OrgConsole.AdminApi.TokenSigningKey", b =>
+            modelBuilder.Entity("OrgConsole.Common.StoredSigningKey", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
@@ -282,12 +282,12 @@ namespace OrgConsole.Data.Migrations
 
                     b.Property<string>("Key")
                         .IsRequired()
-                        .HasMaxLength(128)
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.ToTable("TokenSigningKeys");
+                    b.ToTable("TokenSigningKeys", (string)null);
                 });
 
             modelBuilder.Entity("OrgConsole.Data.ApplicationUser", b =>

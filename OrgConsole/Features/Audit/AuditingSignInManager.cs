@@ -181,7 +181,7 @@ public sealed class AuditingSignInManager(
         await using var db = await dbFactory.CreateDbContextAsync();
         List<Guid> organizations = user is null ? [] : await db.RoleAssignments
             .Where(r => r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == user.Id)
-            .Select(r => r.OrganizationId).ToListAsync();
+            .Select(r => r.OrganizationId).Distinct().ToListAsync();
         await using var tx = await db.BeginWriteTransactionAsync();
         if (organizations.Count == 0) await audit.AppendAsync(db, actor, null, entry);
         foreach (var organizationId in organizations) await audit.AppendAsync(db, actor, organizationId, entry);

@@ -228,7 +228,8 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
         }
         if (limits.MaxMembers is { } maxMembers)
         {
-            var members = await db.RoleAssignments.CountAsync(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User, ct);
+            var members = await db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+                .Select(r => r.PrincipalId).Distinct().CountAsync(ct);
             if (members > maxMembers)
             {
                 blockers.Add($"Remove {members - maxMembers} member{(members - maxMembers == 1 ? "" : "s")}: the {to} plan allows {maxMembers} and the organization has {members}.");
@@ -247,7 +248,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
         }
         if (!limits.AllowsServiceAccounts)
         {
-            var serviceAccounts = await db.RoleAssignments.CountAsync(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.ServiceAccount, ct);
+            var serviceAccounts = await db.ServiceAccounts.CountAsync(a => a.OrganizationId == organizationId, ct);
             if (serviceAccounts > 0)
             {
                 blockers.Add($"Delete the organization's {serviceAccounts} service account{(serviceAccounts == 1 ? "" : "s")}: the {to} plan has none.");

@@ -8,10 +8,14 @@ using OrgConsole.Features.Audit;
 
 namespace OrgConsole.Features.Members;
 
-public sealed record MemberRow(string UserId, string Name, string Email, Role Role, DateTime JoinedAt);
+/// <summary>A member: <see cref="Role"/> is the most privileged of <see cref="Roles"/> (role bindings are a set, SPEC §1.3a).</summary>
+public sealed record MemberRow(string UserId, string Name, string Email, Role Role, DateTime JoinedAt)
+{
+    public IReadOnlyList<Role> Roles { get; init; } = [Role];
+}
 
 /// <summary>Organization membership: who belongs, with which role; every path that removes an owner goes through <see cref="LastOwnerGuard"/>.</summary>
-public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit)
+public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
 {
     /// <summary>One member of the organization, by user id.</summary>
     public async Task<Result<MemberRow>> GetAsync(Guid organizationId, string userId, CancellationToken ct = default)
@@ -19,10 +23,12 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await db.RoleAssignments.AsNoTracking()
+        var rows = await db.RoleAssignments.AsNoTracking()
             .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.PrincipalId == userId)
-            .Select(m => new MemberRow(m.PrincipalId, m.PrincipalName!, m.PrincipalEmail!, m.Role, m.CreatedAt)).FirstOrDefaultAsync(ct);
-        return row is null ? Error.NotFound("The member") : row;
+            .Select(m => new MemberRow(m.PrincipalId, m.PrincipalName!, m.PrincipalEmail!, m.Role, m.CreatedAt)).ToListAsync(ct);
+        if (rows.Count == 0) return Error.NotFound("The member");
+        var roles = Roles.MostPrivilegedFirst(rows.Select(r => r.Role));
+        return rows.MinBy(r => r.Role)! with { Roles = roles, JoinedAt = rows.Min(r => r.JoinedAt) };
     }
 
     /// <summary>
@@ -36,7 +42,10 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (take is < 1 or > MemberQuery.MaxPageSize) return Error.Validation("Limit", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.RoleAssignments.AsNoTracking()
-            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User);
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
+            .Where(m => !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
+                && o.PrincipalId == m.PrincipalId
+                && (o.Role == Role.OrgOwner ? 0 : o.Role == Role.OrgMember ? 1 : 2) < (m.Role == Role.OrgOwner ? 0 : m.Role == Role.OrgMember ? 1 : 2)));
         if (!string.IsNullOrEmpty(email))
         {
             var normalized = email.Trim().ToUpperInvariant();
@@ -68,7 +77,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             {
                 items.Add(row.ToItem());
             }
-            return new MemberPage(items, count);
+            return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), count);
         }
         if (SearchPhrase(query.Search) is { } phrase)
         {
@@ -78,12 +87,27 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             {
                 items.Add(row.ToItem());
             }
-            return new MemberPage(items, matching);
+            return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), matching);
         }
         var filtered = Filter(db, organizationId, query.Search);
         var total = await filtered.CountAsync(ct);
         var rows = await Sort(filtered, query).Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
-        return new MemberPage(rows.Select(r => r.ToItem()).ToList(), total);
+        return new MemberPage(await WithAllRolesAsync(db, organizationId, rows.Select(r => r.ToItem()).ToList(), ct), total);
+    }
+
+    /// <summary>
+    /// Each listed member's every organization role (the page query reads one row per member, its most privileged role):
+    /// one indexed lookup for the page's members.
+    /// </summary>
+    private static async Task<IReadOnlyList<MemberListItem>> WithAllRolesAsync(ApplicationDbContext db, Guid organizationId, List<MemberListItem> items, CancellationToken ct)
+    {
+        if (items.Count == 0) return items;
+        var ids = items.Select(i => i.UserId).ToList();
+        var held = (await db.RoleAssignments.AsNoTracking()
+                .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
+                .Select(r => new { r.PrincipalId, r.Role }).ToListAsync(ct))
+            .ToLookup(r => r.PrincipalId, r => r.Role);
+        return items.Select(i => i with { Roles = Roles.MostPrivilegedFirst(held[i.UserId].DefaultIfEmpty(i.Role)) }).ToList();
     }
 
     private static readonly Func<ApplicationDbContext, Guid, Task<int>> MemberCountQuery =
@@ -95,10 +119,15 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var held = (await db.RoleAssignments.AsNoTracking()
+                .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+                .Select(r => new { r.PrincipalId, r.Role }).ToListAsync(ct))
+            .ToLookup(r => r.PrincipalId, r => r.Role);
         var csv = new System.Text.StringBuilder("name,email,role,projects,joined,last_active\n");
         await foreach (var m in Sort(Filter(db, organizationId, query.Search), query).AsAsyncEnumerable().WithCancellation(ct))
         {
-            csv.Append(Csv.Field(m.Name)).Append(',').Append(Csv.Field(m.Email)).Append(',').Append(Csv.Field(m.Role.DisplayName())).Append(',')
+            var roles = string.Join(" + ", Roles.MostPrivilegedFirst(held[m.UserId].DefaultIfEmpty(m.Role)).Select(r => r.DisplayName()));
+            csv.Append(Csv.Field(m.Name)).Append(',').Append(Csv.Field(m.Email)).Append(',').Append(Csv.Field(roles)).Append(',')
                .Append(m.ProjectCount).Append(',').Append(m.JoinedAt.ToString("O")).Append(',').Append(m.LastActiveAt?.ToString("O")).Append('\n');
         }
         return csv.ToString();
@@ -127,6 +156,10 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static readonly Expression<Func<ApplicationDbContext, Guid, IQueryable<Row>>> MemberRows = (db, organizationId) =>
         db.RoleAssignments.AsNoTracking()
             .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
+            // One row per member (they may hold several organization roles): the row of their most privileged role.
+            .Where(m => !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
+                && o.PrincipalId == m.PrincipalId
+                && (o.Role == Role.OrgOwner ? 0 : o.Role == Role.OrgMember ? 1 : 2) < (m.Role == Role.OrgOwner ? 0 : m.Role == Role.OrgMember ? 1 : 2)))
             .Select(m => new Row
             {
                 AssignmentId = m.Id,
@@ -160,14 +193,18 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (text.Length < MemberSearchIndex.MinimumLength)
         {
             var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            return members.Where(r => EF.Functions.Like(r.Email, pattern, "\\") || EF.Functions.Like(r.Name, pattern, "\\") || roles.Contains(r.Role));
+            return members.Where(r => EF.Functions.Like(r.Email, pattern, "\\") || EF.Functions.Like(r.Name, pattern, "\\") || HoldsAny(db, organizationId, roles).Contains(r.UserId));
         }
         var phrase = MemberSearchIndex.Phrase(text);
         var matches = db.SearchMembers(phrase).Select(h => h.AssignmentId);
         return roles.Count == 0
             ? members.Where(r => matches.Contains(r.AssignmentId))
-            : members.Where(r => matches.Contains(r.AssignmentId) || roles.Contains(r.Role));
+            : members.Where(r => matches.Contains(r.AssignmentId) || HoldsAny(db, organizationId, roles).Contains(r.UserId));
     }
+
+    private static IQueryable<string> HoldsAny(ApplicationDbContext db, Guid organizationId, List<Role> roles) =>
+        db.RoleAssignments.Where(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User && roles.Contains(o.Role))
+            .Select(o => o.PrincipalId);
 
     private static IQueryable<Row> Sort(IQueryable<Row> items, MemberQuery query) =>
         items.Provider.CreateQuery<Row>(Ordered(items.Expression, query.Sort, query.Descending));
@@ -259,47 +296,127 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
 
         return await dbFactory.WriteAsync(async db =>
         {
-            var mine = await FindMembershipAsync(db, organizationId, actor.Id, ct);
-            var theirs = await FindMembershipAsync(db, organizationId, newOwnerUserId, ct);
-            if (mine is null || mine.Role != Role.OrgOwner) return Error.Forbidden("Only an owner can hand over ownership.");
-            if (theirs is null) return Error.NotFound("The member");
-            var theirBefore = theirs.Role;
-            theirs.Role = Role.OrgOwner;
-            mine.Role = Role.OrgMember;
+            var mine = await BindingsOfAsync(db, organizationId, actor.Id, ct);
+            var theirs = await BindingsOfAsync(db, organizationId, newOwnerUserId, ct);
+            if (!mine.Any(b => b.Role == Role.OrgOwner)) return Error.Forbidden("Only an owner can hand over ownership.");
+            if (theirs.Count == 0) return Error.NotFound("The member");
+            var theirBefore = Names(theirs);
+            Replace(db, theirs, Role.OrgOwner);
+            Replace(db, mine, Role.OrgMember);
             var org = await db.Organizations.FirstAsync(o => o.Id == organizationId, ct);
             org.Version = Guid.NewGuid();
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("organization.ownership_transferred", "user", newOwnerUserId,
-                Before: new { NewOwnerRole = theirBefore.ToString(), PreviousOwner = actor.Id }, After: new { NewOwnerRole = Role.OrgOwner.ToString(), PreviousOwnerRole = Role.OrgMember.ToString() }), ct);
+                Before: new { NewOwnerRoles = theirBefore, PreviousOwner = actor.Id }, After: new { NewOwnerRole = Role.OrgOwner.ToString(), PreviousOwnerRole = Role.OrgMember.ToString() }), ct);
             return Result.Ok();
         }, ct);
     }
 
+    /// <summary>
+    /// The console's "Change role": the member ends up holding exactly <paramref name="newRole"/> — the new binding added,
+    /// the others removed — in one transaction, through the last-owner guard.
+    /// </summary>
     public async Task<Result> ChangeRoleAsync(Guid organizationId, string userId, Role newRole, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
         if (!access.IsSuccess) return access.Error!;
-        if (Roles.ScopeOf(newRole) != RoleScope.Organization)
-        {
-            return Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
-        }
+        if (ValidateOrganizationRole(newRole) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
         {
-            var membership = await FindMembershipAsync(db, organizationId, userId, ct);
-            if (membership is null) return Error.NotFound("The member");
-            if (membership.Role == newRole) return Result.Ok();
-            if (membership.Role == Role.OrgOwner)
+            var bindings = await BindingsOfAsync(db, organizationId, userId, ct);
+            if (bindings.Count == 0) return Error.NotFound("The member");
+            if (bindings.Count == 1 && bindings[0].Role == newRole) return Result.Ok();
+            if (newRole != Role.OrgOwner && bindings.Any(b => b.Role == Role.OrgOwner))
             {
                 var refused = await LastOwnerGuard.CheckAsync(db, organizationId, userId, self: userId == access.Value.Actor.Id, ct);
                 if (refused is not null) return refused;
             }
-            var before = membership.Role;
-            membership.Role = newRole;
+            var before = Names(bindings);
+            Replace(db, bindings, newRole);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("member.role_changed", "user", userId,
-                Before: new { Role = before.ToString() }, After: new { Role = newRole.ToString() }), ct);
+                Before: new { Role = before.Length == 1 ? before[0] : string.Join(",", before), Roles = before }, After: new { Role = newRole.ToString(), Roles = new[] { newRole.ToString() } }), ct);
             return Result.Ok();
         }, ct);
     }
+
+    /// <summary>Grants a member one more organization role (SPEC §1.3a: bindings add up). Holding it already is a conflict.</summary>
+    public async Task<Result> AddRoleAsync(Guid organizationId, string userId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (ValidateOrganizationRole(role) is { } invalid) return invalid;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var bindings = await BindingsOfAsync(db, organizationId, userId, ct);
+            if (bindings.Count == 0) return Error.NotFound("The member");
+            if (bindings.Any(b => b.Role == role)) return Error.Conflict($"This member is already {role.DisplayName()}.");
+            db.RoleAssignments.Add(Like(bindings[0], role, time.UtcNow()));
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("member.role_added", "user", userId,
+                Before: new { Roles = Names(bindings) }, After: new { Roles = Names(bindings).Append(role.ToString()).ToArray() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>
+    /// Takes one organization role away (SPEC §1.3a). Through the last-owner guard; a member's last organization role goes
+    /// only with the membership — refused (Conflict) while they still hold project roles, else the member is removed.
+    /// </summary>
+    public async Task<Result> RemoveRoleAsync(Guid organizationId, string userId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+        if (!access.IsSuccess) return access.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var bindings = await BindingsOfAsync(db, organizationId, userId, ct);
+            var binding = bindings.FirstOrDefault(b => b.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            if (role == Role.OrgOwner)
+            {
+                var refused = await LastOwnerGuard.CheckAsync(db, organizationId, userId, self: userId == access.Value.Actor.Id, ct);
+                if (refused is not null) return refused;
+            }
+            if (bindings.Count == 1)
+            {
+                var projectRoles = await db.RoleAssignments.CountAsync(r => r.OrganizationId == organizationId && r.ProjectId != null
+                    && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId, ct);
+                if (projectRoles > 0)
+                {
+                    return Error.Conflict($"This is the member's last organization role and they still hold {projectRoles} project role{(projectRoles == 1 ? "" : "s")}. " +
+                                          "Remove those first, or remove the member from the organization.");
+                }
+            }
+            db.RoleAssignments.Remove(binding);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(bindings.Count == 1 ? "member.removed" : "member.role_removed", "user", userId,
+                Before: new { Roles = Names(bindings) }, After: new { Roles = Names(bindings).Where(r => r != role.ToString()).ToArray() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    private static Error? ValidateOrganizationRole(Role role) => Roles.ScopeOf(role) == RoleScope.Organization
+        ? null
+        : Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
+
+    private static string[] Names(IEnumerable<RoleAssignment> bindings) => Roles.MostPrivilegedFirst(bindings.Select(b => b.Role)).Select(r => r.ToString()).ToArray();
+
+    /// <summary>Leaves the principal holding exactly <paramref name="role"/>: keeps that binding if held, adds it if not, removes the rest.</summary>
+    private void Replace(ApplicationDbContext db, List<RoleAssignment> bindings, Role role)
+    {
+        if (bindings.All(b => b.Role != role)) db.RoleAssignments.Add(Like(bindings[0], role, time.UtcNow()));
+        db.RoleAssignments.RemoveRange(bindings.Where(b => b.Role != role));
+    }
+
+    private static RoleAssignment Like(RoleAssignment other, Role role, DateTime now) => new()
+    {
+        OrganizationId = other.OrganizationId,
+        PrincipalType = other.PrincipalType,
+        PrincipalId = other.PrincipalId,
+        Role = role,
+        CreatedAt = now,
+        PrincipalName = other.PrincipalName,
+        PrincipalEmail = other.PrincipalEmail,
+    };
 
     /// <summary>Removes a member and every project role they hold in the organization.</summary>
     public async Task<Result> RemoveAsync(Guid organizationId, string userId, CancellationToken ct = default)
@@ -320,8 +437,8 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private Task<Result> RemoveMembershipAsync(Actor actor, Guid organizationId, string userId, string action, CancellationToken ct) =>
         dbFactory.WriteAsync(async db =>
         {
-            var membership = await FindMembershipAsync(db, organizationId, userId, ct);
-            if (membership is null) return Error.NotFound("The member");
+            var memberships = await BindingsOfAsync(db, organizationId, userId, ct);
+            if (memberships.Count == 0) return Error.NotFound("The member");
             var refused = await LastOwnerGuard.CheckAsync(db, organizationId, userId, self: userId == actor.Id, ct);
             if (refused is not null) return refused;
             var projectRoles = await db.RoleAssignments
@@ -329,11 +446,12 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
                 .ToListAsync(ct);
             db.RoleAssignments.RemoveRange(projectRoles);
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry(action, "user", userId,
-                Before: new { Role = membership.Role.ToString(), ProjectRoles = projectRoles.Count(r => r.ProjectId != null) }), ct);
+                Before: new { Role = Names(memberships)[0], Roles = Names(memberships), ProjectRoles = projectRoles.Count(r => r.ProjectId != null) }), ct);
             return Result.Ok();
         }, ct);
 
-    private static Task<RoleAssignment?> FindMembershipAsync(ApplicationDbContext db, Guid organizationId, string userId, CancellationToken ct) =>
-        db.RoleAssignments.FirstOrDefaultAsync(r => r.OrganizationId == organizationId && r.ProjectId == null
-            && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId, ct);
+    /// <summary>A member's organization role bindings (tracked; empty for a non-member).</summary>
+    private static Task<List<RoleAssignment>> BindingsOfAsync(ApplicationDbContext db, Guid organizationId, string userId, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == null
+            && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId).ToListAsync(ct);
 }

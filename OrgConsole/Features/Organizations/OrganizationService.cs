@@ -46,12 +46,14 @@ public sealed class OrganizationService(
         var actor = authorizer.Actor;
         if (!actor.IsUser) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await (
+        var rows = await (
             from ra in db.RoleAssignments
             join org in db.Organizations on ra.OrganizationId equals org.Id
             where ra.ProjectId == null && ra.PrincipalType == PrincipalType.User && ra.PrincipalId == actor.Id && org.DeletedAt == null
             orderby org.Name
             select new OrganizationSummary(org.Id, org.Name, ra.Role)).AsNoTracking().ToListAsync(ct);
+        // One entry per organization, named by the most privileged of the roles held there.
+        return rows.GroupBy(r => r.Id).Select(g => g.MinBy(r => r.Role)!).ToList();
     }
 
     /// <summary>The organization the console should open on: the last used one while still a member, else the first.</summary>
@@ -115,7 +117,8 @@ public sealed class OrganizationService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var details = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
             .Select(o => new OrganizationDetails(o.Id, o.Name, o.Plan, o.CreatedAt,
-                db.RoleAssignments.Count(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User),
+                db.RoleAssignments.Where(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+                    .Select(r => r.PrincipalId).Distinct().Count(),
                 db.Projects.Count(p => p.OrganizationId == o.Id),
                 access.Value.Role)
             {

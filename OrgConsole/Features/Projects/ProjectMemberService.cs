@@ -46,10 +46,12 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Members (each once, whatever roles they hold) who are not owners (those own every project) and not in the project yet.
         var rows = await (
-            from r in db.RoleAssignments
-            join u in db.Users on r.PrincipalId equals u.Id
-            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.Role != Role.OrgOwner
+            from u in db.Users
+            where db.RoleAssignments.Any(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == u.Id)
+                  && !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
+                                                  && o.PrincipalId == u.Id && o.Role == Role.OrgOwner)
                   && !db.RoleAssignments.Any(p => p.ProjectId == projectId && p.PrincipalType == PrincipalType.User && p.PrincipalId == u.Id)
             orderby u.Email
             select new OrgMemberOption(u.Id, u.DisplayName ?? u.Email!, u.Email!)).AsNoTracking().ToListAsync(ct);
@@ -90,14 +92,65 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
 
         return await dbFactory.WriteAsync(async db =>
         {
-            var assignment = await FindAsync(db, projectId, userId, ct);
-            if (assignment is null) return Error.NotFound("The project member");
-            if (assignment.Role == role) return Result.Ok();
-            if (assignment.Role == Role.ProjectOwner && await IsLastExplicitOwnerAsync(db, projectId, userId, ct)) return Error.Conflict(LastOwnerMessage);
-            var before = assignment.Role;
-            assignment.Role = role;
+            // The console's change is a replace: afterwards the member holds exactly this project role.
+            var held = await db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId).ToListAsync(ct);
+            if (held.Count == 0) return Error.NotFound("The project member");
+            if (held.Count == 1 && held[0].Role == role) return Result.Ok();
+            if (role != Role.ProjectOwner && held.Any(r => r.Role == Role.ProjectOwner) && await IsLastExplicitOwnerAsync(db, projectId, userId, ct)) return Error.Conflict(LastOwnerMessage);
+            var before = Roles.MostPrivilegedFirst(held.Select(r => r.Role))[0];
+            if (held.All(r => r.Role != role))
+            {
+                var user = await db.Users.FirstAsync(u => u.Id == userId, ct);
+                db.RoleAssignments.Add(RoleAssignment.ForUser(user, organizationId, role, time.UtcNow(), projectId));
+            }
+            db.RoleAssignments.RemoveRange(held.Where(r => r.Role != role));
             await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.member_role_changed", "user", userId,
                 Before: new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>
+    /// Binds one more project role to a member (SPEC §1.3a: bindings add up, the Admin API's create). Holding that very role
+    /// already is a conflict; an org owner is Project owner of every project already.
+    /// </summary>
+    public async Task<Result> AddRoleAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (ValidateRole(role) is { } invalid) return invalid;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var orgRole = await OrgRoleOfAsync(db, organizationId, userId, ct);
+            if (orgRole is null) return Error.NotFound("The organization member");
+            if (orgRole == Role.OrgOwner) return Error.Conflict("Organization owners are Project owners of every project already.");
+            var held = await db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+                .Select(r => r.Role).ToListAsync(ct);
+            if (held.Contains(role)) return Error.Conflict($"This person is already {role.DisplayName()} of the project.");
+            var user = await db.Users.FirstAsync(u => u.Id == userId, ct);
+            db.RoleAssignments.Add(RoleAssignment.ForUser(user, organizationId, role, time.UtcNow(), projectId));
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry(held.Count == 0 ? "project.member_added" : "project.member_role_added",
+                "user", userId, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Takes one project role away (the Admin API's delete), through the project's last-owner guard.</summary>
+    public async Task<Result> RemoveRoleAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, projectId, Permission.RemoveProjectMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var held = await db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId).ToListAsync(ct);
+            var binding = held.FirstOrDefault(r => r.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            if (role == Role.ProjectOwner && await IsLastExplicitOwnerAsync(db, projectId, userId, ct)) return Error.Conflict(LastOwnerMessage);
+            db.RoleAssignments.Remove(binding);
+            await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry(held.Count == 1 ? "project.member_removed" : "project.member_role_removed",
+                "user", userId, Before: new { Role = role.ToString() }, ProjectId: projectId), ct);
             return Result.Ok();
         }, ct);
     }
@@ -109,7 +162,8 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
 
         return await dbFactory.WriteAsync(async db =>
         {
-            var assignment = await FindAsync(db, projectId, userId, ct);
+            var held = await db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId).ToListAsync(ct);
+            var assignment = held.OrderBy(r => r.Role).FirstOrDefault();
             if (assignment is null)
             {
                 return await OrgRoleOfAsync(db, organizationId, userId, ct) == Role.OrgOwner
@@ -117,7 +171,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
                     : Error.NotFound("The project member");
             }
             if (assignment.Role == Role.ProjectOwner && await IsLastExplicitOwnerAsync(db, projectId, userId, ct)) return Error.Conflict(LastOwnerMessage);
-            db.RoleAssignments.Remove(assignment);
+            db.RoleAssignments.RemoveRange(held);
             await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.member_removed", "user", userId,
                 Before: new { Role = assignment.Role.ToString() }, ProjectId: projectId), ct);
             return Result.Ok();
@@ -144,14 +198,13 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         return others == 0;
     }
 
-    private static Task<RoleAssignment?> FindAsync(ApplicationDbContext db, Guid projectId, string userId, CancellationToken ct) =>
-        db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId, ct);
-
     private static Task<Role?> ProjectRoleOfAsync(ApplicationDbContext db, Guid projectId, string userId, CancellationToken ct) =>
         db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
             .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
 
+    /// <summary>The member's most privileged organization role (they may hold several), or null for a non-member.</summary>
     private static Task<Role?> OrgRoleOfAsync(ApplicationDbContext db, Guid organizationId, string userId, CancellationToken ct) =>
         db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+            .OrderBy(r => r.Role == Role.OrgOwner ? 0 : r.Role == Role.OrgMember ? 1 : 2)
             .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
 }

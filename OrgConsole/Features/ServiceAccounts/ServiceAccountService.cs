@@ -10,7 +10,8 @@ using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.ServiceAccounts;
 
-public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount);
+/// <summary>A service account; <see cref="Role"/> is its most privileged organization role, null while it holds none.</summary>
+public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role? Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount);
 
 /// <summary>A new account or a rotated secret: <see cref="ClientSecret"/> is shown once and never stored.</summary>
 public sealed record ServiceAccountWithSecret(ServiceAccountRow Account, string ClientSecret);
@@ -72,7 +73,8 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     }
 
     /// <summary>Creates an account with an organization role and optional project roles; the secret is returned this once.</summary>
-    public async Task<Result<ServiceAccountWithSecret>> CreateAsync(Guid organizationId, string? name, Role role,
+    /// <summary>Creates an account; without <paramref name="role"/> it holds no organization role until one is bound (SPEC §1.3a).</summary>
+    public async Task<Result<ServiceAccountWithSecret>> CreateAsync(Guid organizationId, string? name, Role? role,
         IReadOnlyList<ProjectGrant>? projects = null, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
@@ -80,7 +82,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var validName = ValidateName(name);
         if (!validName.IsSuccess) return validName.Error!;
-        if (ValidateOrgRole(role) is { } badRole) return badRole;
+        if (role is { } orgRole && ValidateOrgRole(orgRole) is { } badRole) return badRole;
         var grants = (projects ?? []).ToList();
         if (grants.GroupBy(g => g.ProjectId).Any(g => g.Count() > 1)) return Error.Validation("Projects", "Give each project one role.");
         if (grants.Select(g => ValidateProjectRole(g.Role)).FirstOrDefault(e => e is not null) is { } badGrant) return badGrant;
@@ -103,10 +105,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 SecretHash = Hash(secret), CreatedAt = now, UpdatedAt = now, CreatedBy = access.Value.Actor.Id,
             };
             db.ServiceAccounts.Add(account);
-            db.RoleAssignments.Add(Assignment(account, role, now, projectId: null));
+            if (role is { } granted) db.RoleAssignments.Add(Assignment(account, granted, now, projectId: null));
             foreach (var grant in grants) db.RoleAssignments.Add(Assignment(account, grant.Role, now, grant.ProjectId));
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.created", "service_account", account.Id.ToString(),
-                After: new { account.Name, account.ClientId, Role = role.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
+                After: new { account.Name, account.ClientId, Role = role?.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
             return account.Id;
         }, ct);
         if (!result.IsSuccess) return result.Error!;
@@ -139,7 +141,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error!;
     }
 
-    /// <summary>Changes the account's organization role; it counts from the account's very next request.</summary>
+    /// <summary>
+    /// Changes the account's organization role: afterwards it holds exactly <paramref name="role"/> (the console's replace);
+    /// it counts from the account's very next request.
+    /// </summary>
     public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
@@ -150,18 +155,107 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
             if (account is null) return Error.NotFound("The service account");
-            var assignment = await db.RoleAssignments.FirstAsync(r => r.OrganizationId == organizationId && r.ProjectId == null
-                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
-            if (assignment.Role == role) return Result.Ok();
-            var before = assignment.Role;
-            assignment.Role = role;
+            var bindings = await OrgBindingsAsync(db, account, ct);
+            if (bindings.Count == 1 && bindings[0].Role == role) return Result.Ok();
+            var before = Roles.MostPrivilegedFirst(bindings.Select(b => b.Role));
+            if (bindings.All(b => b.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
+            db.RoleAssignments.RemoveRange(bindings.Where(b => b.Role != role));
             account.UpdatedAt = time.UtcNow();
             account.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_changed", "service_account", account.Id.ToString(),
-                Before: new { Role = before.ToString() }, After: new { Role = role.ToString() }), ct);
+                Before: new { Role = before.Count == 0 ? null : before[0].ToString(), Roles = before.Select(r => r.ToString()) }, After: new { Role = role.ToString() }), ct);
             return Result.Ok();
         }, ct);
     }
+
+    /// <summary>Binds one more organization role to the account (bindings add up, SPEC §1.3a); holding it already is a conflict.</summary>
+    public async Task<Result> AddOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        if (ValidateOrgRole(role) is { } badRole) return badRole;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var bindings = await OrgBindingsAsync(db, account, ct);
+            if (bindings.Any(b => b.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()}.");
+            db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
+            account.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_added", "service_account", account.Id.ToString(),
+                After: new { Role = role.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Takes one organization role away; an account may hold none (it can then do nothing until a role is bound).</summary>
+    public async Task<Result> RemoveOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var binding = (await OrgBindingsAsync(db, account, ct)).FirstOrDefault(b => b.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            db.RoleAssignments.Remove(binding);
+            account.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_removed", "service_account", account.Id.ToString(),
+                Before: new { Role = role.ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Binds one more project role (the Admin API's create: bindings add up); holding it already is a conflict.</summary>
+    public async Task<Result> AddProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (PlanError(access.Value.Plan) is { } plan) return plan;
+        if (ValidateProjectRole(role) is { } badRole) return badRole;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
+            if (project is null) return Error.NotFound("The project");
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            if (held.Any(r => r.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(held.Count == 0 ? "service_account.project_connected" : "service_account.project_role_added",
+                "service_account", account.Id.ToString(), After: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>Takes one project role away (the Admin API's delete).</summary>
+    public async Task<Result> RemoveProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
+            if (account is null) return Error.NotFound("The service account");
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            var binding = held.FirstOrDefault(r => r.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            db.RoleAssignments.Remove(binding);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(held.Count == 1 ? "service_account.project_disconnected" : "service_account.project_role_removed",
+                "service_account", account.Id.ToString(), Before: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    private static Task<List<RoleAssignment>> ProjectBindingsAsync(ApplicationDbContext db, ServiceAccount account, Guid projectId, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == projectId
+            && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
+
+    private static Task<List<RoleAssignment>> OrgBindingsAsync(ApplicationDbContext db, ServiceAccount account, CancellationToken ct) =>
+        db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == null
+            && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
 
     /// <summary>Issues a new secret: the old one, and every token issued with it, stop working at once.</summary>
     public async Task<Result<ServiceAccountWithSecret>> RotateSecretAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
@@ -255,12 +349,13 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             if (account is null) return Error.NotFound("The service account");
             var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
             if (project is null) return Error.NotFound("The project");
-            var existing = await db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId
-                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
-            if (existing?.Role == role) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            // The console's connect is a replace: afterwards the account holds exactly this role on the project.
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            if (held.Count == 1 && held[0].Role == role) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
+            var existing = held.OrderBy(r => r.Role).FirstOrDefault();
             var before = existing?.Role;
-            if (existing is null) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
-            else existing.Role = role;
+            if (held.All(r => r.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
+            db.RoleAssignments.RemoveRange(held.Where(r => r.Role != role));
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(
                 existing is null ? "service_account.project_connected" : "service_account.project_role_changed", "service_account", account.Id.ToString(),
                 Before: before is null ? null : new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
@@ -276,10 +371,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
             if (account is null) return Error.NotFound("The service account");
-            var existing = await db.RoleAssignments.FirstOrDefaultAsync(r => r.ProjectId == projectId && r.OrganizationId == organizationId
-                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString(), ct);
+            var held = await ProjectBindingsAsync(db, account, projectId, ct);
+            var existing = held.OrderBy(r => r.Role).FirstOrDefault();
             if (existing is null) return Error.NotFound("The project connection");
-            db.RoleAssignments.Remove(existing);
+            db.RoleAssignments.RemoveRange(held);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.project_disconnected", "service_account", account.Id.ToString(),
                 Before: new { Role = existing.Role.ToString() }, ProjectId: projectId), ct);
             return Result.Ok();
@@ -361,7 +456,8 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         return list.Select(a =>
         {
             var mine = roles.Where(r => r.PrincipalId == a.Id.ToString()).ToList();
-            var orgRole = mine.FirstOrDefault(r => r.ProjectId == null)?.Role ?? Role.OrgMember;
+            var orgRoles = Roles.MostPrivilegedFirst(mine.Where(r => r.ProjectId == null).Select(r => r.Role));
+            Role? orgRole = orgRoles.Count == 0 ? null : orgRoles[0];
             return new ServiceAccountRow(a.Id, a.Name, a.ClientId, orgRole, a.CreatedAt, a.UpdatedAt, mine.Count(r => r.ProjectId != null));
         }).ToList();
     }

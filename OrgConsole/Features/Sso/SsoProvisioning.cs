@@ -120,7 +120,7 @@ public sealed class SsoProvisioning(IDbContextFactory<ApplicationDbContext> dbFa
             user.LastActiveAt = now;
             // Recorded like every other sign-in: in each organization the person belongs to.
             var organizations = await db.RoleAssignments.Where(r => r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == user.Id)
-                .Select(r => r.OrganizationId).ToListAsync(ct);
+                .Select(r => r.OrganizationId).Distinct().ToListAsync(ct);
             if (!organizations.Contains(organizationId)) organizations.Add(organizationId);
             foreach (var org in organizations.Order())
             {

@@ -7,7 +7,7 @@ using OrgConsole.Features.Members;
 using OrgConsole.Features.Projects;
 using OrgConsole.Features.ServiceAccounts;
 
-namespace OrgConsole.AdminApi;
+namespace OrgConsole.Features.RoleBindings;
 
 /// <summary>One role held by one principal on the organization (<see cref="ProjectId"/> null) or on a project.</summary>
 public sealed record RoleBindingRow(Guid Id, PrincipalType PrincipalType, string PrincipalId, Guid? ProjectId, Role Role, DateTime CreatedAt);
@@ -16,7 +16,8 @@ public sealed record RoleBindingRow(Guid Id, PrincipalType PrincipalType, string
 public sealed record RoleBindingFilter(PrincipalType? PrincipalType = null, string? PrincipalId = null, bool? ProjectScope = null, Guid? ProjectId = null, Role? Role = null);
 
 /// <summary>
-/// Role bindings as the Admin API sees them: a view over the role assignments. Reads demand membership and show only what
+/// Role bindings (SPEC §1.3a) — the set of (principal, resource, role) rows behind every role — as the Admin API lists,
+/// creates and deletes them: a view over the role assignments. Reads demand membership and show only what
 /// the caller may see; every change goes through the feature service that owns it (members, project members, service
 /// accounts, API keys), so the permission table, the last-owner guard and the audit trail apply unchanged.
 /// </summary>
@@ -58,8 +59,8 @@ public sealed class RoleBindingService(
     }
 
     /// <summary>
-    /// Grants a role. A principal holds one organization role and one project role per project (API keys: several), so
-    /// binding a different role of the same scope changes the one held; binding the very role held already is a conflict.
+    /// Grants a role. A person's organization bindings add up (another role is another binding, never a rewrite); binding
+    /// the very role held already is a conflict.
     /// </summary>
     public async Task<Result<RoleBindingRow>> CreateAsync(Guid organizationId, PrincipalType principalType, string principalId, Guid? projectId, Role role, CancellationToken ct = default)
     {
@@ -88,26 +89,16 @@ public sealed class RoleBindingService(
         {
             case PrincipalType.User when projectId is null:
             {
-                // Ask the owning service's question first: a caller who may not change roles learns nothing more.
-                var may = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-                if (!may.IsSuccess) return may.Error!;
-                var member = await members.GetAsync(organizationId, principalId, ct);
-                if (!member.IsSuccess) return member.Error!.Kind == ErrorKind.NotFound
-                    ? Error.NotFound("The user (people join an organization through an invite)")
-                    : member.Error!;
-                if (member.Value.Role == role) return Duplicate();
-                outcome = await members.ChangeRoleAsync(organizationId, principalId, role, ct);
+                // The member service demands UpdateMemberRoles first: a caller who may not change roles learns nothing more.
+                outcome = await members.AddRoleAsync(organizationId, principalId, role, ct);
+                if (outcome.Error is { Kind: ErrorKind.NotFound }) return Error.NotFound("The user (people join an organization through an invite)");
+                if (outcome.Error is { Kind: ErrorKind.Conflict }) return Duplicate();
                 break;
             }
             case PrincipalType.User:
             {
-                var may = await authorizer.DemandAsync(organizationId, projectId!.Value, Permission.ManageProjectMembers, ct);
-                if (!may.IsSuccess) return may.Error!;
-                var current = await ProjectRoleAsync(organizationId, principalType, principalId, projectId!.Value, ct);
-                if (current == role) return Duplicate();
-                outcome = current is null
-                    ? await projectMembers.AddAsync(organizationId, projectId.Value, principalId, role, ct)
-                    : await projectMembers.ChangeRoleAsync(organizationId, projectId.Value, principalId, role, ct);
+                // Adds (never rewrites) a project binding; a duplicate is the service's conflict.
+                outcome = await projectMembers.AddRoleAsync(organizationId, projectId!.Value, principalId, role, ct);
                 break;
             }
             case PrincipalType.ServiceAccount:
@@ -115,14 +106,12 @@ public sealed class RoleBindingService(
                 if (!Guid.TryParse(principalId, out var accountId)) return Error.NotFound("The service account");
                 if (projectId is null)
                 {
-                    var account = await serviceAccounts.GetAsync(organizationId, accountId, ct);
-                    if (!account.IsSuccess) return account.Error!;
-                    if (account.Value.Role == role) return Duplicate();
-                    outcome = await serviceAccounts.ChangeRoleAsync(organizationId, accountId, role, ct);
+                    outcome = await serviceAccounts.AddOrgRoleAsync(organizationId, accountId, role, ct);
+                    if (outcome.Error is { Kind: ErrorKind.Conflict }) return Duplicate();
                 }
                 else
                 {
-                    outcome = await serviceAccounts.ConnectProjectAsync(organizationId, accountId, projectId.Value, role, ct);
+                    outcome = await serviceAccounts.AddProjectRoleAsync(organizationId, accountId, projectId.Value, role, ct);
                 }
                 break;
             }
@@ -156,28 +145,14 @@ public sealed class RoleBindingService(
         switch (b.PrincipalType)
         {
             case PrincipalType.User when b.ProjectId is null:
-            {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                var projectRoles = await db.RoleAssignments.CountAsync(r => r.OrganizationId == organizationId && r.ProjectId != null
-                    && r.PrincipalType == PrincipalType.User && r.PrincipalId == b.PrincipalId, ct);
-                if (projectRoles > 0)
-                {
-                    return Error.Conflict($"This is the user's organization role and they still hold {projectRoles} project role{(projectRoles == 1 ? "" : "s")}. " +
-                                          "Delete those bindings first, or remove the user with DELETE /admin/users/{user_id}.");
-                }
-                return await members.RemoveAsync(organizationId, b.PrincipalId, ct);
-            }
+                // One binding of the set; the member service refuses the last owner's, and a last one while project roles remain.
+                return await members.RemoveRoleAsync(organizationId, b.PrincipalId, b.Role, ct);
             case PrincipalType.User:
-                return await projectMembers.RemoveAsync(organizationId, b.ProjectId!.Value, b.PrincipalId, ct);
+                return await projectMembers.RemoveRoleAsync(organizationId, b.ProjectId!.Value, b.PrincipalId, b.Role, ct);
             case PrincipalType.ServiceAccount when b.ProjectId is null:
-            {
-                // Still demand the permission first: only then may the caller learn why the change is refused.
-                var account = await serviceAccounts.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);
-                if (!account.IsSuccess) return account.Error!;
-                return Error.Conflict("A service account always holds an organization role. Bind another organization role to change it, or delete the service account.");
-            }
+                return await serviceAccounts.RemoveOrgRoleAsync(organizationId, Guid.Parse(b.PrincipalId), b.Role, ct);
             case PrincipalType.ServiceAccount:
-                return await serviceAccounts.DisconnectProjectAsync(organizationId, Guid.Parse(b.PrincipalId), b.ProjectId!.Value, ct);
+                return await serviceAccounts.RemoveProjectRoleAsync(organizationId, Guid.Parse(b.PrincipalId), b.ProjectId!.Value, b.Role, ct);
             default:
             {
                 var key = await apiKeys.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);
@@ -190,13 +165,6 @@ public sealed class RoleBindingService(
     }
 
     private static Error Duplicate() => Error.Conflict("The principal already holds this role on this resource.");
-
-    private async Task<Role?> ProjectRoleAsync(Guid organizationId, PrincipalType type, string principalId, Guid projectId, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.RoleAssignments.Where(r => r.OrganizationId == organizationId && r.ProjectId == projectId && r.PrincipalType == type && r.PrincipalId == principalId)
-            .Select(r => (Role?)r.Role).FirstOrDefaultAsync(ct);
-    }
 
     /// <summary>
     /// What the caller may see: owners see every binding; other members see people's organization roles (the members list)
