@@ -76,16 +76,24 @@ public static class OrgConsoleSetup
     }
 
     /// <summary>
-    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets) is kept on disk — by default
-    /// beside the SQLite database — so a restart does not sign everyone out or make stored secrets unreadable.
+    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets) is kept so a restart does not sign
+    /// everyone out or make stored secrets unreadable: on disk beside the SQLite database by default, in the database
+    /// when it is shared by several instances (PostgreSQL, or <c>DataProtection:Store=Database</c>).
     /// </summary>
     private static IServiceCollection AddKeyRing(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
+        var builder = services.AddDataProtection().SetApplicationName("OrgConsole");
+        var store = configuration["DataProtection:Store"];
+        if (string.Equals(store, "Database", StringComparison.OrdinalIgnoreCase) || (string.IsNullOrEmpty(store) && DatabaseSetup.IsPostgres(configuration)))
+        {
+            builder.PersistKeysToDbContext<ApplicationDbContext>();
+            return services;
+        }
         var configured = configuration["DataProtection:KeysPath"];
         var path = !string.IsNullOrWhiteSpace(configured)
             ? Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured)
             : Path.Combine(Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, contentRoot)) ?? contentRoot, "keys");
-        services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        builder.PersistKeysToFileSystem(new DirectoryInfo(path));
         return services;
     }
 
