@@ -43,7 +43,11 @@ public static class TestProvider
     /// <summary>A fresh PostgreSQL database, copied from a template migrated once per test run; returns its connection string.</summary>
     public static async Task<string> CreatePostgresDatabaseAsync()
     {
-        if (Clean.TryTake(out var reused)) return reused;
+        if (Clean.TryTake(out var reused))
+        {
+            InUse.TryAdd(reused, true);
+            return reused;
+        }
         var template = await Template.Value;
         var name = $"orgconsole_test_{Guid.NewGuid():N}";
         await using (var admin = new NpgsqlConnection(AdminConnectionString()))
@@ -52,8 +56,13 @@ public static class TestProvider
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"", admin);
             await create.ExecuteNonQueryAsync();
         }
-        return DatabaseConnectionString(name);
+        var connectionString = DatabaseConnectionString(name);
+        InUse.TryAdd(connectionString, true);
+        return connectionString;
     }
+
+    /// <summary>Databases handed out and not yet given back (a second release of the same one is ignored).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> InUse = new();
 
     /// <summary>Databases emptied after a test, ready for the next one (creating a database costs about a second).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentBag<string> Clean = new();
@@ -64,6 +73,7 @@ public static class TestProvider
     /// </summary>
     public static async Task ReleasePostgresDatabaseAsync(string connectionString)
     {
+        if (!InUse.TryRemove(connectionString, out _)) return;
         try
         {
             NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));

@@ -8,7 +8,7 @@ using OrgConsole.Access;
 namespace OrgConsole.Tests.Api.AdminApi;
 
 /// <summary>Each operation of the 2026-04 summary: status code, fields and their JSON types, documented error codes, pagination.</summary>
-public sealed class AdminApiContractTests : IAsyncLifetime
+public class AdminApiContractTests : IAsyncLifetime
 {
     private AdminApiHarness _api = null!;
     private HttpClient _owner = null!;
