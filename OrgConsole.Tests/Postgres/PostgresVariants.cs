@@ -26,3 +26,4 @@ public sealed class ProjectServiceTestsOnPostgres : Features.Projects.ProjectSer
 public sealed class ServiceAccountServiceTestsOnPostgres : Features.ServiceAccounts.ServiceAccountServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class SsoProvisioningTestsOnPostgres : Features.Sso.SsoProvisioningTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class SupportServiceTestsOnPostgres : Features.Support.SupportServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class JobLeaseTestsOnPostgres : Jobs.JobLeaseTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
