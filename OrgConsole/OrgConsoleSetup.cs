@@ -46,6 +46,7 @@ public static class OrgConsoleSetup
         services.AddAdminApi(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>();
         services.AddScoped<DemoSeeder>();
+        services.AddOperability(configuration);
         return services;
     }
 
@@ -72,6 +73,7 @@ public static class OrgConsoleSetup
         app.MapBilling();
         app.MapSso();
         app.MapAdminApi();
+        app.MapOperability();
         return app;
     }
 

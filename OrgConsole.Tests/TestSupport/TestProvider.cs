@@ -69,7 +69,7 @@ public static class TestProvider
 
     /// <summary>
     /// Hands a test's database back: every table emptied (the audit table's append-only triggers paused for it) and
-    /// reused by a later test; dropped instead when it cannot be emptied or a test changed its triggers.
+    /// reused by a later test; dropped instead when it cannot be emptied or a test changed its triggers or migrations.
     /// </summary>
     public static async Task ReleasePostgresDatabaseAsync(string connectionString)
     {
@@ -79,7 +79,7 @@ public static class TestProvider
             NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
             await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
             await connection.OpenAsync();
-            await using var check = new NpgsqlCommand("SELECT count(*) FROM pg_trigger WHERE tgname IN ('AuditEvents_NoUpdate', 'AuditEvents_NoDelete', 'AuditEvents_NoTruncate', 'RoleAssignments_MemberCount') AND tgenabled = 'O'", connection);
+            await using var check = new NpgsqlCommand("SELECT count(*) FROM pg_trigger WHERE tgname IN ('AuditEvents_NoUpdate', 'AuditEvents_NoDelete', 'AuditEvents_NoTruncate', 'RoleAssignments_MemberCount') AND tgenabled = 'O' AND to_regclass('\"__EFMigrationsHistory\"') IS NOT NULL", connection);
             if ((long)(await check.ExecuteScalarAsync())! != 4) throw new InvalidOperationException("triggers changed");
             await using var truncate = new NpgsqlCommand("""
                 DO $$
