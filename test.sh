@@ -33,7 +33,15 @@ if [[ -z "${ORGCONSOLE_TEST_POSTGRES:-}" ]]; then
         if [[ $(id -u) -eq 0 ]]; then as_pg=(runuser -u postgres --); fi
         rm -rf "$pgdir"
         mkdir -p "$pgdir"
-        if [[ $(id -u) -eq 0 ]]; then chown postgres "$pgdir"; chmod 755 "$root/TestResults"; fi
+        if [[ $(id -u) -eq 0 ]]; then
+            chown postgres "$pgdir"
+            chmod 755 "$root/TestResults"
+            # A checkout the postgres user cannot reach (e.g. under /root): keep the cluster in /tmp instead.
+            if ! runuser -u postgres -- test -w "$pgdir"; then
+                pgdir="$(mktemp -d /tmp/orgconsole-postgres.XXXXXX)"
+                chown postgres "$pgdir"
+            fi
+        fi
         "${as_pg[@]}" "$bin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$pgdir/initdb.log"
         "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w \
             -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
