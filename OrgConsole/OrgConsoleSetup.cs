@@ -51,6 +51,7 @@ public static class OrgConsoleSetup
         services.AddRateLimits(configuration);
         services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>().AddScoped<OrgConsole.Features.Accounts.AccountService>().AddScoped<OrgConsole.Features.Accounts.AccountNotices>();
         services.AddScoped<DemoSeeder>();
+        services.AddOperability(configuration);
         return services;
     }
 
@@ -81,27 +82,38 @@ public static class OrgConsoleSetup
         app.MapBilling();
         app.MapSso();
         app.MapAdminApi();
+        app.MapOperability();
         return app;
     }
 
     /// <summary>
-    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets, authenticator keys) is kept on disk — by default
-    /// beside the SQLite database — so a restart does not sign everyone out or make stored secrets unreadable.
+    /// The Data Protection key ring (sign-in cookies, antiforgery, SSO client secrets, authenticator keys) is kept so a restart does not sign
+    /// everyone out or make stored secrets unreadable: on disk beside the SQLite database by default, in the database
+    /// when it is shared by several instances (PostgreSQL, or <c>DataProtection:Store=Database</c>).
     /// </summary>
     private static IServiceCollection AddKeyRing(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        var configured = configuration["DataProtection:KeysPath"];
-        var path = !string.IsNullOrWhiteSpace(configured)
-            ? Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured)
-            : Path.Combine(Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, contentRoot)) ?? contentRoot, "keys");
-        var keyRing = services.AddDataProtection().SetApplicationName("OrgConsole").PersistKeysToFileSystem(new DirectoryInfo(path));
+        var builder = services.AddDataProtection().SetApplicationName("OrgConsole");
+        var store = configuration["DataProtection:Store"];
+        if (string.Equals(store, "Database", StringComparison.OrdinalIgnoreCase) || (string.IsNullOrEmpty(store) && DatabaseSetup.IsPostgres(configuration)))
+        {
+            builder.PersistKeysToDbContext<ApplicationDbContext>();
+        }
+        else
+        {
+            var configured = configuration["DataProtection:KeysPath"];
+            var path = !string.IsNullOrWhiteSpace(configured)
+                ? Path.IsPathRooted(configured) ? configured : Path.Combine(contentRoot, configured)
+                : Path.Combine(Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, contentRoot)) ?? contentRoot, "keys");
+            builder.PersistKeysToFileSystem(new DirectoryInfo(path));
+        }
         // At rest the keys are plain XML unless a certificate encrypts them (DataProtection:CertificatePath, a .pfx).
         if (configuration["DataProtection:CertificatePath"] is { Length: > 0 } certificatePath)
         {
             var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
                 Path.IsPathRooted(certificatePath) ? certificatePath : Path.Combine(contentRoot, certificatePath),
                 configuration["DataProtection:CertificatePassword"]);
-            keyRing.ProtectKeysWithCertificate(certificate);
+            builder.ProtectKeysWithCertificate(certificate);
         }
         return services;
     }

@@ -10,7 +10,7 @@ namespace OrgConsole.Tests.Access;
 /// SPEC §1.1 and §1.2, copied here independently of <see cref="RolePermissions"/>: a wrong entry in the app's
 /// table makes these fail. Columns: Owner, User, Billing admin (organization); Project owner, Project user (project).
 /// </summary>
-public sealed class PermissionMatrixTests
+public class PermissionMatrixTests
 {
     private static readonly Role[] OrgColumns = [Role.OrgOwner, Role.OrgMember, Role.OrgBillingAdmin];
 

@@ -11,7 +11,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Api;
 
-public sealed class ApiKeyCheckEndpointTests : IAsyncLifetime
+public class ApiKeyCheckEndpointTests : IAsyncLifetime
 {
     private readonly AppFactory _app = AppFactory.InMemory();
 

@@ -12,7 +12,7 @@ using OrgConsole.Tests.TestSupport;
 namespace OrgConsole.Tests.Api;
 
 /// <summary>Sign-in through the real login form over HTTP: audit events, lockout, demo accounts, headers.</summary>
-public sealed partial class SignInTests : IAsyncLifetime
+public partial class SignInTests : IAsyncLifetime
 {
     private const string DemoPassword = "OrgConsole-demo-1";
     private readonly AppFactory _app = AppFactory.InMemory();

@@ -11,7 +11,7 @@ using OrgConsole.Tests.TestSupport;
 namespace OrgConsole.Tests.Api;
 
 /// <summary>POST /api/usage over HTTP: the metering pipeline's key, idempotency, and bad batches that store nothing.</summary>
-public sealed class UsageIngestionTests : IAsyncLifetime
+public class UsageIngestionTests : IAsyncLifetime
 {
     private const string Key = "test-ingestion-key-0123456789";
     private readonly AppFactory _app = AppFactory.InMemory(new Dictionary<string, string> { ["Billing:UsageIngestionKey"] = Key });

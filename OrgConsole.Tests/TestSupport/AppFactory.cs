@@ -15,6 +15,9 @@ namespace OrgConsole.Tests.TestSupport;
 public sealed class AppFactory : WebApplicationFactory<Program>
 {
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"orgconsole-test-{Guid.NewGuid():N}.db");
+
+    /// <summary>The PostgreSQL database of a PostgreSQL variant (<see cref="TestProvider"/>), else null.</summary>
+    private readonly string? _postgres = TestProvider.IsPostgres ? TestProvider.CreatePostgresDatabaseAsync().GetAwaiter().GetResult() : null;
     private readonly int? _port;
     private readonly IReadOnlyDictionary<string, string> _settings;
     private readonly Action<IServiceCollection>? _configureServices;
@@ -71,7 +74,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         // Host settings reach WebApplication.CreateBuilder before Program reads its configuration.
-        builder.UseSetting("ConnectionStrings:OrgConsole", $"Data Source={_databasePath}");
+        builder.UseSetting("ConnectionStrings:OrgConsole", _postgres ?? $"Data Source={_databasePath}");
+        if (_postgres is not null) builder.UseSetting("Database:Provider", "Postgres");
         builder.UseSetting("Seed:Demo", "true");
         builder.UseSetting("Audit:CheckpointPath", _databasePath + ".checkpoints");
         builder.UseSetting("Email:Smtp:Host", "");
@@ -100,6 +104,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>
 
     private void DeleteDatabase()
     {
+        if (_postgres is not null)
+        {
+            TestProvider.ReleasePostgresDatabaseAsync(_postgres).GetAwaiter().GetResult();
+            return;
+        }
         // Pooled connections keep the file open; release them before deleting the file and its WAL companions.
         SqliteConnection.ClearAllPools();
         foreach (var path in new[] { _databasePath, _databasePath + "-wal", _databasePath + "-shm", _databasePath + ".checkpoints" })

@@ -16,17 +16,20 @@ using OrgConsole.Features.Projects;
 namespace OrgConsole.Tests.TestSupport;
 
 /// <summary>
-/// A real SQLite database file (migrated, with the audit triggers) and the feature services wired as in the app.
+/// A real database (migrated, with the audit triggers) and the feature services wired as in the app: a SQLite file,
+/// or — in a PostgreSQL variant of a test class (<see cref="TestProvider"/>) — a PostgreSQL database.
 /// Each test gets its own copy of a template database migrated once per test run.
 /// </summary>
 public sealed class TestDb : IAsyncDisposable
 {
     private static readonly Lazy<Task<string>> Template = new(CreateTemplateAsync);
     private readonly string _path;
+    private readonly string? _postgres;
 
-    private TestDb(string path, ServiceProvider services, FakeTimeProvider time)
+    private TestDb(string path, ServiceProvider services, FakeTimeProvider time, string? postgres = null)
     {
         _path = path;
+        _postgres = postgres;
         Services = services;
         Time = time;
     }
@@ -48,6 +51,14 @@ public sealed class TestDb : IAsyncDisposable
 
     public static async Task<TestDb> CreateAsync()
     {
+        if (TestProvider.IsPostgres)
+        {
+            var connectionString = await TestProvider.CreatePostgresDatabaseAsync();
+            var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
+            var container = new ServiceCollection();
+            Register(container, connectionString, clock, DatabaseSetup.PostgresProvider);
+            return new TestDb("", container.BuildServiceProvider(), clock, connectionString);
+        }
         var template = await Template.Value;
         var path = Path.Combine(Path.GetTempPath(), $"orgconsole-test-{Guid.NewGuid():N}.db");
         File.Copy(template, path);
@@ -58,11 +69,11 @@ public sealed class TestDb : IAsyncDisposable
     }
 
     /// <summary>Registers what the feature services need, the same way the app does.</summary>
-    public static void Register(IServiceCollection services, string connectionString, TimeProvider time)
+    public static void Register(IServiceCollection services, string connectionString, TimeProvider time, string provider = DatabaseSetup.SqliteProvider)
     {
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(time);
-        services.AddPooledDbContextFactory<ApplicationDbContext>(o => o.UseSqlite(connectionString));
+        services.AddOrgConsoleDbContext(provider, connectionString);
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
             .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>().AddUserManager<OrgConsole.Features.Accounts.AppUserManager>().AddDefaultTokenProviders();
         services.AddScoped<ActorAccessor>();
@@ -205,6 +216,11 @@ public sealed class TestDb : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        if (_postgres is not null)
+        {
+            await TestProvider.ReleasePostgresDatabaseAsync(_postgres);
+            return;
+        }
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm", CheckpointSuffix })
         {

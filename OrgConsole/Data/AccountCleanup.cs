@@ -16,4 +16,21 @@ public static class AccountCleanup
     public const string DropSqlite = """
         DROP TRIGGER IF EXISTS "AspNetUsers_DeleteRoleAssignments";
         """;
+
+    public const string CreatePostgres = """
+        DELETE FROM "RoleAssignments" WHERE "PrincipalType" = 'User' AND "PrincipalId" NOT IN (SELECT "Id" FROM "AspNetUsers");
+        CREATE FUNCTION "AspNetUsers_DeleteRoleAssignments"() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM "RoleAssignments" WHERE "PrincipalType" = 'User' AND "PrincipalId" = OLD."Id";
+            RETURN OLD;
+        END;
+        $$;
+        CREATE TRIGGER "AspNetUsers_DeleteRoleAssignments" AFTER DELETE ON "AspNetUsers"
+        FOR EACH ROW EXECUTE FUNCTION "AspNetUsers_DeleteRoleAssignments"();
+        """;
+
+    public const string DropPostgres = """
+        DROP TRIGGER IF EXISTS "AspNetUsers_DeleteRoleAssignments" ON "AspNetUsers";
+        DROP FUNCTION IF EXISTS "AspNetUsers_DeleteRoleAssignments"();
+        """;
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -14,8 +15,13 @@ using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole.Data;
 
-public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public class ApplicationDbContext : IdentityDbContext<ApplicationUser>, IDataProtectionKeyContext
 {
+    public ApplicationDbContext(DbContextOptions<ApplicationDbContext> options) : base(options) { }
+
+    /// <summary>For the per-provider subclass that owns another provider's migrations (<see cref="PostgresDbContext"/>).</summary>
+    protected ApplicationDbContext(DbContextOptions options) : base(options) { }
+
     /// <summary>Fixed here (not only in IdentityOptions) so every context — tests, tools — builds the same model.</summary>
     protected override Version SchemaVersion => IdentitySchemaVersions.Version3;
 
@@ -34,6 +40,10 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
     public DbSet<ServiceAccount> ServiceAccounts => Set<ServiceAccount>();
     public DbSet<Common.StoredSigningKey> TokenSigningKeys => Set<Common.StoredSigningKey>();
     public DbSet<SupportVisit> SupportVisits => Set<SupportVisit>();
+    public DbSet<Common.Jobs.JobLease> JobLeases => Set<Common.Jobs.JobLease>();
+
+    /// <summary>The shared Data Protection key ring, when the app keeps it in the database (several instances).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>
     /// The members whose name or email contains a text, from the trigram full-text index (FTS5's table-valued form,
@@ -173,6 +183,13 @@ public class ApplicationDbContext(DbContextOptions<ApplicationDbContext> options
             key.ToTable("TokenSigningKeys");
             key.Property(k => k.Id).HasMaxLength(64);
             key.Property(k => k.Key).HasMaxLength(512);
+        });
+
+        builder.Entity<Common.Jobs.JobLease>(lease =>
+        {
+            lease.HasKey(l => l.Name);
+            lease.Property(l => l.Name).HasMaxLength(100);
+            lease.Property(l => l.Holder).HasMaxLength(200);
         });
 
         builder.Entity<OutboxEmail>(mail =>

@@ -43,4 +43,27 @@ public static class MemberCountTriggers
               AND (CASE o."Role" WHEN 'OrgOwner' THEN 0 WHEN 'OrgMember' THEN 1 ELSE 2 END)
                 < (CASE "RoleAssignments"."Role" WHEN 'OrgOwner' THEN 0 WHEN 'OrgMember' THEN 1 ELSE 2 END));
         """;
+
+    /// <summary>PostgreSQL: the same people-not-rows count, replacing the function behind <see cref="MemberSearchIndex"/>'s count trigger.</summary>
+    public static readonly string UpPostgres = $"""
+        CREATE OR REPLACE FUNCTION "RoleAssignments_MemberCount"() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                IF NEW."ProjectId" IS NULL AND NEW."PrincipalType" = 'User'
+                   AND NOT EXISTS (SELECT 1 FROM "RoleAssignments" r WHERE {string.Format(SameMember, "NEW")}) THEN
+                    UPDATE "Organizations" SET "MemberCount" = "MemberCount" + 1 WHERE "Id" = NEW."OrganizationId";
+                END IF;
+                RETURN NEW;
+            END IF;
+            IF OLD."ProjectId" IS NULL AND OLD."PrincipalType" = 'User'
+               AND NOT EXISTS (SELECT 1 FROM "RoleAssignments" r WHERE {string.Format(SameMember, "OLD")}) THEN
+                UPDATE "Organizations" SET "MemberCount" = "MemberCount" - 1 WHERE "Id" = OLD."OrganizationId";
+            END IF;
+            RETURN OLD;
+        END;
+        $$;
+
+        UPDATE "Organizations" SET "MemberCount" = (SELECT COUNT(DISTINCT r."PrincipalId") FROM "RoleAssignments" r
+            WHERE r."OrganizationId" = "Organizations"."Id" AND r."ProjectId" IS NULL AND r."PrincipalType" = 'User');
+        """;
 }

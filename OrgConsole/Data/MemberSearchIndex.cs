@@ -57,6 +57,49 @@ public static class MemberSearchIndex
         DROP TABLE IF EXISTS "{Table}";
         """;
 
+    /// <summary>
+    /// PostgreSQL: a pg_trgm GIN index over the members' email and name (the search is <c>ILIKE '%text%'</c> on either,
+    /// which the index answers), and the member count kept by a plpgsql trigger. Needs the pg_trgm extension
+    /// (a trusted extension: the database owner may create it).
+    /// </summary>
+    public const string CreatePostgres = $"""
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+        CREATE INDEX "IX_Members_Search" ON "RoleAssignments" USING gin ("PrincipalEmail" gin_trgm_ops, "PrincipalName" gin_trgm_ops)
+        WHERE {MemberRow};
+
+        CREATE FUNCTION "RoleAssignments_MemberCount"() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                IF {NewIsMember} THEN
+                    UPDATE "Organizations" SET "MemberCount" = "MemberCount" + 1 WHERE "Id" = NEW."OrganizationId";
+                END IF;
+                RETURN NEW;
+            END IF;
+            IF {OldIsMember} THEN
+                UPDATE "Organizations" SET "MemberCount" = "MemberCount" - 1 WHERE "Id" = OLD."OrganizationId";
+            END IF;
+            RETURN OLD;
+        END;
+        $$;
+
+        CREATE TRIGGER "RoleAssignments_MemberCount" AFTER INSERT OR DELETE ON "RoleAssignments"
+        FOR EACH ROW EXECUTE FUNCTION "RoleAssignments_MemberCount"();
+
+        UPDATE "Organizations" SET "MemberCount" =
+            (SELECT COUNT(*) FROM "RoleAssignments" r WHERE r."OrganizationId" = "Organizations"."Id" AND r."ProjectId" IS NULL AND r."PrincipalType" = 'User');
+        """;
+
+    public const string DropPostgres = """
+        DROP TRIGGER IF EXISTS "RoleAssignments_MemberCount" ON "RoleAssignments";
+        DROP FUNCTION IF EXISTS "RoleAssignments_MemberCount"();
+        DROP INDEX IF EXISTS "IX_Members_Search";
+        """;
+
+    /// <summary>PostgreSQL: the ILIKE pattern that matches the text literally anywhere (backslash escapes).</summary>
+    public static string ContainsPattern(string text) =>
+        "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+
     /// <summary>An FTS5 query that matches the text literally (as one quoted phrase).</summary>
     public static string Phrase(string text) => "\"" + text.Replace("\"", "\"\"") + "\"";
 }

@@ -11,7 +11,7 @@ namespace OrgConsole.Tests.Api.AdminApi;
 /// Each operation of the 2026-04 summary, in every supported version (2026-07 has the same models): status code, fields
 /// and their JSON types, documented error codes, pagination, and the version that answered in the response header.
 /// </summary>
-public sealed class AdminApiContractTests : IAsyncLifetime
+public class AdminApiContractTests : IAsyncLifetime
 {
     private AdminApiHarness _api = null!;
     private HttpClient _owner = null!;

@@ -21,7 +21,7 @@ namespace OrgConsole.Tests.Features.Audit;
 /// The mutating service methods are found by reflection; one without a scenario here fails the test, so a new
 /// feature cannot forget its audit trail silently.
 /// </summary>
-public sealed class AuditCoverageTests
+public class AuditCoverageTests
 {
     private static readonly string[] ReadPrefixes = ["Get", "List", "Search", "Export", "Verify", "Allowed", "Preview", "Can", "Describe", "Check", "Render", "Test"];
 

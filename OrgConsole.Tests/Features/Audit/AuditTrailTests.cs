@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Organizations;
@@ -6,7 +6,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Audit;
 
-public sealed class AuditTrailTests
+public class AuditTrailTests
 {
     [Fact(Timeout = 30_000)]
     public async Task UpdatingAnAuditRow_IsRefusedByTheDatabase()
@@ -15,8 +15,8 @@ public sealed class AuditTrailTests
         var (orgId, _) = await db.CreateOrganizationAsync();
         await using var ctx = await db.DbFactory.CreateDbContextAsync();
 
-        var error = await Assert.ThrowsAsync<SqliteException>(() =>
-            ctx.Database.ExecuteSqlRawAsync("UPDATE AuditEvents SET Action = 'nothing.happened' WHERE OrganizationId = {0}", orgId));
+        var error = await Assert.ThrowsAnyAsync<DbException>(() =>
+            ctx.Database.ExecuteSqlRawAsync("UPDATE \"AuditEvents\" SET \"Action\" = 'nothing.happened' WHERE \"OrganizationId\" = {0}", orgId));
 
         Assert.Contains("append-only", error.Message);
         Assert.Equal("organization.created", (await db.AuditEventsAsync(orgId)).Single().Action);
@@ -29,7 +29,7 @@ public sealed class AuditTrailTests
         var (orgId, _) = await db.CreateOrganizationAsync();
         await using var ctx = await db.DbFactory.CreateDbContextAsync();
 
-        await Assert.ThrowsAsync<SqliteException>(() => ctx.AuditEvents.ExecuteDeleteAsync());
+        await Assert.ThrowsAnyAsync<DbException>(() => ctx.AuditEvents.ExecuteDeleteAsync());
 
         Assert.Single(await db.AuditEventsAsync(orgId));
     }
@@ -50,8 +50,8 @@ public sealed class AuditTrailTests
         // Someone with direct access to the file removes the trigger and rewrites history.
         await using (var ctx = await db.DbFactory.CreateDbContextAsync())
         {
-            await ctx.Database.ExecuteSqlRawAsync("DROP TRIGGER AuditEvents_NoUpdate");
-            await ctx.Database.ExecuteSqlRawAsync("UPDATE AuditEvents SET After = {0} WHERE OrganizationId = {1} AND Sequence = 3", "{\"name\":\"Innocent\"}", orgId);
+            await ctx.Database.ExecuteSqlRawAsync(TestProvider.IsPostgres ? "DROP TRIGGER \"AuditEvents_NoUpdate\" ON \"AuditEvents\"" : "DROP TRIGGER AuditEvents_NoUpdate");
+            await ctx.Database.ExecuteSqlRawAsync("UPDATE \"AuditEvents\" SET \"After\" = {0} WHERE \"OrganizationId\" = {1} AND \"Sequence\" = 3", "{\"name\":\"Innocent\"}", orgId);
         }
 
         var tampered = await log.VerifyAsync(orgId);

@@ -9,7 +9,7 @@ using static OrgConsole.Tests.Features.Billing.BillingTestData;
 namespace OrgConsole.Tests.Features.Billing;
 
 /// <summary>Every billing operation × every organization role, plus a non-member: SPEC §1.1's billing rows.</summary>
-public sealed class BillingPermissionTests
+public class BillingPermissionTests
 {
     private sealed record Setup(Guid OrgId, Guid InvoiceId);
 

@@ -7,7 +7,7 @@ using static OrgConsole.Tests.Features.Billing.BillingTestData;
 
 namespace OrgConsole.Tests.Features.Billing;
 
-public sealed class InvoiceServiceTests
+public class InvoiceServiceTests
 {
     private static async Task<(TestDb Db, Guid OrgId, string Admin, Guid Project)> OctoberUsageAsync(bool withCard = true)
     {

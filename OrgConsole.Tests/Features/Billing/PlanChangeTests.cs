@@ -8,7 +8,7 @@ using static OrgConsole.Tests.Features.Billing.BillingTestData;
 
 namespace OrgConsole.Tests.Features.Billing;
 
-public sealed class PlanChangeTests
+public class PlanChangeTests
 {
     [Fact(Timeout = 60_000)]
     public async Task Downgrade_TheOrganizationDoesNotFit_IsRefusedWithTheListOfWhatToChange()

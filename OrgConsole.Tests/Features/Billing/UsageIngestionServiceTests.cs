@@ -6,7 +6,7 @@ using static OrgConsole.Tests.Features.Billing.BillingTestData;
 
 namespace OrgConsole.Tests.Features.Billing;
 
-public sealed class UsageIngestionServiceTests
+public class UsageIngestionServiceTests
 {
     private static async Task<int> StoredAsync(TestDb db)
     {

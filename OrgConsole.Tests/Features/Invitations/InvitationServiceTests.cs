@@ -7,7 +7,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Invitations;
 
-public sealed class InvitationServiceTests
+public class InvitationServiceTests
 {
     private static InviteRequest Invite(params string[] emails) => new(emails, Role.OrgMember);
 

@@ -5,7 +5,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Members;
 
-public sealed class LastOwnerGuardTests
+public class LastOwnerGuardTests
 {
     [Fact(Timeout = 30_000)]
     public async Task Demote_TheOnlyOwner_IsRefusedWithAnExplanation()

@@ -9,7 +9,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Members;
 
-public sealed class MemberServiceTests
+public class MemberServiceTests
 {
     [Fact(Timeout = 30_000)]
     public async Task Search_FindsByNameEmailOrRole_SortsAndPages()

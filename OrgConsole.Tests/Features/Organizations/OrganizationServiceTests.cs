@@ -7,7 +7,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Organizations;
 
-public sealed class OrganizationServiceTests
+public class OrganizationServiceTests
 {
     [Fact(Timeout = 30_000)]
     public async Task Create_MakesTheCreatorOwnerAndRecordsAnAuditEvent()

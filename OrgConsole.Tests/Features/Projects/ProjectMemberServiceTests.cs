@@ -5,7 +5,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Projects;
 
-public sealed class ProjectMemberServiceTests
+public class ProjectMemberServiceTests
 {
     private static async Task<(TestDb Db, Guid OrgId, string OrgOwner, Guid ProjectId, string ProjectOwner)> ProjectWithOwnerAsync()
     {

@@ -8,7 +8,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Projects;
 
-public sealed class ProjectServiceTests
+public class ProjectServiceTests
 {
     [Theory(Timeout = 30_000)]
     [InlineData(Role.OrgOwner, true)]

@@ -9,7 +9,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.ServiceAccounts;
 
-public sealed class ServiceAccountServiceTests
+public class ServiceAccountServiceTests
 {
     private static async Task<(TestDb Db, Guid OrgId, string Owner)> EnterpriseOrgAsync()
     {

@@ -9,7 +9,7 @@ using OrgConsole.Tests.TestSupport;
 namespace OrgConsole.Tests.Features.Sso;
 
 /// <summary>Just-in-time provisioning after a validated SSO sign-in, and which emails SSO applies to.</summary>
-public sealed class SsoProvisioningTests
+public class SsoProvisioningTests
 {
     private static async Task<(TestDb Db, Guid OrgId, string OwnerId)> OrgWithSsoAsync(Role defaultRole = Role.OrgMember, bool enforce = false)
     {

@@ -15,7 +15,7 @@ using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Support;
 
-public sealed class SupportServiceTests
+public class SupportServiceTests
 {
     private sealed record World(TestDb Db, Guid OrgId, string Owner, string Member, Guid ProjectId, Guid InvitationId, string Staff);
 

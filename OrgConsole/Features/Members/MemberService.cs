@@ -79,11 +79,12 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             }
             return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), count);
         }
-        if (SearchPhrase(query.Search) is { } phrase)
+        var postgres = db.Database.IsNpgsql();
+        if (SearchPhrase(query.Search, postgres) is { } phrase)
         {
-            // A plain text search (the usual case): compiled, on the full-text index.
-            var matching = await SearchCountQuery(db, organizationId, phrase);
-            await foreach (var row in SearchPageQuery(query.Sort, query.Descending)(db, organizationId, phrase, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
+            // A plain text search (the usual case): compiled, on the trigram index (SQLite FTS5, PostgreSQL pg_trgm).
+            var matching = await (postgres ? SearchCountQueryPostgres : SearchCountQuery)(db, organizationId, phrase);
+            await foreach (var row in SearchPageQuery(query.Sort, query.Descending, postgres)(db, organizationId, phrase, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
             {
                 items.Add(row.ToItem());
             }
@@ -175,12 +176,12 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static readonly Func<ApplicationDbContext, Guid, IQueryable<Row>> MemberRowsOf = MemberRows.Compile();
 
     /// <summary>The full-text phrase for a search that names no role and is long enough for the trigram index; else null.</summary>
-    private static string? SearchPhrase(string? search)
+    private static string? SearchPhrase(string? search, bool postgres)
     {
         var text = search?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(text) || text.Length < MemberSearchIndex.MinimumLength) return null;
         if (Roles.OrganizationRoles.Any(role => role.DisplayName().ToUpperInvariant().Contains(text) || role.ToString().ToUpperInvariant() == text)) return null;
-        return MemberSearchIndex.Phrase(text);
+        return postgres ? MemberSearchIndex.ContainsPattern(text) : MemberSearchIndex.Phrase(text);
     }
 
     /// <summary>Members matching a search: trigram full-text on name and email (three characters or more), or a role name.</summary>
@@ -190,6 +191,12 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         var text = search?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(text)) return members;
         var roles = Roles.OrganizationRoles.Where(role => role.DisplayName().ToUpperInvariant().Contains(text) || role.ToString().ToUpperInvariant() == text).ToList();
+        if (db.Database.IsNpgsql())
+        {
+            // PostgreSQL: case-insensitive "contains" on the pg_trgm GIN index (a scan below three characters).
+            var contains = MemberSearchIndex.ContainsPattern(text);
+            return members.Where(r => EF.Functions.ILike(r.Email, contains, "\\") || EF.Functions.ILike(r.Name, contains, "\\") || roles.Contains(r.Role));
+        }
         if (text.Length < MemberSearchIndex.MinimumLength)
         {
             var pattern = "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
@@ -238,29 +245,38 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static readonly Expression<Func<ApplicationDbContext, string, Row, bool>> MatchesPhrase =
         (db, phrase, row) => db.SearchMembers(phrase).Select(h => h.AssignmentId).Contains(row.AssignmentId);
 
+    // PostgreSQL: the phrase is an ILIKE pattern, answered by the pg_trgm GIN index on email and name.
+    private static readonly Expression<Func<ApplicationDbContext, string, Row, bool>> MatchesPattern =
+        (db, pattern, row) => EF.Functions.ILike(row.Email, pattern, "\\") || EF.Functions.ILike(row.Name, pattern, "\\");
+
     private static readonly ParameterExpression PhraseParameter = Expression.Parameter(typeof(string), "phrase");
 
-    private static Expression SearchedRows()
+    private static Expression SearchedRows(bool postgres)
     {
-        var row = MatchesPhrase.Parameters[2];
-        var body = new ReplaceParameters(new() { [MatchesPhrase.Parameters[0]] = MemberRows.Parameters[0], [MatchesPhrase.Parameters[1]] = PhraseParameter })
-            .Visit(MatchesPhrase.Body);
+        var matches = postgres ? MatchesPattern : MatchesPhrase;
+        var row = matches.Parameters[2];
+        var body = new ReplaceParameters(new() { [matches.Parameters[0]] = MemberRows.Parameters[0], [matches.Parameters[1]] = PhraseParameter, [row] = row })
+            .Visit(matches.Body);
         return Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(Row)], MemberRows.Body, Expression.Quote(Expression.Lambda<Func<Row, bool>>(body, row)));
     }
 
-    private static readonly Func<ApplicationDbContext, Guid, string, Task<int>> SearchCountQuery =
+    private static readonly Func<ApplicationDbContext, Guid, string, Task<int>> SearchCountQuery = CompileSearchCount(postgres: false);
+
+    private static readonly Func<ApplicationDbContext, Guid, string, Task<int>> SearchCountQueryPostgres = CompileSearchCount(postgres: true);
+
+    private static Func<ApplicationDbContext, Guid, string, Task<int>> CompileSearchCount(bool postgres) =>
         EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, string, int>>(
-            Expression.Call(typeof(Queryable), nameof(Queryable.Count), [typeof(Row)], SearchedRows()),
+            Expression.Call(typeof(Queryable), nameof(Queryable.Count), [typeof(Row)], SearchedRows(postgres)),
             MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter));
 
-    private static readonly ConcurrentDictionary<(MemberSort, bool), Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>>> SearchPageQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>>> SearchPageQueries = new();
 
-    private static Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>> SearchPageQuery(MemberSort sort, bool descending) =>
-        SearchPageQueries.GetOrAdd((sort, descending), key =>
+    private static Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>> SearchPageQuery(MemberSort sort, bool descending, bool postgres) =>
+        SearchPageQueries.GetOrAdd((sort, descending, postgres), key =>
         {
             var (skip, take) = (Expression.Parameter(typeof(int), "skip"), Expression.Parameter(typeof(int), "take"));
             return EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, string, int, int, IQueryable<Row>>>(
-                Paged(Ordered(SearchedRows(), key.Item1, key.Item2), skip, take), MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, skip, take));
+                Paged(Ordered(SearchedRows(key.Item3), key.Item1, key.Item2), skip, take), MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, skip, take));
         });
 
     private static Expression Paged(Expression rows, ParameterExpression skip, ParameterExpression take) =>

@@ -23,13 +23,25 @@ public static class MembersBenchmark
     {
         var members = IntOption(args, "--members", 100_000);
         var iterations = IntOption(args, "--iterations", 200);
+        var postgres = StringOption(args, "--provider") is { } p && p.Equals("postgres", StringComparison.OrdinalIgnoreCase);
         var path = Path.Combine(Path.GetTempPath(), $"orgconsole-bench-{Guid.NewGuid():N}.db");
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        if (postgres)
+        {
+            var server = StringOption(args, "--connection") ?? Environment.GetEnvironmentVariable("ORGCONSOLE_BENCH_POSTGRES");
+            if (string.IsNullOrWhiteSpace(server))
+            {
+                output.WriteLine("--provider postgres needs --connection \"Host=…;Username=…\" (a role that may create a database) or ORGCONSOLE_BENCH_POSTGRES.");
+                return 2;
+            }
+            connectionString = await CreatePostgresDatabaseAsync(server);
+            path = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database!;
+        }
         try
         {
-            await using var provider = BuildServices(connectionString, args.Contains("--show-sql"));
+            await using var provider = BuildServices(connectionString, args.Contains("--show-sql"), postgres);
             var dbFactory = provider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
-            output.WriteLine($"Preparing a SQLite database with {members:N0} members in one organization ({path}) ...");
+            output.WriteLine($"Preparing a {(postgres ? "PostgreSQL" : "SQLite")} database with {members:N0} members in one organization ({path}) ...");
             var (orgId, ownerId) = await SeedAsync(dbFactory, members);
 
             await using var scope = provider.CreateAsyncScope();
@@ -50,14 +62,14 @@ public static class MembersBenchmark
             foreach (var c in cases)
             {
                 var efRows = (await service.SearchAsync(orgId, c.Query)).Value;
-                var adoRows = await AdoAsync(connectionString, orgId, ownerId, c);
+                var adoRows = postgres ? await NpgsqlAsync(connectionString, orgId, ownerId, c) : await AdoAsync(connectionString, orgId, ownerId, c);
                 if (!efRows.Items.Select(i => i.Email).SequenceEqual(adoRows.Emails) || efRows.TotalCount != adoRows.Total)
                 {
                     output.WriteLine($"{c.Name}: the two queries returned different rows — benchmark invalid.");
                     return 1;
                 }
                 var ef = await MeasureAsync(iterations, async () => await service.SearchAsync(orgId, c.Query));
-                var ado = await MeasureAsync(iterations, async () => await AdoAsync(connectionString, orgId, ownerId, c));
+                var ado = await MeasureAsync(iterations, async () => _ = postgres ? await NpgsqlAsync(connectionString, orgId, ownerId, c) : await AdoAsync(connectionString, orgId, ownerId, c));
                 var ratio = ef.Median / ado.Median;
                 var met = ratio <= 2 && ef.Median < 5;
                 allMet &= met;
@@ -69,21 +81,29 @@ public static class MembersBenchmark
         }
         finally
         {
+            if (postgres && !args.Contains("--keep")) await DropPostgresDatabaseAsync(connectionString);
             SqliteConnection.ClearAllPools();
-            if (!args.Contains("--keep")) foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
+            if (!postgres && !args.Contains("--keep")) foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Delete(path + suffix);
         }
     }
 
-    private static ServiceProvider BuildServices(string connectionString, bool showSql)
+    private static ServiceProvider BuildServices(string connectionString, bool showSql, bool postgres)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddPooledDbContextFactory<ApplicationDbContext>(o =>
+        if (postgres)
         {
-            o.UseSqlite(connectionString);
-            if (showSql) o.LogTo(Console.WriteLine, Microsoft.Extensions.Logging.LogLevel.Information);
-        });
+            services.AddOrgConsoleDbContext(DatabaseSetup.PostgresProvider, connectionString);
+        }
+        else
+        {
+            services.AddPooledDbContextFactory<ApplicationDbContext>(o =>
+            {
+                o.UseSqlite(connectionString);
+                if (showSql) o.LogTo(Console.WriteLine, Microsoft.Extensions.Logging.LogLevel.Information);
+            });
+        }
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3).AddEntityFrameworkStores<ApplicationDbContext>();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
@@ -178,6 +198,84 @@ public static class MembersBenchmark
             _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
         }
         return (total, emails);
+    }
+
+    private static async Task<string> CreatePostgresDatabaseAsync(string server)
+    {
+        var name = $"orgconsole_bench_{Guid.NewGuid():N}";
+        await using (var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ToString()))
+        {
+            await admin.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ToString();
+    }
+
+    private static async Task DropPostgresDatabaseAsync(string connectionString)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        var name = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
+        await using var admin = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false }.ToString());
+        await admin.OpenAsync();
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The twin on PostgreSQL: raw Npgsql, the same check, count and page (ILIKE on the pg_trgm index for a search).</summary>
+    private static async Task<(int Total, List<string> Emails)> NpgsqlAsync(string connectionString, Guid orgId, string ownerId, Case c)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using (var check = new Npgsql.NpgsqlCommand("""
+            SELECT r."Role" FROM "RoleAssignments" r JOIN "Organizations" o ON o."Id" = r."OrganizationId"
+            WHERE r."OrganizationId" = @org AND r."ProjectId" IS NULL AND r."PrincipalType" = 'User' AND r."PrincipalId" = @user AND o."DeletedAt" IS NULL LIMIT 1
+            """, connection))
+        {
+            check.Parameters.AddWithValue("org", orgId);
+            check.Parameters.AddWithValue("user", ownerId);
+            if (await check.ExecuteScalarAsync() is null) throw new InvalidOperationException("not a member");
+        }
+        var where = "r.\"OrganizationId\" = @org AND r.\"ProjectId\" IS NULL AND r.\"PrincipalType\" = 'User'";
+        var search = c.Query.Search?.Trim().ToUpperInvariant();
+        if (!string.IsNullOrEmpty(search)) where += " AND (r.\"PrincipalEmail\" ILIKE @q OR r.\"PrincipalName\" ILIKE @q)";
+        int total;
+        await using (var count = new Npgsql.NpgsqlCommand(string.IsNullOrEmpty(search)
+            ? "SELECT \"MemberCount\" FROM \"Organizations\" WHERE \"Id\" = @org"
+            : $"SELECT COUNT(*) FROM \"RoleAssignments\" r WHERE {where}", connection))
+        {
+            count.Parameters.AddWithValue("org", orgId);
+            if (!string.IsNullOrEmpty(search)) count.Parameters.AddWithValue("q", MemberSearchIndex.ContainsPattern(search));
+            total = Convert.ToInt32(await count.ExecuteScalarAsync());
+        }
+        var orderBy = System.Text.RegularExpressions.Regex.Replace(c.OrderBy, @"r\.(\w+)", "r.\"$1\"");
+        await using var page = new Npgsql.NpgsqlCommand($"""
+            SELECT r."PrincipalId", r."PrincipalName", r."PrincipalEmail", r."Role",
+                   (SELECT COUNT(*) FROM "RoleAssignments" p WHERE p."PrincipalType" = 'User' AND p."PrincipalId" = r."PrincipalId" AND p."OrganizationId" = @org AND p."ProjectId" IS NOT NULL),
+                   r."CreatedAt", (SELECT u."LastActiveAt" FROM "AspNetUsers" u WHERE u."Id" = r."PrincipalId")
+            FROM "RoleAssignments" r
+            WHERE {where}
+            ORDER BY {orderBy}
+            LIMIT @take OFFSET @skip
+            """, connection);
+        page.Parameters.AddWithValue("org", orgId);
+        page.Parameters.AddWithValue("take", c.Query.PageSize);
+        page.Parameters.AddWithValue("skip", c.Query.Page * c.Query.PageSize);
+        if (!string.IsNullOrEmpty(search)) page.Parameters.AddWithValue("q", MemberSearchIndex.ContainsPattern(search));
+        var emails = new List<string>(c.Query.PageSize);
+        await using var reader = await page.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            emails.Add(reader.GetString(2));
+            _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt64(4), reader.GetDateTime(5), reader.IsDBNull(6) ? (DateTime?)null : reader.GetDateTime(6));
+        }
+        return (total, emails);
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private static async Task<(double Median, double P95)> MeasureAsync(int iterations, Func<Task> run)
