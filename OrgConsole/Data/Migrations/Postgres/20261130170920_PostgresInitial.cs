@@ -1,5 +1,6 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using OrgConsole.Data;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
@@ -70,14 +71,17 @@ namespace OrgConsole.Data.Migrations.Postgres
                     ActorType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     ActorId = table.Column<string>(type: "text", nullable: true),
                     ActorName = table.Column<string>(type: "text", nullable: true),
+                    ActorLabel = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
                     Action = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     TargetType = table.Column<string>(type: "text", nullable: true),
                     TargetId = table.Column<string>(type: "text", nullable: true),
+                    TargetLabel = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
                     Before = table.Column<string>(type: "text", nullable: true),
                     After = table.Column<string>(type: "text", nullable: true),
                     IpAddress = table.Column<string>(type: "text", nullable: true),
                     UserAgent = table.Column<string>(type: "text", nullable: true),
                     Reason = table.Column<string>(type: "text", nullable: true),
+                    KeyId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     PreviousHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
@@ -168,7 +172,7 @@ namespace OrgConsole.Data.Migrations.Postgres
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Key = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Key = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
@@ -386,6 +390,8 @@ namespace OrgConsole.Data.Migrations.Postgres
                     IssuedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     PaidAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     PaymentReference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    PaymentAttempts = table.Column<int>(type: "integer", nullable: false),
+                    PaymentStartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     Version = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
@@ -491,6 +497,28 @@ namespace OrgConsole.Data.Migrations.Postgres
                     table.PrimaryKey("PK_SsoConnections", x => x.Id);
                     table.ForeignKey(
                         name: "FK_SsoConnections_Organizations_OrganizationId",
+                        column: x => x.OrganizationId,
+                        principalTable: "Organizations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SupportVisits",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    StaffUserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    OpenedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SupportVisits", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SupportVisits_Organizations_OrganizationId",
                         column: x => x.OrganizationId,
                         principalTable: "Organizations",
                         principalColumn: "Id",
@@ -630,7 +658,10 @@ namespace OrgConsole.Data.Migrations.Postgres
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     ConnectionId = table.Column<Guid>(type: "uuid", nullable: false),
                     OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Domain = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false)
+                    Domain = table.Column<string>(type: "character varying(253)", maxLength: 253, nullable: false),
+                    VerificationToken = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    VerifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -788,9 +819,9 @@ namespace OrgConsole.Data.Migrations.Postgres
                 filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
 
             migrationBuilder.CreateIndex(
-                name: "IX_RoleAssignments_OrgPrincipal",
+                name: "IX_RoleAssignments_OrgPrincipalRole",
                 table: "RoleAssignments",
-                columns: new[] { "OrganizationId", "PrincipalType", "PrincipalId" },
+                columns: new[] { "OrganizationId", "PrincipalType", "PrincipalId", "Role" },
                 unique: true,
                 filter: "\"ProjectId\" IS NULL");
 
@@ -830,20 +861,37 @@ namespace OrgConsole.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_SsoDomains_ConnectionId",
+                name: "IX_SsoDomains_ConnectionId_Domain",
                 table: "SsoDomains",
-                column: "ConnectionId");
+                columns: new[] { "ConnectionId", "Domain" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_SsoDomains_Domain",
                 table: "SsoDomains",
+                column: "Domain");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SsoDomains_Domain_Verified",
+                table: "SsoDomains",
                 column: "Domain",
-                unique: true);
+                unique: true,
+                filter: "\"VerifiedAt\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_SsoDomains_OrganizationId",
                 table: "SsoDomains",
                 column: "OrganizationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SupportVisits_OrganizationId",
+                table: "SupportVisits",
+                column: "OrganizationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SupportVisits_StaffUserId_OrganizationId_ExpiresAt",
+                table: "SupportVisits",
+                columns: new[] { "StaffUserId", "OrganizationId", "ExpiresAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_UsageRecords_OrganizationId_Day",
@@ -858,11 +906,14 @@ namespace OrgConsole.Data.Migrations.Postgres
 
             migrationBuilder.Sql(AuditTriggers.CreatePostgres);
             migrationBuilder.Sql(MemberSearchIndex.CreatePostgres);
+            migrationBuilder.Sql(MemberCountTriggers.UpPostgres);
+            migrationBuilder.Sql(AccountCleanup.CreatePostgres);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql(AccountCleanup.DropPostgres);
             migrationBuilder.Sql(MemberSearchIndex.DropPostgres);
             migrationBuilder.Sql(AuditTriggers.DropPostgres);
 
@@ -922,6 +973,9 @@ namespace OrgConsole.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "SsoDomains");
+
+            migrationBuilder.DropTable(
+                name: "SupportVisits");
 
             migrationBuilder.DropTable(
                 name: "TokenSigningKeys");

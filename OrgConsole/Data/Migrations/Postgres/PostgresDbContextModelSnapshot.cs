@@ -2,7 +2,6 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using OrgConsole.Data;
@@ -12,11 +11,9 @@ using OrgConsole.Data;
 namespace OrgConsole.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261130155922_PostgresInitial")]
-    partial class PostgresInitial
+    partial class PostgresDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder
@@ -251,14 +248,14 @@ namespace OrgConsole.Data.Migrations.Postgres
                         .HasDatabaseName("IX_Members_Name")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
 
-                    b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId")
-                        .IsUnique()
-                        .HasDatabaseName("IX_RoleAssignments_OrgPrincipal")
-                        .HasFilter("\"ProjectId\" IS NULL");
-
                     b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Role")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
+                    b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_RoleAssignments_OrgPrincipalRole")
+                        .HasFilter("\"ProjectId\" IS NULL");
 
                     b.HasIndex("ProjectId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()
@@ -268,23 +265,38 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.ToTable("RoleAssignments");
                 });
 
-            modelBuilder.Entity("OrgConsole.AdminApi.TokenSigningKey", b =>
+            modelBuilder.Entity("OrgConsole.Access.SupportVisit", b =>
                 {
-                    b.Property<string>("Id")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
 
-                    b.Property<DateTime>("CreatedAt")
+                    b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Key")
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("StaffUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
 
                     b.HasKey("Id");
 
-                    b.ToTable("TokenSigningKeys");
+                    b.HasIndex("OrganizationId");
+
+                    b.HasIndex("StaffUserId", "OrganizationId", "ExpiresAt");
+
+                    b.ToTable("SupportVisits");
                 });
 
             modelBuilder.Entity("OrgConsole.Common.Jobs.JobLease", b =>
@@ -304,6 +316,25 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.HasKey("Name");
 
                     b.ToTable("JobLeases");
+                });
+
+            modelBuilder.Entity("OrgConsole.Common.StoredSigningKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("TokenSigningKeys", (string)null);
                 });
 
             modelBuilder.Entity("OrgConsole.Data.ApplicationUser", b =>
@@ -468,6 +499,10 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.Property<string>("ActorId")
                         .HasColumnType("text");
 
+                    b.Property<string>("ActorLabel")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
                     b.Property<string>("ActorName")
                         .HasColumnType("text");
 
@@ -495,6 +530,10 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.Property<string>("IpAddress")
                         .HasColumnType("text");
 
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -517,6 +556,10 @@ namespace OrgConsole.Data.Migrations.Postgres
 
                     b.Property<string>("TargetId")
                         .HasColumnType("text");
+
+                    b.Property<string>("TargetLabel")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.Property<string>("TargetType")
                         .HasColumnType("text");
@@ -642,9 +685,15 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("PaymentAttempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime?>("PaymentStartedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("PeriodEnd")
                         .HasColumnType("timestamp with time zone");
@@ -1082,6 +1131,9 @@ namespace OrgConsole.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<DateTime>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("ConnectionId")
                         .HasColumnType("uuid");
 
@@ -1093,14 +1145,26 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("VerificationToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId");
+                    b.HasIndex("OrganizationId");
 
-                    b.HasIndex("Domain")
+                    b.HasIndex("ConnectionId", "Domain")
                         .IsUnique();
 
-                    b.HasIndex("OrganizationId");
+                    b.HasIndex(new[] { "Domain" }, "IX_SsoDomains_Domain");
+
+                    b.HasIndex(new[] { "Domain" }, "IX_SsoDomains_Domain_Verified")
+                        .IsUnique()
+                        .HasFilter("\"VerifiedAt\" IS NOT NULL");
 
                     b.ToTable("SsoDomains", (string)null);
                 });
@@ -1219,6 +1283,15 @@ namespace OrgConsole.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("OrgConsole.Access.SupportVisit", b =>
+                {
+                    b.HasOne("OrgConsole.Features.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OrgConsole.Features.ApiKeys.ApiKey", b =>
