@@ -24,7 +24,17 @@ public static class ProductionSettings
         if (string.IsNullOrWhiteSpace(configuration["AdminApi:TokenSigningKey"]))
             missing.Add("AdminApi:TokenSigningKey — the key that signs Admin API access tokens (at least 32 random bytes, base64).");
 
-        if (string.IsNullOrWhiteSpace(configuration["DataProtection:KeysPath"]))
+        var store = configuration["DataProtection:Store"];
+        var keyRingInDatabase = string.Equals(store, "Database", StringComparison.OrdinalIgnoreCase)
+            || (string.IsNullOrEmpty(store) && Data.DatabaseSetup.IsPostgres(configuration));
+        if (keyRingInDatabase)
+        {
+            // The key ring is shared through the database, so the audit chain key cannot sit in a file beside it: it
+            // must come from configuration (or a file of its own) to stay out of the database (SPEC §9).
+            if (string.IsNullOrWhiteSpace(configuration["Audit:ChainKey"]) && string.IsNullOrWhiteSpace(configuration["Audit:ChainKeyPath"]))
+                missing.Add("Audit:ChainKey — the key that seals the audit chain (32+ random bytes, base64), or Audit:ChainKeyPath; with the key ring in the database it cannot be kept beside it.");
+        }
+        else if (string.IsNullOrWhiteSpace(configuration["DataProtection:KeysPath"]))
             missing.Add("DataProtection:KeysPath — a persistent directory for the Data Protection key ring (sign-in cookies, authenticator keys, SSO secrets).");
 
         return missing;

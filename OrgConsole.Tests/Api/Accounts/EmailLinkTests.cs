@@ -92,6 +92,27 @@ public sealed class ProductionSettingsTests
         Assert.Contains("not an absolute", Assert.Single(relative));
     }
 
+    [Fact]
+    public void WithTheKeyRingInTheDatabase_NoKeyDirectoryIsNeeded_ButTheAuditChainKeyMustComeFromOutsideIt()
+    {
+        var shared = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["App:PublicUrl"] = "https://console.example.com",
+            ["Email:Smtp:Host"] = "smtp.example.com",
+            ["AdminApi:TokenSigningKey"] = Convert.ToBase64String(new byte[32]),
+        };
+
+        var withoutChainKey = ProductionSettings.Missing(Config(shared));
+        var withChainKey = ProductionSettings.Missing(Config(shared.Append(new("Audit:ChainKey", Convert.ToBase64String(new byte[32])))));
+        var onSqliteWithADatabaseKeyRing = ProductionSettings.Missing(Config(shared.Where(kv => kv.Key != "Database:Provider")
+            .Append(new("DataProtection:Store", "Database"))));
+
+        Assert.Contains("Audit:ChainKey", Assert.Single(withoutChainKey));
+        Assert.Empty(withChainKey);
+        Assert.Contains("Audit:ChainKey", Assert.Single(onSqliteWithADatabaseKeyRing));
+    }
+
     private static IConfiguration Config(IEnumerable<KeyValuePair<string, string?>> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 }
