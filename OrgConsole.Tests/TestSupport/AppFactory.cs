@@ -78,6 +78,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         if (_postgres is not null) builder.UseSetting("Database:Provider", "Postgres");
         builder.UseSetting("Seed:Demo", "true");
         builder.UseSetting("Audit:CheckpointPath", _databasePath + ".checkpoints");
+        // With the key ring in the database the chain key cannot live beside it: as in production, configuration gives it.
+        if (_postgres is not null || (_settings.TryGetValue("Database:Provider", out var provider) && provider == "Postgres"))
+            builder.UseSetting("Audit:ChainKey", TestDb.ChainKey);
         builder.UseSetting("Email:Smtp:Host", "");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_configureServices is not null) builder.ConfigureTestServices(_configureServices);

@@ -42,7 +42,19 @@ public sealed class TestDb : IAsyncDisposable
     /// <summary>Each test database's audit checkpoint file is its path plus this.</summary>
     public const string CheckpointSuffix = ".checkpoints";
 
-    public string CheckpointPath => _path + CheckpointSuffix;
+    public string CheckpointPath => CheckpointFor(_postgres ?? ConnectionString(_path));
+
+    /// <summary>
+    /// A test database's audit checkpoint file: beside the SQLite file, or in the temp folder named after the PostgreSQL
+    /// database (pooled databases are reused, so their file is removed when a test database is handed out and returned).
+    /// </summary>
+    public static string CheckpointFor(string connectionString) =>
+        connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+            ? Path.Combine(Path.GetTempPath(), "orgconsole-test-pg-" + new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database + CheckpointSuffix)
+            : new SqliteConnectionStringBuilder(connectionString).DataSource + CheckpointSuffix;
+
+    /// <summary>The PostgreSQL database of a PostgreSQL variant, else null.</summary>
+    public string? PostgresConnectionString => _postgres;
 
     /// <summary>The SQLite file (for tests that scan what is at rest).</summary>
     public string DatabasePath => _path;
@@ -54,6 +66,7 @@ public sealed class TestDb : IAsyncDisposable
         if (TestProvider.IsPostgres)
         {
             var connectionString = await TestProvider.CreatePostgresDatabaseAsync();
+            File.Delete(CheckpointFor(connectionString));
             var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
             var container = new ServiceCollection();
             Register(container, connectionString, clock, DatabaseSetup.PostgresProvider);
@@ -81,7 +94,7 @@ public sealed class TestDb : IAsyncDisposable
         services.AddAudit(o =>
         {
             o.ChainKey = ChainKey;
-            o.CheckpointPath = new SqliteConnectionStringBuilder(connectionString).DataSource + CheckpointSuffix;
+            o.CheckpointPath = CheckpointFor(connectionString);
         });
         services.AddOptions<OrganizationOptions>();
         services.AddScoped<OrganizationService>();
@@ -218,6 +231,7 @@ public sealed class TestDb : IAsyncDisposable
         await Services.DisposeAsync();
         if (_postgres is not null)
         {
+            File.Delete(CheckpointFor(_postgres));
             await TestProvider.ReleasePostgresDatabaseAsync(_postgres);
             return;
         }

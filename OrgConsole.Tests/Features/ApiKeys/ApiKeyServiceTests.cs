@@ -25,7 +25,7 @@ public sealed class ApiKeyServiceTests
     {
         var (db, orgId, owner, projectId) = await StandardProjectAsync();
         await using var _ = db;
-        await using var otherWriter = await WriteLockHolder.TakeAsync(db.DatabasePath);
+        await using var otherWriter = await WriteLockHolder.TakeAsync(db);
 
         // Standard allows a viewer key; the create reads access, then waits for the write lock while Starter lands.
         var creating = Task.Run(() => db.Service<ApiKeyService>(owner).CreateAsync(orgId, projectId, "racer", [Role.ProjectViewer]));

@@ -24,7 +24,7 @@ public class ServiceAccountServiceTests
     {
         var (db, orgId, owner) = await EnterpriseOrgAsync();
         await using var _ = db;
-        await using var otherWriter = await WriteLockHolder.TakeAsync(db.DatabasePath);
+        await using var otherWriter = await WriteLockHolder.TakeAsync(db);
 
         // The create passes the early plan check, then waits for the write lock while the downgrade commits.
         var creating = Task.Run(() => db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "racer", Role.OrgMember));
