@@ -129,6 +129,37 @@ public sealed class ProjectPagesTests : MudComponentTest
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AMemberWithTwoProjectRoles_IsOneRow_WithBothRolesAsChips()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        await acme.Db.GrantAsync(acme.OrgId, acme.UmarId, Role.ProjectMember, acme.SearchId); // Umar is Project owner already
+
+        var page = await RenderProjectAsAsync(acme, acme.DanaId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=members-table]");
+
+        Assert.Equal(["dana@projects.example", "owner@projects.example", "umar@projects.example"], Column(page, "member-email"));
+        var umarRow = page.FindAll("[data-testid=members-table] tbody tr").Single(r => r.TextContent.Contains("umar@projects.example"));
+        Assert.Equal(["Project owner", "Project user"], umarRow.QuerySelectorAll("[data-testid=member-role-chip]").Select(c => c.TextContent.Trim()));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ProjectOwner_SeesOneRowPerMember_WithTheirRolesAsChipsBesideChangeRole()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        await acme.Db.GrantAsync(acme.OrgId, acme.DanaId, Role.ProjectOwner, acme.SearchId); // Dana: Project user and Project owner
+
+        var page = await RenderProjectAsAsync(acme, acme.UmarId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=members-table]");
+
+        Assert.Equal(["dana@projects.example", "owner@projects.example", "umar@projects.example"], Column(page, "member-email"));
+        var danaRow = page.FindAll("[data-testid=members-table] tbody tr").Single(r => r.TextContent.Contains("dana@projects.example"));
+        Assert.Equal(["Project owner", "Project user"], danaRow.QuerySelectorAll("[data-testid=member-role-chip]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(2, page.FindAll("[data-testid=member-role-select]").Count); // Dana and Umar, once each
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task ProjectOwner_CanRenameDeleteManageMembersAndKeys()
     {
         var acme = await SeedAsync();
