@@ -381,6 +381,24 @@ public sealed class ProjectPagesTests : MudComponentTest
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     [Fact(Timeout = 30_000)]
+    public async Task AServiceAccountWithTwoProjectRoles_IsOneRow_WithBothRolesAsChips()
+    {
+        var acme = await SeedAsync(Plan.Enterprise);
+        await using var _ = acme.Db;
+        var accounts = ServiceAs<OrgConsole.Features.ServiceAccounts.ServiceAccountService>(acme.Db, acme.OwnerId);
+        var account = (await accounts.CreateAsync(acme.OrgId, "deployer", Role.OrgMember)).Value.Account.Id;
+        Assert.True((await accounts.AddProjectRoleAsync(acme.OrgId, account, acme.SearchId, Role.ProjectMember)).IsSuccess);
+        Assert.True((await accounts.AddProjectRoleAsync(acme.OrgId, account, acme.SearchId, Role.ProjectOwner)).IsSuccess);
+
+        var page = await RenderProjectAsAsync(acme, acme.OwnerId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=project-sa-table]");
+
+        var rows = page.FindAll("[data-testid=project-sa-table] tbody tr");
+        Assert.Single(rows);
+        Assert.Equal(["Project owner", "Project user"], rows[0].QuerySelectorAll("[data-testid=project-sa-role]").Select(c => c.TextContent.Trim()));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task OnEnterprise_TheOwnerConnectsAServiceAccountFromTheMembersTab_AndDisconnectsIt()
     {
         var acme = await SeedAsync(Plan.Enterprise);
