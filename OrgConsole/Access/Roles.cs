@@ -45,6 +45,9 @@ public enum PrincipalType
     User,
     ServiceAccount,
     ApiKey,
+
+    /// <summary>A pending invitation (its bindings live with the invitation and become the user's on acceptance).</summary>
+    Invite,
 }
 
 public static class Roles

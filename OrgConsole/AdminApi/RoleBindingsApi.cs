@@ -25,11 +25,6 @@ public static class RoleBindingsApi
             PrincipalType? principalType = null;
             if (principalTypeName is not null)
             {
-                if (principalTypeName == "invite")
-                {
-                    // An invite's bindings are part of the invite until it is accepted; they become the user's bindings then.
-                    return ApiResults.Json(new PagedResponse<RoleBindingDto>([], null));
-                }
                 if (ParsePrincipalType(principalTypeName) is not { } parsedType) return ApiResults.BadRequest("principal_type must be user, service_account, api_key or invite.");
                 principalType = parsedType;
             }
@@ -62,11 +57,6 @@ public static class RoleBindingsApi
                 return ApiResults.BadRequest("principal_type, principal_id, resource_type and role are required.");
             }
             if (body.PrincipalId.Length > 450) return ApiResults.BadRequest("principal_id is too long.");
-            if (body.PrincipalType == "invite")
-            {
-                return ApiResults.Problem(StatusCodes.Status422UnprocessableEntity, "UNPROCESSABLE_ENTITY",
-                    "An invite's role bindings are set when it is created (POST /admin/invites); they become the user's bindings on acceptance.");
-            }
             if (ParsePrincipalType(body.PrincipalType) is not { } principalType) return ApiResults.BadRequest("principal_type must be user, service_account, api_key or invite.");
             if (!Guid.TryParse(body.PrincipalId, out var principalGuid)) return ApiResults.BadRequest("principal_id must be a UUID.");
             var org = http.Caller().OrganizationId;
@@ -98,6 +88,7 @@ public static class RoleBindingsApi
         "user" => PrincipalType.User,
         "service_account" => PrincipalType.ServiceAccount,
         "api_key" => PrincipalType.ApiKey,
+        "invite" => PrincipalType.Invite,
         _ => null,
     };
 

@@ -37,6 +37,7 @@ public static class WireNames
     {
         Access.PrincipalType.User => "user",
         Access.PrincipalType.ServiceAccount => "service_account",
+        Access.PrincipalType.Invite => "invite",
         _ => "api_key",
     };
 

@@ -30,6 +30,7 @@ public class ApplicationDbContext : IdentityDbContext<ApplicationUser>, IDataPro
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<InvitationRole> InvitationRoles => Set<InvitationRole>();
     public DbSet<InvitationEmailSend> InvitationEmailSends => Set<InvitationEmailSend>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
@@ -139,13 +140,16 @@ public class ApplicationDbContext : IdentityDbContext<ApplicationUser>, IDataPro
             invitation.HasIndex(i => new { i.OrganizationId, i.CreatedAt });
             invitation.HasOne<Organization>().WithMany().HasForeignKey(i => i.OrganizationId).OnDelete(DeleteBehavior.Cascade);
             invitation.Property(i => i.Version).IsConcurrencyToken();
-            invitation.OwnsMany(i => i.Projects, projects =>
-            {
-                projects.ToTable("InvitationProjectRoles");
-                projects.WithOwner().HasForeignKey("InvitationId");
-                projects.Property<int>("Id");
-                projects.HasKey("Id");
-            });
+            invitation.HasMany(i => i.Roles).WithOne().HasForeignKey(r => r.InvitationId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<InvitationRole>(binding =>
+        {
+            // An invite's role bindings are a set too (SPEC §1.3a); a deleted project takes its invite bindings with it.
+            binding.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            binding.HasIndex(r => new { r.InvitationId, r.Role }).IsUnique().HasFilter("\"ProjectId\" IS NULL").HasDatabaseName("IX_InvitationRoles_OrgRole");
+            binding.HasIndex(r => new { r.InvitationId, r.ProjectId, r.Role }).IsUnique().HasFilter("\"ProjectId\" IS NOT NULL").HasDatabaseName("IX_InvitationRoles_ProjectRole");
+            binding.HasIndex(r => new { r.OrganizationId, r.CreatedAt });
         });
 
         builder.Entity<InvitationEmailSend>(send =>

@@ -326,7 +326,8 @@ public class AdminApiContractTests : IAsyncLifetime
         } while (next is not null);
         await using (var db = await _api.DbAsync())
         {
-            Assert.Equal(await db.RoleAssignments.CountAsync(r => r.OrganizationId == _api.OrgId), all.Count);
+            Assert.Equal(await db.RoleAssignments.CountAsync(r => r.OrganizationId == _api.OrgId)
+                + await db.InvitationRoles.CountAsync(r => r.OrganizationId == _api.OrgId && db.Invitations.Any(i => i.Id == r.InvitationId && i.Status == OrgConsole.Features.Invitations.InvitationStatus.Pending)), all.Count);
         }
         Assert.True(pages > 2);
 
@@ -339,6 +340,59 @@ public class AdminApiContractTests : IAsyncLifetime
         var ownerBinding = (await BodyAsync(await _owner.GetAsync($"/admin/role-bindings?principal_type=user&principal_id={_api.OwnerId}&resource_type=organization"), HttpStatusCode.OK))
             .GetProperty("data").EnumerateArray().Single().GetProperty("id").GetString();
         await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{ownerBinding}"), 409, "ABORTED");
+    }
+
+    [Theory(Timeout = 90_000)]
+    [MemberData(nameof(AdminApiHarness.Versions), MemberType = typeof(AdminApiHarness))]
+    public async Task RoleBindings_OfAnInvite_AreListedCreatedAndDeleted_AndItsLastOrgBindingIsKept(string version)
+    {
+        await UseVersionAsync(version);
+        var invite = (await BodyAsync(await _owner.PostAsync("/admin/invites", Json(
+            """{"email":"invited@acme.example","role_bindings":[{"resource_type":"organization","role":"OrgMember"}]}""")), HttpStatusCode.OK)).GetProperty("id").GetString();
+
+        var listed = await BodyAsync(await _owner.GetAsync($"/admin/role-bindings?principal_type=invite&principal_id={invite}"), HttpStatusCode.OK);
+        var orgBinding = Assert.Single(listed.GetProperty("data").EnumerateArray());
+        Assert.Equal(("invite", invite, "organization", "OrgMember"), (orgBinding.GetProperty("principal_type").GetString(), orgBinding.GetProperty("principal_id").GetString(),
+            orgBinding.GetProperty("resource_type").GetString(), orgBinding.GetProperty("role").GetString()));
+        // Pinecone: a pending invite's last organization binding cannot be deleted.
+        await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{orgBinding.GetProperty("id").GetString()}"), 409, "ABORTED");
+
+        var project = await BodyAsync(await _owner.PostAsync("/admin/role-bindings", Json(
+            $$"""{"principal_type":"invite","principal_id":"{{invite}}","resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"ProjectOwner"}""")), HttpStatusCode.OK);
+        Assert.Equal(("invite", invite, "project", _api.SearchProjectId.ToString()), (project.GetProperty("principal_type").GetString(), project.GetProperty("principal_id").GetString(),
+            project.GetProperty("resource_type").GetString(), project.GetProperty("resource_id").GetString()));
+        var billing = await BodyAsync(await _owner.PostAsync("/admin/role-bindings", Json(
+            $$"""{"principal_type":"invite","principal_id":"{{invite}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), HttpStatusCode.OK);
+        await AssertErrorAsync(await _owner.PostAsync("/admin/role-bindings", Json(
+            $$"""{"principal_type":"invite","principal_id":"{{invite}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), 409, "ALREADY_EXISTS");
+        await AssertErrorAsync(await _owner.PostAsync("/admin/role-bindings", Json(
+            $$"""{"principal_type":"invite","principal_id":"{{Guid.NewGuid()}}","resource_type":"organization","role":"OrgBillingAdmin"}""")), 404, "NOT_FOUND");
+        await AssertErrorAsync(await _owner.PostAsync("/admin/role-bindings", Json(
+            $$"""{"principal_type":"invite","principal_id":"{{invite}}","resource_type":"project","resource_id":"{{_api.SearchProjectId}}","role":"ProjectEditor"}""")), 422, "UNPROCESSABLE_ENTITY");
+
+        var three = await BodyAsync(await _owner.GetAsync("/admin/role-bindings?principal_type=invite"), HttpStatusCode.OK);
+        Assert.Equal(3, three.GetProperty("data").EnumerateArray().Count(b => b.GetProperty("principal_id").GetString() == invite));
+        Assert.Equal("OrgBillingAdmin", (await BodyAsync(await _owner.GetAsync($"/admin/role-bindings/{billing.GetProperty("id").GetString()}"), HttpStatusCode.OK)).GetProperty("role").GetString());
+        var unfiltered = await BodyAsync(await _owner.GetAsync("/admin/role-bindings?limit=100"), HttpStatusCode.OK);
+        Assert.Equal(3, unfiltered.GetProperty("data").EnumerateArray().Count(b => b.GetProperty("principal_type").GetString() == "invite" && b.GetProperty("principal_id").GetString() == invite));
+
+        // With another organization role it may go; the member count never saw the invite.
+        Assert.Equal(HttpStatusCode.Accepted, (await _owner.DeleteAsync($"/admin/role-bindings/{orgBinding.GetProperty("id").GetString()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await _owner.DeleteAsync($"/admin/role-bindings/{project.GetProperty("id").GetString()}")).StatusCode);
+        await AssertErrorAsync(await _owner.DeleteAsync($"/admin/role-bindings/{billing.GetProperty("id").GetString()}"), 409, "ABORTED");
+        var left = await BodyAsync(await _owner.GetAsync($"/admin/role-bindings?principal_type=invite&principal_id={invite}"), HttpStatusCode.OK);
+        Assert.Equal("OrgBillingAdmin", Assert.Single(left.GetProperty("data").EnumerateArray()).GetProperty("role").GetString());
+        await using (var db = await _api.DbAsync())
+        {
+            var org = await db.Organizations.SingleAsync(o => o.Id == _api.OrgId);
+            Assert.Equal(await db.RoleAssignments.Where(r => r.OrganizationId == _api.OrgId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+                .Select(r => r.PrincipalId).Distinct().CountAsync(), org.MemberCount);
+        }
+
+        // A revoked invite is no principal any more: its bindings leave the list.
+        Assert.Equal(HttpStatusCode.Accepted, (await _owner.DeleteAsync($"/admin/invites/{invite}")).StatusCode);
+        Assert.Empty((await BodyAsync(await _owner.GetAsync($"/admin/role-bindings?principal_type=invite&principal_id={invite}"), HttpStatusCode.OK)).GetProperty("data").EnumerateArray());
+        await AssertErrorAsync(await _owner.GetAsync($"/admin/role-bindings/{billing.GetProperty("id").GetString()}"), 404, "NOT_FOUND");
     }
 
     [Fact(Timeout = 60_000)]

@@ -91,6 +91,11 @@ public class AuditCoverageTests
             await w.Db.Service<InvitationService>(w.Owner).InviteAsync(w.OrgId, new InviteRequest(["another@coverage.example"], Role.OrgMember)) is { IsSuccess: true } ? Result.Ok() : Error.Conflict("invite failed")),
         ["InvitationService.ResendAsync"] = new(ActorType.User, async w => ToResult(await w.Db.Service<InvitationService>(w.Owner).ResendAsync(w.OrgId, w.InvitationId))),
         ["InvitationService.RevokeAsync"] = new(ActorType.User, w => w.Db.Service<InvitationService>(w.Owner).RevokeAsync(w.OrgId, w.InvitationId)),
+        ["InvitationService.AddRoleAsync"] = new(ActorType.User, async w =>
+            ToResult(await w.Db.Service<InvitationService>(w.Owner).AddRoleAsync(w.OrgId, w.InvitationId, w.ProjectId, Role.ProjectMember))),
+        ["InvitationService.RemoveRoleAsync"] = new(ActorType.User, async w =>
+            await w.Db.Service<InvitationService>(w.Owner).RemoveRoleAsync(w.OrgId, w.Arranged["binding"]),
+            Arrange: async w => w.Arranged["binding"] = (await w.Db.Service<InvitationService>(w.Owner).AddRoleAsync(w.OrgId, w.InvitationId, null, Role.OrgBillingAdmin)).Value.Id),
         ["InvitationService.AcceptAsync"] = new(ActorType.User, async w =>
         {
             var invitee = await w.Db.CreateUserAsync("invited@coverage.example");

@@ -93,6 +93,73 @@ public class InvitationServiceTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AnInvitesBindings_AddUp_AndOnAcceptanceEveryOneBecomesTheUsers()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        var search = await db.AddProjectAsync(orgId, "Search");
+        var ingest = await db.AddProjectAsync(orgId, "Ingest");
+        var invitations = db.Service<InvitationService>(owner);
+        var invite = (await invitations.InviteAsync(orgId, new InviteRequest(["many@test.example"], Role.OrgMember, [new(search, Role.ProjectMember)]))).Value.Invited[0];
+
+        Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, null, Role.OrgBillingAdmin)).IsSuccess);
+        Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, ingest, Role.ProjectOwner)).IsSuccess);
+        Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, search, Role.ProjectOwner)).IsSuccess);
+        Assert.Equal(ErrorKind.Conflict, (await invitations.AddRoleAsync(orgId, invite.Id, search, Role.ProjectOwner)).Error?.Kind);
+        Assert.Equal(ErrorKind.Validation, (await invitations.AddRoleAsync(orgId, invite.Id, null, Role.ProjectOwner)).Error?.Kind);
+        Assert.Equal(ErrorKind.Validation, (await invitations.AddRoleAsync(orgId, invite.Id, search, Role.ProjectEditor)).Error?.Kind);
+
+        var row = (await invitations.GetAsync(orgId, invite.Id)).Value;
+        Assert.Equal([Role.OrgMember, Role.OrgBillingAdmin], row.OrgRoles);
+        Assert.Equal(["Ingest (Project owner)", "Search (Project owner)", "Search (Project user)"], row.ProjectNames);
+
+        var invitee = await db.CreateUserAsync("many@test.example");
+        Assert.True((await db.Service<InvitationService>(invitee).AcceptAsync(db.Mail.Sent[^1].Token)).IsSuccess);
+        await using var ctx = await db.DbFactory.CreateDbContextAsync();
+        var held = await ctx.RoleAssignments.Where(r => r.PrincipalType == PrincipalType.User && r.PrincipalId == invitee)
+            .Select(r => new { r.ProjectId, r.Role }).ToListAsync();
+        Assert.Equal(5, held.Count);
+        Assert.Contains(new { ProjectId = (Guid?)null, Role = Role.OrgMember }, held);
+        Assert.Contains(new { ProjectId = (Guid?)null, Role = Role.OrgBillingAdmin }, held);
+        Assert.Contains(new { ProjectId = (Guid?)ingest, Role = Role.ProjectOwner }, held);
+        Assert.Contains(new { ProjectId = (Guid?)search, Role = Role.ProjectOwner }, held);
+        Assert.Contains(new { ProjectId = (Guid?)search, Role = Role.ProjectMember }, held);
+        Assert.True((await db.Service<Authorizer>(invitee).DemandAsync(orgId, Permission.ViewBillingDetails)).IsSuccess);
+        Assert.Equal(2, (await ctx.Organizations.SingleAsync(o => o.Id == orgId)).MemberCount);
+        // An accepted invite is no principal any more: its bindings cannot change.
+        Assert.Equal(ErrorKind.NotFound, (await invitations.AddRoleAsync(orgId, invite.Id, null, Role.OrgOwner)).Error?.Kind);
+        Assert.Empty((await invitations.ListBindingsAsync(orgId, invite.Id)).Value);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AnInvitesLastOrgBinding_CannotBeRemoved_AndAnotherOrgsInviteIsNotFound()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        var (otherOrg, otherOwner) = await db.CreateOrganizationAsync("Other");
+        var theirs = (await db.Service<InvitationService>(otherOwner).InviteAsync(otherOrg, Invite("x@test.example"))).Value.Invited[0];
+        var theirBinding = (await db.Service<InvitationService>(otherOwner).ListBindingsAsync(otherOrg, theirs.Id)).Value.Single();
+        var invitations = db.Service<InvitationService>(owner);
+        var mine = (await invitations.InviteAsync(orgId, Invite("y@test.example"))).Value.Invited[0];
+        var only = (await invitations.ListBindingsAsync(orgId, mine.Id)).Value.Single();
+
+        Assert.Equal(ErrorKind.Conflict, (await invitations.RemoveRoleAsync(orgId, only.Id)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await invitations.AddRoleAsync(orgId, theirs.Id, null, Role.OrgOwner)).Error?.Kind);
+        Assert.Equal(ErrorKind.NotFound, (await invitations.RemoveRoleAsync(orgId, theirBinding.Id)).Error?.Kind);
+        Assert.Empty((await invitations.ListBindingsAsync(orgId, theirs.Id)).Value);
+        Assert.Equal(ErrorKind.NotFound, (await invitations.AddRoleAsync(otherOrg, theirs.Id, null, Role.OrgOwner)).Error?.Kind);
+
+        var member = await db.AddMemberAsync(orgId, Role.OrgMember, "m@test.example");
+        Assert.Equal(ErrorKind.Forbidden, (await db.Service<InvitationService>(member).AddRoleAsync(orgId, mine.Id, null, Role.OrgOwner)).Error?.Kind);
+
+        var added = (await invitations.AddRoleAsync(orgId, mine.Id, null, Role.OrgOwner)).Value;
+        Assert.True((await invitations.RemoveRoleAsync(orgId, only.Id)).IsSuccess);
+        Assert.Equal(ErrorKind.Conflict, (await invitations.RemoveRoleAsync(orgId, added.Id)).Error?.Kind);
+        Assert.Equal([Role.OrgOwner], (await invitations.GetAsync(orgId, mine.Id)).Value.OrgRoles);
+        Assert.Single((await db.Service<InvitationService>(otherOwner).ListBindingsAsync(otherOrg, theirs.Id)).Value);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Invite_ProjectRolesAreForUsersAndBillingAdminsOnly_AndGrantedOnAccept()
     {
         await using var db = await TestDb.CreateAsync();

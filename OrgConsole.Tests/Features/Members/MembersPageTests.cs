@@ -50,6 +50,28 @@ public sealed class MembersPageTests : MudComponentTest
         Assert.Contains("Invitations", page.Markup);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task TheInvitationsList_ShowsEveryRoleOfAnInvite()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Invites", "owner@invites.example");
+        var projectId = await db.AddProjectAsync(orgId, "Search");
+        var invitations = db.Service<InvitationService>(owner);
+        var invite = (await invitations.InviteAsync(orgId, new InviteRequest(["two@invites.example"], Role.OrgMember, [new(projectId, Role.ProjectMember)]))).Value.Invited[0];
+        Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, null, Role.OrgBillingAdmin)).IsSuccess);
+        Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, projectId, Role.ProjectOwner)).IsSuccess);
+        var scope = db.As(owner);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvitationService>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+
+        var tab = Context.Render<InvitationsTab>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+
+        tab.WaitForAssertion(() => Assert.Contains("two@invites.example", tab.Markup), TimeSpan.FromSeconds(10));
+        Assert.Equal(["User", "Billing admin"], tab.FindAll("[data-testid=invitation-role]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["Search (Project owner)", "Search (Project user)"], tab.FindAll("[data-testid=invitation-project-role]").Select(c => c.TextContent.Trim()));
+    }
+
     [Theory(Timeout = 30_000)]
     [InlineData(Role.OrgMember)]
     [InlineData(Role.OrgBillingAdmin)]

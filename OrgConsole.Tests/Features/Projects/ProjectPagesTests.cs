@@ -129,6 +129,37 @@ public sealed class ProjectPagesTests : MudComponentTest
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AMemberWithTwoProjectRoles_IsOneRow_WithBothRolesAsChips()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        await acme.Db.GrantAsync(acme.OrgId, acme.UmarId, Role.ProjectMember, acme.SearchId); // Umar is Project owner already
+
+        var page = await RenderProjectAsAsync(acme, acme.DanaId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=members-table]");
+
+        Assert.Equal(["dana@projects.example", "owner@projects.example", "umar@projects.example"], Column(page, "member-email"));
+        var umarRow = page.FindAll("[data-testid=members-table] tbody tr").Single(r => r.TextContent.Contains("umar@projects.example"));
+        Assert.Equal(["Project owner", "Project user"], umarRow.QuerySelectorAll("[data-testid=member-role-chip]").Select(c => c.TextContent.Trim()));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ProjectOwner_SeesOneRowPerMember_WithTheirRolesAsChipsBesideChangeRole()
+    {
+        var acme = await SeedAsync();
+        await using var _ = acme.Db;
+        await acme.Db.GrantAsync(acme.OrgId, acme.DanaId, Role.ProjectOwner, acme.SearchId); // Dana: Project user and Project owner
+
+        var page = await RenderProjectAsAsync(acme, acme.UmarId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=members-table]");
+
+        Assert.Equal(["dana@projects.example", "owner@projects.example", "umar@projects.example"], Column(page, "member-email"));
+        var danaRow = page.FindAll("[data-testid=members-table] tbody tr").Single(r => r.TextContent.Contains("dana@projects.example"));
+        Assert.Equal(["Project owner", "Project user"], danaRow.QuerySelectorAll("[data-testid=member-role-chip]").Select(c => c.TextContent.Trim()));
+        Assert.Equal(2, page.FindAll("[data-testid=member-role-select]").Count); // Dana and Umar, once each
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task ProjectOwner_CanRenameDeleteManageMembersAndKeys()
     {
         var acme = await SeedAsync();
@@ -348,6 +379,24 @@ public sealed class ProjectPagesTests : MudComponentTest
         id == acme.BeaId ? "bea@projects.example" : id == eliId ? "eli@projects.example" : $"unexpected {id}";
 
     private static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    [Fact(Timeout = 30_000)]
+    public async Task AServiceAccountWithTwoProjectRoles_IsOneRow_WithBothRolesAsChips()
+    {
+        var acme = await SeedAsync(Plan.Enterprise);
+        await using var _ = acme.Db;
+        var accounts = ServiceAs<OrgConsole.Features.ServiceAccounts.ServiceAccountService>(acme.Db, acme.OwnerId);
+        var account = (await accounts.CreateAsync(acme.OrgId, "deployer", Role.OrgMember)).Value.Account.Id;
+        Assert.True((await accounts.AddProjectRoleAsync(acme.OrgId, account, acme.SearchId, Role.ProjectMember)).IsSuccess);
+        Assert.True((await accounts.AddProjectRoleAsync(acme.OrgId, account, acme.SearchId, Role.ProjectOwner)).IsSuccess);
+
+        var page = await RenderProjectAsAsync(acme, acme.OwnerId, acme.SearchId);
+        OpenTab(page, "Members", "[data-testid=project-sa-table]");
+
+        var rows = page.FindAll("[data-testid=project-sa-table] tbody tr");
+        Assert.Single(rows);
+        Assert.Equal(["Project owner", "Project user"], rows[0].QuerySelectorAll("[data-testid=project-sa-role]").Select(c => c.TextContent.Trim()));
+    }
 
     [Fact(Timeout = 30_000)]
     public async Task OnEnterprise_TheOwnerConnectsAServiceAccountFromTheMembersTab_AndDisconnectsIt()

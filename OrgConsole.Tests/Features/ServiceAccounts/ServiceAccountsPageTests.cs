@@ -42,6 +42,27 @@ public sealed class ServiceAccountsPageTests : MudComponentTest
         Assert.Empty(page.FindAll("[data-testid=upgrade-needed]"));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task AnAccountWithTwoOrganizationRoles_IsOneRow_WithBothAsChips()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Robots", "owner@robots.example");
+        await db.SetPlanAsync(orgId, Plan.Enterprise);
+        var accounts = db.Service<ServiceAccountService>(owner);
+        var id = (await accounts.CreateAsync(orgId, "terraform", Role.OrgMember)).Value.Account.Id;
+        Assert.True((await accounts.AddOrgRoleAsync(orgId, id, Role.OrgBillingAdmin)).IsSuccess);
+        var scope = db.As(owner);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ServiceAccountService>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+
+        var page = Context.Render<ServiceAccountsPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+
+        page.WaitForAssertion(() => Assert.Contains("terraform", page.Markup), TimeSpan.FromSeconds(10));
+        Assert.Single(page.FindAll("[data-testid=service-account-name]"));
+        Assert.Equal(["User", "Billing admin"], page.FindAll("[data-testid=service-account-role-chip]").Select(c => c.TextContent.Trim()));
+    }
+
     [Theory(Timeout = 30_000)]
     [InlineData(Plan.Starter)]
     [InlineData(Plan.Standard)]

@@ -858,11 +858,6 @@ namespace OrgConsole.Data.Migrations
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
                     b.Property<int>("SendCount")
                         .HasColumnType("INTEGER");
 
@@ -915,6 +910,48 @@ namespace OrgConsole.Data.Migrations
                     b.HasIndex("OrganizationId", "SentAt");
 
                     b.ToTable("InvitationEmailSends");
+                });
+
+            modelBuilder.Entity("OrgConsole.Features.Invitations.InvitationRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InvitationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("InvitationId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_InvitationRoles_OrgRole")
+                        .HasFilter("\"ProjectId\" IS NULL");
+
+                    b.HasIndex("OrganizationId", "CreatedAt");
+
+                    b.HasIndex("InvitationId", "ProjectId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_InvitationRoles_ProjectRole")
+                        .HasFilter("\"ProjectId\" IS NOT NULL");
+
+                    b.ToTable("InvitationRoles");
                 });
 
             modelBuilder.Entity("OrgConsole.Features.Organizations.Organization", b =>
@@ -1369,35 +1406,20 @@ namespace OrgConsole.Data.Migrations
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
 
-                    b.OwnsMany("OrgConsole.Features.Invitations.InvitationProjectRole", "Projects", b1 =>
-                        {
-                            b1.Property<int>("Id")
-                                .ValueGeneratedOnAdd()
-                                .HasColumnType("INTEGER");
+            modelBuilder.Entity("OrgConsole.Features.Invitations.InvitationRole", b =>
+                {
+                    b.HasOne("OrgConsole.Features.Invitations.Invitation", null)
+                        .WithMany("Roles")
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
-                            b1.Property<Guid>("InvitationId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<Guid>("ProjectId")
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Role")
-                                .IsRequired()
-                                .HasMaxLength(32)
-                                .HasColumnType("TEXT");
-
-                            b1.HasKey("Id");
-
-                            b1.HasIndex("InvitationId");
-
-                            b1.ToTable("InvitationProjectRoles", (string)null);
-
-                            b1.WithOwner()
-                                .HasForeignKey("InvitationId");
-                        });
-
-                    b.Navigation("Projects");
+                    b.HasOne("OrgConsole.Features.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("OrgConsole.Features.Projects.Project", b =>
@@ -1434,6 +1456,11 @@ namespace OrgConsole.Data.Migrations
                         .HasForeignKey("ConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OrgConsole.Features.Invitations.Invitation", b =>
+                {
+                    b.Navigation("Roles");
                 });
 
             modelBuilder.Entity("OrgConsole.Features.Sso.SsoConnection", b =>

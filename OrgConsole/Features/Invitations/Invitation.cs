@@ -32,9 +32,11 @@ public sealed class Invitation
 
     public required string NormalizedEmail { get; set; }
 
-    public Role Role { get; set; }
-
-    public List<InvitationProjectRole> Projects { get; set; } = [];
+    /// <summary>
+    /// The invite's role bindings (SPEC §1.3a: a pending invite is a principal): at least one organization role while
+    /// pending, plus project roles; on acceptance every one becomes the user's. Kept afterwards as the invitation's record.
+    /// </summary>
+    public List<InvitationRole> Roles { get; set; } = [];
 
     public required string TokenHash { get; set; }
 
@@ -66,12 +68,20 @@ public sealed class Invitation
     };
 }
 
-/// <summary>A project role the invitee receives on accepting (Org users and Billing admins only).</summary>
-public sealed class InvitationProjectRole
+/// <summary>One role binding of an invite: an organization role (<see cref="ProjectId"/> null) or a project role.</summary>
+public sealed class InvitationRole
 {
-    public Guid ProjectId { get; set; }
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid InvitationId { get; set; }
+
+    public Guid OrganizationId { get; set; }
+
+    public Guid? ProjectId { get; set; }
 
     public Role Role { get; set; }
+
+    public DateTime CreatedAt { get; set; }
 }
 
 /// <summary>One invitation email sent; counted for the per-organization hourly limit.</summary>

@@ -15,8 +15,12 @@ public sealed record ProjectGrant(Guid ProjectId, Role Role);
 
 public sealed record InviteRequest(IReadOnlyList<string> Emails, Role Role, IReadOnlyList<ProjectGrant>? Projects = null);
 
+/// <summary>An invitation as the lists show it: <see cref="Role"/> is its most privileged organization role, <see cref="OrgRoles"/> all of them.</summary>
 public sealed record InvitationRow(Guid Id, string Email, Role Role, InvitationState State, DateTime CreatedAt, DateTime ExpiresAt,
-    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null);
+    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null, IReadOnlyList<Role>? OrgRoles = null);
+
+/// <summary>One role binding of an invite (the Admin API's principal_type invite).</summary>
+public sealed record InvitationBindingRow(Guid Id, Guid InvitationId, Guid? ProjectId, Role Role, DateTime CreatedAt);
 
 /// <summary>The outcome of an invite: who was invited, and whose email could not be sent (they can be resent).</summary>
 public sealed record InviteOutcome(IReadOnlyList<InvitationRow> Invited, IReadOnlyList<string> EmailFailures);
@@ -122,7 +126,8 @@ public sealed class InvitationService(
                 var invitation = new Invitation
                 {
                     Id = Guid.NewGuid(), OrganizationId = organizationId, Email = address, NormalizedEmail = address.ToUpperInvariant(),
-                    Role = request.Role, Projects = grants.Select(g => new InvitationProjectRole { ProjectId = g.ProjectId, Role = g.Role }).ToList(),
+                    Roles = [new InvitationRole { OrganizationId = organizationId, Role = request.Role, CreatedAt = now },
+                        .. grants.Select(g => new InvitationRole { OrganizationId = organizationId, ProjectId = g.ProjectId, Role = g.Role, CreatedAt = now })],
                     TokenHash = hash, Status = InvitationStatus.Pending, CreatedAt = now, CreatedByUserId = actor.Id,
                     ExpiresAt = now + InvitationRules.Lifetime, LastSentAt = now, SendCount = 1,
                 };
@@ -130,7 +135,7 @@ public sealed class InvitationService(
                 db.Invitations.Add(invitation);
                 db.InvitationEmailSends.Add(new InvitationEmailSend { OrganizationId = organizationId, InvitationId = invitation.Id, SentAt = now });
                 await audit.AppendAsync(db, actor, organizationId, new AuditEntry("invitation.created", "invitation", invitation.Id.ToString(),
-                    After: new { invitation.Email, Role = invitation.Role.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
+                    After: new { invitation.Email, Role = request.Role.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
                 created.Add(invitation);
             }
             return created;
@@ -222,7 +227,7 @@ public sealed class InvitationService(
         if (!access.IsSuccess) return access.Error!;
         return await dbFactory.WriteAsync(async db =>
         {
-            var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, ct);
+            var invitation = await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, ct);
             if (invitation is null) return Error.NotFound("The invitation");
             if (invitation.Status != InvitationStatus.Pending)
             {
@@ -232,7 +237,85 @@ public sealed class InvitationService(
             invitation.RevokedAt = time.UtcNow();
             invitation.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.revoked", "invitation", invitation.Id.ToString(),
-                Before: new { invitation.Email, Role = invitation.Role.ToString() }), ct);
+                Before: new { invitation.Email, Role = PrimaryRole(invitation).ToString() }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>
+    /// The role bindings of pending invites (the Admin API's principal_type invite), oldest first; <paramref name="invitationId"/>
+    /// narrows to one invite. Only those who may invite see them.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<InvitationBindingRow>>> ListBindingsAsync(Guid organizationId, Guid? invitationId, Guid? bindingId = null, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = from r in db.InvitationRoles.AsNoTracking()
+                    join i in db.Invitations on r.InvitationId equals i.Id
+                    where r.OrganizationId == organizationId && i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending
+                    select r;
+        if (invitationId is { } one) query = query.Where(r => r.InvitationId == one);
+        if (bindingId is { } id) query = query.Where(r => r.Id == id);
+        var rows = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.InvitationId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role).Take(10_000)
+            .Select(r => new InvitationBindingRow(r.Id, r.InvitationId, r.ProjectId, r.Role, r.CreatedAt)).ToListAsync(ct);
+        return rows;
+    }
+
+    /// <summary>
+    /// Adds a role binding to a pending invite (SPEC §1.3a: an invite is a principal): an organization role or a role on one
+    /// of the organization's projects. Binding a role the invite holds already is a conflict.
+    /// </summary>
+    public async Task<Result<InvitationBindingRow>> AddRoleAsync(Guid organizationId, Guid invitationId, Guid? projectId, Role role, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        var scope = Roles.ScopeOf(role);
+        if (projectId is null && scope != RoleScope.Organization)
+        {
+            return Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
+        }
+        if (projectId is not null && scope != RoleScope.Project)
+        {
+            return Error.Validation("Role", $"{role} is not a project role. Choose Project owner or Project user.");
+        }
+        return await dbFactory.WriteAsync<InvitationBindingRow>(async db =>
+        {
+            var invitation = await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, ct);
+            if (invitation is null || invitation.Status != InvitationStatus.Pending) return Error.NotFound("The invite");
+            if (projectId is { } pid && !await db.Projects.AnyAsync(p => p.Id == pid && p.OrganizationId == organizationId, ct))
+            {
+                return Error.NotFound("The project");
+            }
+            if (invitation.Roles.Any(r => r.ProjectId == projectId && r.Role == role)) return Error.Conflict("The invite already holds this role on this resource.");
+            var binding = new InvitationRole { InvitationId = invitation.Id, OrganizationId = organizationId, ProjectId = projectId, Role = role, CreatedAt = time.UtcNow() };
+            db.InvitationRoles.Add(binding);
+            invitation.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.role_added", "invitation", invitation.Id.ToString(),
+                After: new { invitation.Email, binding.ProjectId, Role = role.ToString() }), ct);
+            return new InvitationBindingRow(binding.Id, invitation.Id, projectId, role, binding.CreatedAt);
+        }, ct);
+    }
+
+    /// <summary>Removes one role binding of a pending invite; its last organization role stays (409, as Pinecone documents).</summary>
+    public async Task<Result> RemoveRoleAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
+        if (!access.IsSuccess) return access.Error!;
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var binding = await db.InvitationRoles.FirstOrDefaultAsync(r => r.Id == bindingId && r.OrganizationId == organizationId, ct);
+            var invitation = binding is null ? null
+                : await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(i => i.Id == binding.InvitationId && i.OrganizationId == organizationId, ct);
+            if (binding is null || invitation is null || invitation.Status != InvitationStatus.Pending) return Error.NotFound("The role binding");
+            if (binding.ProjectId is null && invitation.Roles.Count(r => r.ProjectId is null) == 1)
+            {
+                return Error.Conflict($"This is the only organization role of the invite to {invitation.Email}; an invite needs one. Add another organization role first, or delete the invite.");
+            }
+            db.InvitationRoles.Remove(binding);
+            invitation.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.role_removed", "invitation", invitation.Id.ToString(),
+                Before: new { invitation.Email, binding.ProjectId, Role = binding.Role.ToString() }), ct);
             return Result.Ok();
         }, ct);
     }
@@ -243,7 +326,7 @@ public sealed class InvitationService(
         if (HashOf(token) is not { } hash) return new(InvitationLinkState.NotFound, null, null, null, null);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await (
-            from i in db.Invitations
+            from i in db.Invitations.Include(i => i.Roles)
             join o in db.Organizations on i.OrganizationId equals o.Id
             where i.TokenHash == hash && o.DeletedAt == null
             select new { Invitation = i, o.Name }).AsNoTracking().FirstOrDefaultAsync(ct);
@@ -255,7 +338,7 @@ public sealed class InvitationService(
             InvitationState.Accepted => InvitationLinkState.Accepted,
             _ => InvitationLinkState.Revoked,
         };
-        return new(state, row.Name, row.Invitation.Email, row.Invitation.Role, row.Invitation.OrganizationId);
+        return new(state, row.Name, row.Invitation.Email, PrimaryRole(row.Invitation), row.Invitation.OrganizationId);
     }
 
     /// <summary>
@@ -270,7 +353,7 @@ public sealed class InvitationService(
 
         return await dbFactory.WriteAsync<Guid>(async db =>
         {
-            var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.TokenHash == hash, ct);
+            var invitation = await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(i => i.TokenHash == hash, ct);
             var org = invitation is null ? null : await db.Organizations.FirstOrDefaultAsync(o => o.Id == invitation.OrganizationId && o.DeletedAt == null, ct);
             if (invitation is null || org is null) return Error.NotFound("The invitation");
             var user = await db.Users.FirstAsync(u => u.Id == actor.Id, ct);
@@ -295,10 +378,14 @@ public sealed class InvitationService(
                 && r.PrincipalType == PrincipalType.User && r.PrincipalId == user.Id, ct);
             if (!alreadyMember)
             {
-                db.RoleAssignments.Add(RoleAssignment.ForUser(user, org.Id, invitation.Role, now));
-                var projectIds = invitation.Projects.Select(p => p.ProjectId).ToList();
+                // Every binding of the invite becomes the user's: each organization role and each project role (SPEC §1.3a).
+                foreach (var binding in invitation.Roles.Where(r => r.ProjectId is null))
+                {
+                    db.RoleAssignments.Add(RoleAssignment.ForUser(user, org.Id, binding.Role, now));
+                }
+                var projectIds = invitation.Roles.Where(r => r.ProjectId is not null).Select(p => p.ProjectId!.Value).ToList();
                 var existingProjects = await db.Projects.Where(p => p.OrganizationId == org.Id && projectIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
-                foreach (var grant in invitation.Projects.Where(p => existingProjects.Contains(p.ProjectId)))
+                foreach (var grant in invitation.Roles.Where(p => p.ProjectId is { } id && existingProjects.Contains(id)))
                 {
                     db.RoleAssignments.Add(RoleAssignment.ForUser(user, org.Id, grant.Role, now, grant.ProjectId));
                 }
@@ -309,7 +396,7 @@ public sealed class InvitationService(
             invitation.Version = Guid.NewGuid();
             user.LastOrganizationId = org.Id;
             await audit.AppendAsync(db, actor, org.Id, new AuditEntry("invitation.accepted", "invitation", invitation.Id.ToString(),
-                After: new { invitation.Email, Role = invitation.Role.ToString(), AlreadyMember = alreadyMember }), ct);
+                After: new { invitation.Email, Roles = invitation.Roles.Select(r => new { r.ProjectId, Role = r.Role.ToString() }), AlreadyMember = alreadyMember }), ct);
             return org.Id;
         }, ct);
     }
@@ -330,7 +417,7 @@ public sealed class InvitationService(
         var orgName = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(ct);
         var link = publicUrl.To($"invitations/accept?token={Uri.EscapeDataString(token)}");
         var html = IdentityEmailSender.Layout($"Join {orgName} on OrgConsole",
-            $"<p>You are invited to join <strong>{HtmlEncoder.Default.Encode(orgName)}</strong> as <strong>{invitation.Role.DisplayName()}</strong>.</p>" +
+            $"<p>You are invited to join <strong>{HtmlEncoder.Default.Encode(orgName)}</strong> as <strong>{PrimaryRole(invitation).DisplayName()}</strong>.</p>" +
             $"<p><a href=\"{HtmlEncoder.Default.Encode(link)}\">Accept the invitation</a></p>" +
             $"<p>The link works once and expires on {invitation.ExpiresAt:d MMM yyyy HH:mm} UTC. Sign in or register as {HtmlEncoder.Default.Encode(invitation.Email)} to accept.</p>");
         try
@@ -350,13 +437,19 @@ public sealed class InvitationService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.Invitations.AsNoTracking().Where(i => i.OrganizationId == organizationId);
         if (ids is not null) query = query.Where(i => ids.Contains(i.Id));
-        var invitations = await query.OrderByDescending(i => i.CreatedAt).Take(1000).ToListAsync(ct);
-        var projectIds = invitations.SelectMany(i => i.Projects.Select(p => p.ProjectId)).Distinct().ToList();
+        var invitations = await query.Include(i => i.Roles).AsSplitQuery().OrderByDescending(i => i.CreatedAt).Take(1000).ToListAsync(ct);
+        var projectIds = invitations.SelectMany(i => i.Roles.Where(r => r.ProjectId is not null).Select(p => p.ProjectId!.Value)).Distinct().ToList();
         var names = await db.Projects.Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
         var now = time.UtcNow();
-        return invitations.Select(i => new InvitationRow(i.Id, i.Email, i.Role, i.StateAt(now), i.CreatedAt, i.ExpiresAt, i.LastSentAt,
-            i.Projects.Where(p => names.ContainsKey(p.ProjectId)).Select(p => $"{names[p.ProjectId]} ({p.Role.DisplayName()})").ToList(), i.AcceptedAt)).ToList();
+        return invitations.Select(i => new InvitationRow(i.Id, i.Email, PrimaryRole(i), i.StateAt(now), i.CreatedAt, i.ExpiresAt, i.LastSentAt,
+            i.Roles.Where(p => p.ProjectId is { } id && names.ContainsKey(id)).OrderBy(p => names[p.ProjectId!.Value]).ThenBy(p => p.Role)
+                .Select(p => $"{names[p.ProjectId!.Value]} ({p.Role.DisplayName()})").ToList(), i.AcceptedAt,
+            i.Roles.Where(r => r.ProjectId is null).Select(r => r.Role).Order().ToList())).ToList();
     }
+
+    /// <summary>The most privileged organization role of an invite (Owner before User before Billing admin), for one-line summaries.</summary>
+    private static Role PrimaryRole(Invitation invitation) =>
+        invitation.Roles.Where(r => r.ProjectId is null).Select(r => r.Role).DefaultIfEmpty(Role.OrgMember).Min();
 
     /// <summary>256 bits from the CSPRNG, URL-safe; the database keeps only the SHA-256.</summary>
     private static (string Token, string Hash) NewToken()

@@ -7,7 +7,11 @@ using OrgConsole.Features.Audit;
 namespace OrgConsole.Features.Projects;
 
 /// <summary>A person with access to a project. Org owners are listed as implicit owners: their access comes from the organization.</summary>
-public sealed record ProjectMemberRow(string UserId, string Name, string Email, Role Role, bool ImplicitOwner, DateTime? AddedAt);
+/// <summary>One project member (one row per person): <see cref="Role"/> the most privileged of <see cref="Roles"/>, every project role they hold.</summary>
+public sealed record ProjectMemberRow(string UserId, string Name, string Email, Role Role, bool ImplicitOwner, DateTime? AddedAt, IReadOnlyList<Role>? Roles = null)
+{
+    public IReadOnlyList<Role> Roles { get; init; } = Roles ?? [Role];
+}
 
 public sealed record OrgMemberOption(string UserId, string Name, string Email);
 
@@ -31,10 +35,16 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
             .Select(r => new { Id = r.PrincipalId, Name = r.PrincipalName!, Email = r.PrincipalEmail! }).ToListAsync(ct);
 
         var ownerIds = orgOwners.Select(o => o.Id).ToHashSet();
-        var rows = orgOwners.Select(o => new ProjectMemberRow(o.Id, o.Name, o.Email, Role.ProjectOwner, ImplicitOwner: true,
-                explicitRows.FirstOrDefault(e => e.Id == o.Id)?.CreatedAt))
-            .Concat(explicitRows.Where(e => !ownerIds.Contains(e.Id))
-                .Select(e => new ProjectMemberRow(e.Id, e.Name, e.Email, e.Role, ImplicitOwner: false, e.CreatedAt)))
+        // One row per person, with every project role they hold (bindings add up, SPEC §1.3a).
+        var rows = orgOwners.DistinctBy(o => o.Id).Select(o => new ProjectMemberRow(o.Id, o.Name, o.Email, Role.ProjectOwner, ImplicitOwner: true,
+                explicitRows.Where(e => e.Id == o.Id).Select(e => (DateTime?)e.CreatedAt).Min()))
+            .Concat(explicitRows.Where(e => !ownerIds.Contains(e.Id)).GroupBy(e => e.Id)
+                .Select(g =>
+                {
+                    var roles = Roles.MostPrivilegedFirst(g.Select(e => e.Role));
+                    var first = g.First();
+                    return new ProjectMemberRow(g.Key, first.Name, first.Email, roles[0], ImplicitOwner: false, g.Min(e => e.CreatedAt), roles);
+                }))
             .OrderBy(r => r.Email, StringComparer.OrdinalIgnoreCase)
             .ToList();
         return rows;

@@ -3,6 +3,7 @@ using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.ApiKeys;
+using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Projects;
 using OrgConsole.Features.ServiceAccounts;
@@ -27,13 +28,15 @@ public sealed class RoleBindingService(
     MemberService members,
     ProjectMemberService projectMembers,
     ServiceAccountService serviceAccounts,
-    ApiKeyService apiKeys)
+    ApiKeyService apiKeys,
+    InvitationService invitations)
 {
     public async Task<Result<Slice<RoleBindingRow>>> ListAsync(Guid organizationId, RoleBindingFilter filter, int skip, int take, CancellationToken ct = default)
     {
         var visible = await VisibleAsync(organizationId, ct);
         if (!visible.IsSuccess) return visible.Error!;
         if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 role bindings.");
+        if (filter.PrincipalType == PrincipalType.Invite) return await InviteBindingsAsync(organizationId, filter, skip, take, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = visible.Value(db);
         if (filter.PrincipalType is { } type) query = query.Where(r => r.PrincipalType == type);
@@ -43,8 +46,33 @@ public sealed class RoleBindingService(
         if (filter.ProjectId is { } projectId) query = query.Where(r => r.ProjectId == projectId);
         if (filter.Role is { } role) query = query.Where(r => r.Role == role);
         var rows = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role)
-            .Skip(skip).Take(take + 1)
+            .Skip(filter.PrincipalType is null ? 0 : skip).Take(filter.PrincipalType is null ? skip + take + 1 : take + 1)
             .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).ToListAsync(ct);
+        if (filter.PrincipalType is not null) return new Slice<RoleBindingRow>(rows.Take(take).ToList(), rows.Count > take);
+        // No principal filter: people's, service accounts' and API keys' bindings merged with pending invites' (owners only), in one order.
+        var invites = await InviteBindingsAsync(organizationId, filter, 0, skip + take + 1, ct);
+        if (invites.IsSuccess) rows = [.. rows.Concat(invites.Value.Items).OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.ProjectId).ThenBy(r => r.Role)];
+        var page = rows.Skip(skip).ToList();
+        return new Slice<RoleBindingRow>(page.Take(take).ToList(), page.Count > take);
+    }
+
+    /// <summary>The role bindings of pending invites, filtered like the others; empty for callers who may not invite.</summary>
+    private async Task<Result<Slice<RoleBindingRow>>> InviteBindingsAsync(Guid organizationId, RoleBindingFilter filter, int skip, int take, CancellationToken ct)
+    {
+        Guid? invitationId = null;
+        if (filter.PrincipalId is { } principalId)
+        {
+            if (!Guid.TryParse(principalId, out var parsed)) return new Slice<RoleBindingRow>([], false);
+            invitationId = parsed;
+        }
+        var listed = await invitations.ListBindingsAsync(organizationId, invitationId, ct: ct);
+        if (!listed.IsSuccess) return listed.Error!.Kind == ErrorKind.Forbidden ? new Slice<RoleBindingRow>([], false) : listed.Error!;
+        var rows = listed.Value
+            .Where(r => filter.ProjectScope is not { } projectScope || projectScope == (r.ProjectId is not null))
+            .Where(r => filter.ProjectId is not { } projectId || r.ProjectId == projectId)
+            .Where(r => filter.Role is not { } role || r.Role == role)
+            .Select(r => new RoleBindingRow(r.Id, PrincipalType.Invite, r.InvitationId.ToString(), r.ProjectId, r.Role, r.CreatedAt))
+            .Skip(skip).Take(take + 1).ToList();
         return new Slice<RoleBindingRow>(rows.Take(take).ToList(), rows.Count > take);
     }
 
@@ -55,7 +83,14 @@ public sealed class RoleBindingService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await visible.Value(db).Where(r => r.Id == bindingId)
             .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).FirstOrDefaultAsync(ct);
-        return row is null ? Error.NotFound("The role binding") : row;
+        if (row is not null) return row;
+        var invite = await invitations.ListBindingsAsync(organizationId, null, bindingId, ct);
+        if (invite.IsSuccess && invite.Value.Count == 1)
+        {
+            var b = invite.Value[0];
+            return new RoleBindingRow(b.Id, PrincipalType.Invite, b.InvitationId.ToString(), b.ProjectId, b.Role, b.CreatedAt);
+        }
+        return Error.NotFound("The role binding");
     }
 
     /// <summary>
@@ -64,8 +99,7 @@ public sealed class RoleBindingService(
     /// </summary>
     public async Task<Result<RoleBindingRow>> CreateAsync(Guid organizationId, PrincipalType principalType, string principalId, Guid? projectId, Role role, CancellationToken ct = default)
     {
-        var visible = await VisibleAsync(organizationId, ct);
-        if (!visible.IsSuccess) return visible.Error!;
+        // No membership lookup of its own: the owning service's DemandAsync is the one (SPEC: one lookup per role change).
         var scope = Roles.ScopeOf(role);
         if (projectId is null && scope != RoleScope.Organization)
         {
@@ -87,6 +121,15 @@ public sealed class RoleBindingService(
         Result outcome;
         switch (principalType)
         {
+            case PrincipalType.Invite:
+            {
+                if (!Guid.TryParse(principalId, out var invitationId)) return Error.NotFound("The invite");
+                var added = await invitations.AddRoleAsync(organizationId, invitationId, projectId, role, ct);
+                if (added.Error is { Kind: ErrorKind.Conflict }) return Duplicate();
+                if (!added.IsSuccess) return added.Error!;
+                var b = added.Value;
+                return new RoleBindingRow(b.Id, PrincipalType.Invite, b.InvitationId.ToString(), b.ProjectId, b.Role, b.CreatedAt);
+            }
             case PrincipalType.User when projectId is null:
             {
                 // The member service demands UpdateMemberRoles first: a caller who may not change roles learns nothing more.
@@ -139,11 +182,34 @@ public sealed class RoleBindingService(
     /// <summary>Takes a role away, refusing (Conflict) what would leave a principal in an impossible state.</summary>
     public async Task<Result> DeleteAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
     {
-        var binding = await GetAsync(organizationId, bindingId, ct);
-        if (!binding.IsSuccess) return binding.Error!;
-        var b = binding.Value;
+        // The owning service's DemandAsync is the one membership lookup; the binding is found without one.
+        if (await FindAsync(organizationId, bindingId, ct) is not { } b) return Error.NotFound("The role binding");
+        var outcome = await DeleteCoreAsync(organizationId, b, ct);
+        if (outcome.Error is { Kind: ErrorKind.Forbidden })
+        {
+            // A binding the caller may not even see (another's service account) looks missing, never forbidden.
+            var visible = await GetAsync(organizationId, bindingId, ct);
+            if (!visible.IsSuccess) return visible.Error!;
+        }
+        return outcome;
+    }
+
+    /// <summary>A binding of the organization by id — people's, service accounts', API keys' or an invite's — without authorizing.</summary>
+    private async Task<RoleBindingRow?> FindAsync(Guid organizationId, Guid bindingId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.RoleAssignments.AsNoTracking().Where(r => r.Id == bindingId && r.OrganizationId == organizationId)
+                   .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).FirstOrDefaultAsync(ct)
+               ?? await db.InvitationRoles.AsNoTracking().Where(r => r.Id == bindingId && r.OrganizationId == organizationId)
+                   .Select(r => new RoleBindingRow(r.Id, PrincipalType.Invite, r.InvitationId.ToString(), r.ProjectId, r.Role, r.CreatedAt)).FirstOrDefaultAsync(ct);
+    }
+
+    private async Task<Result> DeleteCoreAsync(Guid organizationId, RoleBindingRow b, CancellationToken ct)
+    {
         switch (b.PrincipalType)
         {
+            case PrincipalType.Invite:
+                return await invitations.RemoveRoleAsync(organizationId, b.Id, ct);
             case PrincipalType.User when b.ProjectId is null:
                 // One binding of the set; the member service refuses the last owner's, and a last one while project roles remain.
                 return await members.RemoveRoleAsync(organizationId, b.PrincipalId, b.Role, ct);

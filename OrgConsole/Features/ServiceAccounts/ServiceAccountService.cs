@@ -11,7 +11,11 @@ using OrgConsole.Features.Organizations;
 namespace OrgConsole.Features.ServiceAccounts;
 
 /// <summary>A service account; <see cref="Role"/> is its most privileged organization role, null while it holds none.</summary>
-public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role? Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount);
+/// <summary>A service account; <see cref="Role"/> the most privileged of its organization roles (<see cref="OrgRoles"/>, all of them).</summary>
+public sealed record ServiceAccountRow(Guid Id, string Name, string ClientId, Role? Role, DateTime CreatedAt, DateTime UpdatedAt, int ProjectCount, IReadOnlyList<Role>? OrgRoles = null)
+{
+    public IReadOnlyList<Role> OrgRoles { get; init; } = OrgRoles ?? (Role is { } role ? [role] : []);
+}
 
 /// <summary>A new account or a rotated secret: <see cref="ClientSecret"/> is shown once and never stored.</summary>
 public sealed record ServiceAccountWithSecret(ServiceAccountRow Account, string ClientSecret);
@@ -19,7 +23,11 @@ public sealed record ServiceAccountWithSecret(ServiceAccountRow Account, string 
 public sealed record ServiceAccountProjectRow(Guid ProjectId, string ProjectName, Role Role, DateTime AddedAt);
 
 /// <summary>A service account connected to a project, for the project's members tab.</summary>
-public sealed record ProjectServiceAccountRow(Guid ServiceAccountId, string Name, string ClientId, Role Role, DateTime AddedAt);
+/// <summary>A service account on a project, once: <see cref="Role"/> the most privileged of <see cref="Roles"/>, every project role it holds there.</summary>
+public sealed record ProjectServiceAccountRow(Guid ServiceAccountId, string Name, string ClientId, Role Role, DateTime AddedAt, IReadOnlyList<Role>? Roles = null)
+{
+    public IReadOnlyList<Role> Roles { get; init; } = Roles ?? [Role];
+}
 
 /// <summary>Who presented valid client credentials (or a valid token): what the Admin API acts as.</summary>
 public sealed record ServiceAccountIdentity(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp);
@@ -331,8 +339,9 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         var accounts = await db.ServiceAccounts.AsNoTracking().Where(a => a.OrganizationId == organizationId && ids.Contains(a.Id)).ToListAsync(ct);
         return accounts.Select(a =>
         {
-            var c = connections.First(c => c.PrincipalId == a.Id.ToString());
-            return new ProjectServiceAccountRow(a.Id, a.Name, a.ClientId, c.Role, c.CreatedAt);
+            var held = connections.Where(c => c.PrincipalId == a.Id.ToString()).ToList();
+            var roles = Roles.MostPrivilegedFirst(held.Select(c => c.Role));
+            return new ProjectServiceAccountRow(a.Id, a.Name, a.ClientId, roles[0], held.Min(c => c.CreatedAt), roles);
         }).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
@@ -458,7 +467,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             var mine = roles.Where(r => r.PrincipalId == a.Id.ToString()).ToList();
             var orgRoles = Roles.MostPrivilegedFirst(mine.Where(r => r.ProjectId == null).Select(r => r.Role));
             Role? orgRole = orgRoles.Count == 0 ? null : orgRoles[0];
-            return new ServiceAccountRow(a.Id, a.Name, a.ClientId, orgRole, a.CreatedAt, a.UpdatedAt, mine.Count(r => r.ProjectId != null));
+            return new ServiceAccountRow(a.Id, a.Name, a.ClientId, orgRole, a.CreatedAt, a.UpdatedAt, mine.Where(r => r.ProjectId != null).Select(r => r.ProjectId).Distinct().Count(), orgRoles);
         }).ToList();
     }
 
