@@ -42,10 +42,8 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (take is < 1 or > MemberQuery.MaxPageSize) return Error.Validation("Limit", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.RoleAssignments.AsNoTracking()
-            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
-            .Where(m => !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
-                && o.PrincipalId == m.PrincipalId
-                && (o.Role == Role.OrgOwner ? 0 : o.Role == Role.OrgMember ? 1 : 2) < (m.Role == Role.OrgOwner ? 0 : m.Role == Role.OrgMember ? 1 : 2)));
+            // One row per member: their listing row (kept by the MemberListing triggers).
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.IsListed);
         if (!string.IsNullOrEmpty(email))
         {
             var normalized = email.Trim().ToUpperInvariant();
@@ -155,11 +153,9 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// </summary>
     private static readonly Expression<Func<ApplicationDbContext, Guid, IQueryable<Row>>> MemberRows = (db, organizationId) =>
         db.RoleAssignments.AsNoTracking()
-            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
-            // One row per member (they may hold several organization roles): the row of their most privileged role.
-            .Where(m => !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
-                && o.PrincipalId == m.PrincipalId
-                && (o.Role == Role.OrgOwner ? 0 : o.Role == Role.OrgMember ? 1 : 2) < (m.Role == Role.OrgOwner ? 0 : m.Role == Role.OrgMember ? 1 : 2)))
+            // One row per member (they may hold several organization roles): the row of their most privileged role, which
+            // the MemberListing triggers mark, so the IX_Members_* indexes hold exactly one row per person.
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.IsListed)
             .Select(m => new Row
             {
                 AssignmentId = m.Id,

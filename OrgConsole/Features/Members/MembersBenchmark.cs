@@ -138,11 +138,8 @@ public static class MembersBenchmark
             check.Parameters.AddWithValue("$user", ownerId);
             if (await check.ExecuteScalarAsync() is null) throw new InvalidOperationException("not a member");
         }
-        // One row per member, as MemberService reads it: the row of each person's most privileged organization role.
-        const string Rank = "(CASE {0}.Role WHEN 'OrgOwner' THEN 0 WHEN 'OrgMember' THEN 1 ELSE 2 END)";
-        var where = "r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User' AND NOT EXISTS (SELECT 1 FROM RoleAssignments o " +
-                    "WHERE o.OrganizationId = r.OrganizationId AND o.ProjectId IS NULL AND o.PrincipalType = 'User' AND o.PrincipalId = r.PrincipalId " +
-                    $"AND {string.Format(Rank, "o")} < {string.Format(Rank, "r")})";
+        // One row per member, as MemberService reads it: each person's listing row (their most privileged organization role).
+        var where = "r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User' AND r.IsListed";
         var search = c.Query.Search?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(search)) where += " AND r.Id IN (SELECT AssignmentId FROM MemberSearch WHERE MemberSearch MATCH $q AND OrganizationId = $org)";
 
