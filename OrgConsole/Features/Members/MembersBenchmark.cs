@@ -17,7 +17,8 @@ namespace OrgConsole.Features.Members;
 /// </summary>
 public static class MembersBenchmark
 {
-    private sealed record Case(string Name, MemberQuery Query, string OrderBy);
+    /// <summary>A case; <paramref name="After"/>: the twin's keyset condition (the edge member's email is <c>$after</c>), else it pages by offset.</summary>
+    private sealed record Case(string Name, MemberQuery Query, string OrderBy, string? After = null);
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -40,6 +41,11 @@ public static class MembersBenchmark
             [
                 new("first page (by email)", new MemberQuery(PageSize: 25), "r.PrincipalEmail"),
                 new("deep page 2,000 (by email)", new MemberQuery(Page: 2000, PageSize: 25), "r.PrincipalEmail"),
+                // The same page (offset 50,000) as "next page" from page 1,999: keyset on the last email shown.
+                new("deep page 2,000, keyset", new MemberQuery(Page: 2000, PageSize: 25, From: new MemberKeyset(Bulk(49_999), "", default, Forward: true)),
+                    "r.PrincipalEmail", "r.PrincipalEmail > $after"),
+                new("page 1,999, keyset previous", new MemberQuery(Page: 1999, PageSize: 25, From: new MemberKeyset(Bulk(50_000), "", default, Forward: false)),
+                    "r.PrincipalEmail DESC", "r.PrincipalEmail < $after"),
                 new("search \"member04242\"", new MemberQuery("member04242", PageSize: 25), "r.PrincipalEmail"),
                 new("sort by name, descending", new MemberQuery(Sort: MemberSort.Name, Descending: true, PageSize: 25), "r.PrincipalName DESC, r.PrincipalEmail"),
             ];
@@ -51,7 +57,8 @@ public static class MembersBenchmark
             {
                 var efRows = (await service.SearchAsync(orgId, c.Query)).Value;
                 var adoRows = await AdoAsync(connectionString, orgId, ownerId, c);
-                if (!efRows.Items.Select(i => i.Email).SequenceEqual(adoRows.Emails) || efRows.TotalCount != adoRows.Total)
+                if (!efRows.Items.Select(i => i.Email).SequenceEqual(adoRows.Emails) || efRows.TotalCount != adoRows.Total
+                    || (c.After is not null && !efRows.Items.SequenceEqual((await service.SearchAsync(orgId, c.Query with { From = null })).Value.Items)))
                 {
                     output.WriteLine($"{c.Name}: the two queries returned different rows — benchmark invalid.");
                     return 1;
@@ -140,6 +147,7 @@ public static class MembersBenchmark
         }
         // One row per member, as MemberService reads it: each person's listing row (their most privileged organization role).
         var where = "r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User' AND r.IsListed";
+        if (c.After is not null) where += " AND " + c.After;
         var search = c.Query.Search?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(search)) where += " AND r.Id IN (SELECT AssignmentId FROM MemberSearch WHERE MemberSearch MATCH $q AND OrganizationId = $org)";
 
@@ -165,7 +173,8 @@ public static class MembersBenchmark
             """;
         page.Parameters.AddWithValue("$org", org);
         page.Parameters.AddWithValue("$take", c.Query.PageSize);
-        page.Parameters.AddWithValue("$skip", c.Query.Page * c.Query.PageSize);
+        page.Parameters.AddWithValue("$skip", c.After is null ? c.Query.Page * c.Query.PageSize : 0);
+        if (c.After is not null) page.Parameters.AddWithValue("$after", c.Query.From!.Email);
         if (!string.IsNullOrEmpty(search)) page.Parameters.AddWithValue("$q", MemberSearchIndex.Phrase(search));
         var emails = new List<string>(c.Query.PageSize);
         await using var reader = await page.ExecuteReaderAsync();
@@ -174,8 +183,11 @@ public static class MembersBenchmark
             emails.Add(reader.GetString(2));
             _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
         }
+        if (c.Query.From is { Forward: false }) emails.Reverse();
         return (total, emails);
     }
+
+    private static string Bulk(int i) => $"member{i:D6}@bulk.example";
 
     private static async Task<(double Median, double P95)> MeasureAsync(int iterations, Func<Task> run)
     {
