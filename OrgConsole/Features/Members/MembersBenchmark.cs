@@ -127,7 +127,7 @@ public static class MembersBenchmark
     }
 
     /// <summary>
-    /// The twin: the same membership check, count and page, written by hand — on a pooled connection opened per call,
+    /// The twin: the same membership check, count, page and roles of the page's members, written by hand — on a pooled connection opened per call,
     /// as data access in a web app does (the service opens one per operation too).
     /// </summary>
     private static async Task<(int Total, List<string> Emails)> AdoAsync(string connectionString, Guid orgId, string ownerId, Case c)
@@ -177,11 +177,26 @@ public static class MembersBenchmark
         if (c.After is not null) page.Parameters.AddWithValue("$after", c.Query.From!.Email);
         if (!string.IsNullOrEmpty(search)) page.Parameters.AddWithValue("$q", MemberSearchIndex.Phrase(search));
         var emails = new List<string>(c.Query.PageSize);
-        await using var reader = await page.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        var ids = new List<string>(c.Query.PageSize);
+        await using (var reader = await page.ExecuteReaderAsync())
         {
-            emails.Add(reader.GetString(2));
-            _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+            while (await reader.ReadAsync())
+            {
+                emails.Add(reader.GetString(2));
+                ids.Add(reader.GetString(0));
+                _ = (reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+            }
+        }
+        // Every organization role of the page's members (the list shows them all, as the service reads them).
+        if (ids.Count > 0)
+        {
+            await using var roles = connection.CreateCommand();
+            roles.CommandText = "SELECT PrincipalId, Role FROM RoleAssignments WHERE OrganizationId = $org AND ProjectId IS NULL AND PrincipalType = 'User' AND PrincipalId IN ("
+                + string.Join(", ", ids.Select((_, i) => "$id" + i)) + ")";
+            roles.Parameters.AddWithValue("$org", org);
+            for (var i = 0; i < ids.Count; i++) roles.Parameters.AddWithValue("$id" + i, ids[i]);
+            await using var reader = await roles.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) _ = (reader.GetString(0), reader.GetString(1));
         }
         if (c.Query.From is { Forward: false }) emails.Reverse();
         return (total, emails);
