@@ -201,13 +201,19 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static async Task<IReadOnlyList<MemberListItem>> WithAllRolesAsync(ApplicationDbContext db, Guid organizationId, List<MemberListItem> items, CancellationToken ct)
     {
         if (items.Count == 0) return items;
-        var ids = items.Select(i => i.UserId).ToList();
-        var held = (await db.RoleAssignments.AsNoTracking()
-                .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
-                .Select(r => new { r.PrincipalId, r.Role }).ToListAsync(ct))
-            .ToLookup(r => r.PrincipalId, r => r.Role);
+        var ids = items.Select(i => i.UserId).ToArray();
+        var rows = new List<(string PrincipalId, Role Role)>(items.Count + 4);
+        await foreach (var r in RolesOfQuery(db, organizationId, ids).WithCancellation(ct)) rows.Add((r.PrincipalId, r.Role));
+        var held = rows.ToLookup(r => r.PrincipalId, r => r.Role);
         return items.Select(i => i with { Roles = Roles.MostPrivilegedFirst(held[i.UserId].DefaultIfEmpty(i.Role)) }).ToList();
     }
+
+    private sealed record HeldRole(string PrincipalId, Role Role);
+
+    private static readonly Func<ApplicationDbContext, Guid, string[], IAsyncEnumerable<HeldRole>> RolesOfQuery =
+        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string[] ids) => db.RoleAssignments.AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
+            .Select(r => new HeldRole(r.PrincipalId, r.Role)));
 
     private static readonly Func<ApplicationDbContext, Guid, Task<int>> MemberCountQuery =
         EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId) => db.Organizations.Where(o => o.Id == organizationId).Select(o => o.MemberCount).First());
