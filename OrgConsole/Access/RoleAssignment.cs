@@ -30,6 +30,13 @@ public sealed class RoleAssignment
     /// <summary>The principal's email (people only), copied for the same reason as <see cref="PrincipalName"/>.</summary>
     public string? PrincipalEmail { get; set; }
 
+    /// <summary>
+    /// The member list's row for this person: exactly one of a person's organization rows (their most privileged role)
+    /// is marked, so the list reads one indexed row per member. Set only by database triggers
+    /// (<see cref="Data.MemberListing"/>), never by code: whatever adds or removes a role keeps it right.
+    /// </summary>
+    public bool IsListed { get; private set; }
+
     /// <summary>A role held by a person, with their name and email cached for the member lists.</summary>
     public static RoleAssignment ForUser(Data.ApplicationUser user, Guid organizationId, Role role, DateTime now, Guid? projectId = null) => new()
     {

@@ -110,7 +110,8 @@ public class ApplicationDbContext : IdentityDbContext<ApplicationUser>, IDataPro
             ra.Property(r => r.PrincipalName).HasMaxLength(256);
             ra.Property(r => r.PrincipalEmail).HasMaxLength(256);
             // The members table pages, sorts and counts a whole organization on these alone.
-            const string members = "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'";
+            // One row per member: the row the triggers of MemberListing mark as the person's listing row.
+            const string members = "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"";
             ra.HasIndex(r => new { r.OrganizationId, r.PrincipalEmail, r.PrincipalName }).HasFilter(members).HasDatabaseName("IX_Members_Email");
             ra.HasIndex(r => new { r.OrganizationId, r.PrincipalName, r.PrincipalEmail }).HasFilter(members).HasDatabaseName("IX_Members_Name");
             ra.HasIndex(r => new { r.OrganizationId, r.Role, r.PrincipalEmail }).HasFilter(members).HasDatabaseName("IX_Members_Role");

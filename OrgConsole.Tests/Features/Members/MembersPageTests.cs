@@ -1,8 +1,11 @@
 using Bunit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using OrgConsole.Access;
 using OrgConsole.Components.Shared;
+using OrgConsole.Data;
+using OrgConsole.Features.Audit;
 using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Members.Pages;
@@ -14,7 +17,7 @@ namespace OrgConsole.Tests.Features.Members;
 /// <summary>The members page per role, against the real services on SQLite.</summary>
 public sealed class MembersPageTests : MudComponentTest
 {
-    private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role)
+    private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role, Task? databaseGate = null)
     {
         var db = await TestDb.CreateAsync();
         var (orgId, owner) = await db.CreateOrganizationAsync("Acme Members", "owner@members.example");
@@ -27,14 +30,83 @@ public sealed class MembersPageTests : MudComponentTest
             _ => await db.AddMemberAsync(orgId, role, $"viewer-{role}@members.example".ToLowerInvariant()),
         };
         var scope = db.As(userId);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<MemberService>());
+        var services = scope.ServiceProvider;
+        // With a gate: the real service whose database waits until the test opens it (to see the grid while it loads).
+        Context.Services.AddScoped(_ => databaseGate is null ? services.GetRequiredService<MemberService>()
+            : new MemberService(new GatedDbFactory(services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>(), databaseGate),
+                services.GetRequiredService<Authorizer>(), services.GetRequiredService<AuditLog>(), db.Time));
         Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvitationService>());
         Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ProjectService>());
         RenderProviders();
         var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
         var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
-        page.WaitForAssertion(() => Assert.Contains("umar@members.example", page.Markup), TimeSpan.FromSeconds(10));
+        if (databaseGate is null) page.WaitForAssertion(() => Assert.Contains("umar@members.example", page.Markup), TimeSpan.FromSeconds(10));
         return (page, db);
+    }
+
+    private sealed class GatedDbFactory(IDbContextFactory<ApplicationDbContext> inner, Task gate) : IDbContextFactory<ApplicationDbContext>
+    {
+        public ApplicationDbContext CreateDbContext() => throw new InvalidOperationException("The member service opens its database asynchronously.");
+
+        public async Task<ApplicationDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.CreateDbContextAsync(cancellationToken);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TheGrid_ShowsALoadingState_UntilTheMembersArrive()
+    {
+        var gate = new TaskCompletionSource();
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, gate.Task);
+        await using var _ = db;
+
+        page.WaitForAssertion(() => Assert.Contains("Loading members", page.Find("[data-testid=members-loading]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("umar@members.example", page.Markup);
+        Assert.Empty(page.FindComponents<MudDataGridPager<MemberListItem>>());
+        Assert.DoesNotContain("0-0 of 0", page.Markup);
+
+        gate.SetResult();
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("umar@members.example", page.Markup);
+            Assert.Empty(page.FindAll("[data-testid=members-loading]"));
+            Assert.Single(page.FindComponents<MudDataGridPager<MemberListItem>>());
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ASearchThatFindsNobody_SaysSo_InsteadOf0To0Of0()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        page.Find("[data-testid=member-search] input, input[data-testid=member-search]").Input("nobody-here");
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("No members match “nobody-here”", page.Find("[data-testid=members-empty]").TextContent);
+            Assert.DoesNotContain("umar@members.example", page.Markup);
+            Assert.DoesNotContain("0-0 of 0", page.Markup);
+            Assert.Empty(page.FindComponents<MudDataGridPager<MemberListItem>>());
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task IconOnlyActions_HaveTooltips()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        var tooltips = page.FindComponents<MudTooltip>();
+        foreach (var (testId, text) in new[] { ("change-role", "Change role"), ("add-role", "Add a role"), ("remove-member", "Remove from the organization") })
+        {
+            var wrapping = tooltips.Where(t => t.Instance.Text == text).ToList();
+            Assert.NotEmpty(wrapping);
+            Assert.All(wrapping, t => Assert.NotEmpty(t.FindAll($"[data-testid={testId}]")));
+        }
+        Assert.Equal(page.FindAll("[data-testid=remove-member]").Count, tooltips.Count(t => t.Instance.Text == "Remove from the organization"));
     }
 
     [Fact(Timeout = 30_000)]

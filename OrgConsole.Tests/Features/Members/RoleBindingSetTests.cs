@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
+using OrgConsole.Data;
 using OrgConsole.Features.Members;
 using OrgConsole.Tests.TestSupport;
 
@@ -133,5 +134,81 @@ public sealed class RoleBindingSetTests
         Assert.Equal(2, (await members.SearchAsync(orgId, new MemberQuery { PageSize = 25 })).Value.TotalCount);
         Assert.True((await members.RemoveAsync(orgId, user)).IsSuccess);
         Assert.Equal(1, (await members.SearchAsync(orgId, new MemberQuery { PageSize = 25 })).Value.TotalCount);
+    }
+
+    /// <summary>Each person's listed organization rows (the member list reads only these): exactly one, the most privileged.</summary>
+    private static async Task<Dictionary<string, Role>> ListingRowsAsync(TestDb db, Guid orgId)
+    {
+        await using var ctx = await db.DbFactory.CreateDbContextAsync();
+        var rows = await ctx.RoleAssignments.AsNoTracking().Where(r => r.OrganizationId == orgId && r.IsListed).Select(r => new { r.PrincipalId, r.Role, r.ProjectId }).ToListAsync();
+        Assert.All(rows, r => Assert.Null(r.ProjectId));
+        Assert.Equal(rows.Count, rows.Select(r => r.PrincipalId).Distinct().Count());
+        return rows.ToDictionary(r => r.PrincipalId, r => r.Role);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TheListingRow_FollowsTheMostPrivilegedRole_WhicheverPathAddsOrRemovesRoles()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        var user = await db.AddMemberAsync(orgId, Role.OrgMember, "dana@acme.example");
+        var members = db.Service<MemberService>(owner);
+        async Task<MemberListItem> Dana()
+        {
+            var page = (await members.SearchAsync(orgId, new MemberQuery { PageSize = 25, Sort = MemberSort.Role })).Value;
+            Assert.Equal(page.TotalCount, page.Items.Count);
+            return Assert.Single(page.Items, m => m.UserId == user);
+        }
+
+        Assert.True((await members.AddRoleAsync(orgId, user, Role.OrgBillingAdmin)).IsSuccess);
+        Assert.Equal(Role.OrgMember, (await ListingRowsAsync(db, orgId))[user]);
+        // Taking away the role whose row is listed moves the mark to the one left: the person stays listed, once.
+        Assert.True((await members.RemoveRoleAsync(orgId, user, Role.OrgMember)).IsSuccess);
+        Assert.Equal(Role.OrgBillingAdmin, (await ListingRowsAsync(db, orgId))[user]);
+        Assert.Equal([Role.OrgBillingAdmin], (await Dana()).Roles);
+        Assert.True((await members.AddRoleAsync(orgId, user, Role.OrgOwner)).IsSuccess);
+        var dana = await Dana();
+        Assert.Equal(Role.OrgOwner, dana.Role);
+        Assert.Equal([Role.OrgOwner, Role.OrgBillingAdmin], dana.Roles);
+        Assert.True((await members.ChangeRoleAsync(orgId, user, Role.OrgMember)).IsSuccess);
+        Assert.Equal(Role.OrgMember, (await Dana()).Role);
+
+        // A role changed in place or written by any other path (SQL, the Admin API) is relisted by the triggers too.
+        await using (var ctx = await db.DbFactory.CreateDbContextAsync())
+        {
+            await ctx.RoleAssignments.Where(r => r.OrganizationId == orgId && r.PrincipalId == user && r.ProjectId == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Role, Role.OrgBillingAdmin));
+            await ctx.Database.ExecuteSqlRawAsync("""
+                INSERT INTO RoleAssignments (Id, OrganizationId, ProjectId, PrincipalType, PrincipalId, Role, CreatedAt, PrincipalName, PrincipalEmail)
+                VALUES ({0}, {1}, NULL, 'User', {2}, 'OrgOwner', '2026-01-01 00:00:00', 'Dana', 'dana@acme.example')
+                """, Guid.NewGuid().ToString().ToUpperInvariant(), orgId.ToString().ToUpperInvariant(), user);
+        }
+        var listed = await ListingRowsAsync(db, orgId);
+        Assert.Equal(Role.OrgOwner, listed[user]);
+        Assert.Equal(Role.OrgOwner, listed[owner]);
+        Assert.Equal([Role.OrgOwner, Role.OrgBillingAdmin], (await Dana()).Roles);
+        Assert.True((await members.RemoveAsync(orgId, user)).IsSuccess);
+        Assert.False((await ListingRowsAsync(db, orgId)).ContainsKey(user));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TheMigrationBackfill_MarksOneRowPerPerson_TheirMostPrivileged()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync();
+        var user = await db.AddMemberAsync(orgId, Role.OrgMember, "dana@acme.example");
+        var billing = await db.AddMemberAsync(orgId, Role.OrgBillingAdmin, "bill@acme.example");
+        var members = db.Service<MemberService>(owner);
+        Assert.True((await members.AddRoleAsync(orgId, user, Role.OrgBillingAdmin)).IsSuccess);
+        Assert.True((await members.AddRoleAsync(orgId, owner, Role.OrgMember)).IsSuccess);
+        await using (var ctx = await db.DbFactory.CreateDbContextAsync())
+        {
+            // Rows as they were before the column existed: none marked (and one marked wrongly).
+            await ctx.Database.ExecuteSqlRawAsync("UPDATE RoleAssignments SET IsListed = (Role = 'OrgBillingAdmin')");
+            await ctx.Database.ExecuteSqlRawAsync(MemberListing.Backfill);
+        }
+        var listed = await ListingRowsAsync(db, orgId);
+        Assert.Equal(new Dictionary<string, Role> { [owner] = Role.OrgOwner, [user] = Role.OrgMember, [billing] = Role.OrgBillingAdmin }, listed);
+        Assert.Equal(3, (await members.SearchAsync(orgId, new MemberQuery { PageSize = 25 })).Value.Items.Count);
     }
 }

@@ -192,6 +192,9 @@ namespace OrgConsole.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsListed")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("TEXT");
 
@@ -227,19 +230,19 @@ namespace OrgConsole.Data.Migrations
 
                     b.HasIndex("OrganizationId", "CreatedAt", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Joined")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "PrincipalEmail", "PrincipalName")
                         .HasDatabaseName("IX_Members_Email")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "PrincipalName", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Name")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Role")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()

@@ -42,10 +42,8 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (take is < 1 or > MemberQuery.MaxPageSize) return Error.Validation("Limit", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.RoleAssignments.AsNoTracking()
-            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
-            .Where(m => !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
-                && o.PrincipalId == m.PrincipalId
-                && (o.Role == Role.OrgOwner ? 0 : o.Role == Role.OrgMember ? 1 : 2) < (m.Role == Role.OrgOwner ? 0 : m.Role == Role.OrgMember ? 1 : 2)));
+            // One row per member: their listing row (kept by the MemberListing triggers).
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.IsListed);
         if (!string.IsNullOrEmpty(email))
         {
             var normalized = email.Trim().ToUpperInvariant();
@@ -66,8 +64,13 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         {
             return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
         }
+        if (query.From is { } from && (from.Email is null || from.Name is null))
+        {
+            return Error.Validation("From", "A page must start at a member's email and name.");
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct); // one connection for the count and the page
+        if (query.From is { } keyset && MemberKeyset.Supports(query.Sort)) return await KeysetPageAsync(db, organizationId, query, keyset, ct);
         var items = new List<MemberListItem>(query.PageSize);
         if (string.IsNullOrWhiteSpace(query.Search))
         {
@@ -97,19 +100,121 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     }
 
     /// <summary>
+    /// Next or previous page by keyset: the rows just past the edge member in the sort order (its key, then email), a
+    /// range seek on the order's IX_Members_* index whatever the depth. A previous page reads backwards, then flips.
+    /// </summary>
+    private static async Task<Result<MemberPage>> KeysetPageAsync(ApplicationDbContext db, Guid organizationId, MemberQuery query, MemberKeyset from, CancellationToken ct)
+    {
+        var items = new List<MemberListItem>(query.PageSize);
+        int total;
+        if (string.IsNullOrWhiteSpace(query.Search))
+        {
+            total = await MemberCountQuery(db, organizationId);
+            var page = KeysetQuery(query.Sort, query.Descending, from.Forward)(db, organizationId, from.Name, from.JoinedAt, from.Email, query.PageSize);
+            await foreach (var row in page.WithCancellation(ct)) items.Add(row.ToItem());
+        }
+        else if (SearchPhrase(query.Search) is { } phrase)
+        {
+            total = await SearchCountQuery(db, organizationId, phrase);
+            var page = SearchKeysetQuery(query.Sort, query.Descending, from.Forward)(db, organizationId, phrase, from.Name, from.JoinedAt, from.Email, query.PageSize);
+            await foreach (var row in page.WithCancellation(ct)) items.Add(row.ToItem());
+        }
+        else
+        {
+            var filtered = Filter(db, organizationId, query.Search);
+            total = await filtered.CountAsync(ct);
+            var keyset = new KeysetValues(from.Name, from.JoinedAt, from.Email);
+            var past = PastKeyset(filtered.Expression, query.Sort, query.Descending, from.Forward,
+                Expression.Property(Expression.Constant(keyset), nameof(KeysetValues.Name)), Expression.Property(Expression.Constant(keyset), nameof(KeysetValues.JoinedAt)),
+                Expression.Property(Expression.Constant(keyset), nameof(KeysetValues.Email)));
+            var ordered = filtered.Provider.CreateQuery<Row>(Ordered(past, query.Sort, query.Descending, reverse: !from.Forward));
+            items.AddRange((await ordered.Take(query.PageSize).ToListAsync(ct)).Select(r => r.ToItem()));
+        }
+        if (!from.Forward) items.Reverse();
+        return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), total);
+    }
+
+    private sealed record KeysetValues(string Name, DateTime JoinedAt, string Email);
+
+    private static readonly System.Reflection.MethodInfo CompareStrings = typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!;
+
+    /// <summary>
+    /// The rows past the keyset in the order (<paramref name="forward"/>) or before it: key beyond the edge's, or equal
+    /// with the email (the tie-break, always ascending) beyond. Written as <c>key ≥ K AND (key &gt; K OR email &gt; E)</c>
+    /// so SQLite seeks to K on the index instead of scanning from the start.
+    /// </summary>
+    private static Expression PastKeyset(Expression rows, MemberSort sort, bool descending, bool forward, Expression name, Expression joinedAt, Expression email)
+    {
+        var row = Expression.Parameter(typeof(Row), "m");
+        static Expression Beyond(Expression member, Expression value, bool greater, bool orEqual)
+        {
+            var (left, right) = member.Type == typeof(string)
+                ? ((Expression)Expression.Call(CompareStrings, member, value), (Expression)Expression.Constant(0))
+                : (member, value);
+            return greater
+                ? orEqual ? Expression.GreaterThanOrEqual(left, right) : Expression.GreaterThan(left, right)
+                : orEqual ? Expression.LessThanOrEqual(left, right) : Expression.LessThan(left, right);
+        }
+        var byEmail = Expression.Property(row, nameof(Row.Email));
+        var up = forward != descending;
+        Expression body;
+        if (sort == MemberSort.Email)
+        {
+            body = Beyond(byEmail, email, up, orEqual: false);
+        }
+        else
+        {
+            var (key, value) = sort == MemberSort.Joined
+                ? (Expression.Property(row, nameof(Row.JoinedAt)), joinedAt)
+                : (Expression.Property(row, nameof(Row.Name)), name);
+            body = Expression.AndAlso(Beyond(key, value, up, orEqual: true),
+                Expression.OrElse(Beyond(key, value, up, orEqual: false), Beyond(byEmail, email, forward, orEqual: false)));
+        }
+        return Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(Row)], rows, Expression.Quote(Expression.Lambda<Func<Row, bool>>(body, row)));
+    }
+
+    private static readonly ParameterExpression KeyName = Expression.Parameter(typeof(string), "name");
+    private static readonly ParameterExpression KeyJoined = Expression.Parameter(typeof(DateTime), "joinedAt");
+    private static readonly ParameterExpression KeyEmail = Expression.Parameter(typeof(string), "email");
+    private static readonly ParameterExpression TakeParameter = Expression.Parameter(typeof(int), "take");
+
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>>> KeysetQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>>> SearchKeysetQueries = new();
+
+    private static Expression KeysetPage(Expression rows, MemberSort sort, bool descending, bool forward) =>
+        Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(Row)],
+            Ordered(PastKeyset(rows, sort, descending, forward, KeyName, KeyJoined, KeyEmail), sort, descending, reverse: !forward), TakeParameter);
+
+    private static Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>> KeysetQuery(MemberSort sort, bool descending, bool forward) =>
+        KeysetQueries.GetOrAdd((sort, descending, forward), key => EF.CompileAsyncQuery(
+            Expression.Lambda<Func<ApplicationDbContext, Guid, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(MemberRows.Body, key.Item1, key.Item2, key.Item3),
+                MemberRows.Parameters[0], MemberRows.Parameters[1], KeyName, KeyJoined, KeyEmail, TakeParameter)));
+
+    private static Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>> SearchKeysetQuery(MemberSort sort, bool descending, bool forward) =>
+        SearchKeysetQueries.GetOrAdd((sort, descending, forward), key => EF.CompileAsyncQuery(
+            Expression.Lambda<Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(SearchedRows(), key.Item1, key.Item2, key.Item3),
+                MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, KeyName, KeyJoined, KeyEmail, TakeParameter)));
+
+    /// <summary>
     /// Each listed member's every organization role (the page query reads one row per member, its most privileged role):
     /// one indexed lookup for the page's members.
     /// </summary>
     private static async Task<IReadOnlyList<MemberListItem>> WithAllRolesAsync(ApplicationDbContext db, Guid organizationId, List<MemberListItem> items, CancellationToken ct)
     {
         if (items.Count == 0) return items;
-        var ids = items.Select(i => i.UserId).ToList();
-        var held = (await db.RoleAssignments.AsNoTracking()
-                .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
-                .Select(r => new { r.PrincipalId, r.Role }).ToListAsync(ct))
-            .ToLookup(r => r.PrincipalId, r => r.Role);
+        var ids = items.Select(i => i.UserId).ToArray();
+        var rows = new List<(string PrincipalId, Role Role)>(items.Count + 4);
+        await foreach (var r in RolesOfQuery(db, organizationId, ids).WithCancellation(ct)) rows.Add((r.PrincipalId, r.Role));
+        var held = rows.ToLookup(r => r.PrincipalId, r => r.Role);
         return items.Select(i => i with { Roles = Roles.MostPrivilegedFirst(held[i.UserId].DefaultIfEmpty(i.Role)) }).ToList();
     }
+
+    private sealed record HeldRole(string PrincipalId, Role Role);
+
+    private static readonly Func<ApplicationDbContext, Guid, string[], IAsyncEnumerable<HeldRole>> RolesOfQuery =
+        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string[] ids) => db.RoleAssignments.AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
+            .Select(r => new HeldRole(r.PrincipalId, r.Role)));
 
     private static readonly Func<ApplicationDbContext, Guid, Task<int>> MemberCountQuery =
         EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId) => db.Organizations.Where(o => o.Id == organizationId).Select(o => o.MemberCount).First());
@@ -156,11 +261,9 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// </summary>
     private static readonly Expression<Func<ApplicationDbContext, Guid, IQueryable<Row>>> MemberRows = (db, organizationId) =>
         db.RoleAssignments.AsNoTracking()
-            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User)
-            // One row per member (they may hold several organization roles): the row of their most privileged role.
-            .Where(m => !db.RoleAssignments.Any(o => o.OrganizationId == organizationId && o.ProjectId == null && o.PrincipalType == PrincipalType.User
-                && o.PrincipalId == m.PrincipalId
-                && (o.Role == Role.OrgOwner ? 0 : o.Role == Role.OrgMember ? 1 : 2) < (m.Role == Role.OrgOwner ? 0 : m.Role == Role.OrgMember ? 1 : 2)))
+            // One row per member (they may hold several organization roles): the row of their most privileged role, which
+            // the MemberListing triggers mark, so the IX_Members_* indexes hold exactly one row per person.
+            .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.IsListed)
             .Select(m => new Row
             {
                 AssignmentId = m.Id,
@@ -216,8 +319,11 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static IQueryable<Row> Sort(IQueryable<Row> items, MemberQuery query) =>
         items.Provider.CreateQuery<Row>(Ordered(items.Expression, query.Sort, query.Descending));
 
-    /// <summary>The one definition of each sort order: by its column, then by email so pages never overlap.</summary>
-    private static Expression Ordered(Expression rows, MemberSort sort, bool descending)
+    /// <summary>
+    /// The one definition of each sort order: by its column, then by email so pages never overlap;
+    /// <paramref name="reverse"/> reads the same order backwards (a keyset's previous page).
+    /// </summary>
+    private static Expression Ordered(Expression rows, MemberSort sort, bool descending, bool reverse = false)
     {
         LambdaExpression key = sort switch
         {
@@ -228,11 +334,11 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             MemberSort.LastActive => (Expression<Func<Row, DateTime?>>)(m => m.LastActiveAt),
             _ => (Expression<Func<Row, string>>)(m => m.Email),
         };
-        var ordered = Expression.Call(typeof(Queryable), descending ? nameof(Queryable.OrderByDescending) : nameof(Queryable.OrderBy),
+        var ordered = Expression.Call(typeof(Queryable), descending != reverse ? nameof(Queryable.OrderByDescending) : nameof(Queryable.OrderBy),
             [typeof(Row), key.ReturnType], rows, Expression.Quote(key));
         if (sort == MemberSort.Email) return ordered;
         Expression<Func<Row, string>> byEmail = m => m.Email;
-        return Expression.Call(typeof(Queryable), nameof(Queryable.ThenBy), [typeof(Row), typeof(string)], ordered, Expression.Quote(byEmail));
+        return Expression.Call(typeof(Queryable), reverse ? nameof(Queryable.ThenByDescending) : nameof(Queryable.ThenBy), [typeof(Row), typeof(string)], ordered, Expression.Quote(byEmail));
     }
 
     /// <summary>

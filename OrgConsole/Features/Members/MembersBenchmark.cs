@@ -17,7 +17,8 @@ namespace OrgConsole.Features.Members;
 /// </summary>
 public static class MembersBenchmark
 {
-    private sealed record Case(string Name, MemberQuery Query, string OrderBy);
+    /// <summary>A case; <paramref name="After"/>: the twin's keyset condition (the edge member's email is <c>$after</c>), else it pages by offset.</summary>
+    private sealed record Case(string Name, MemberQuery Query, string OrderBy, string? After = null);
 
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
@@ -52,6 +53,11 @@ public static class MembersBenchmark
             [
                 new("first page (by email)", new MemberQuery(PageSize: 25), "r.PrincipalEmail"),
                 new("deep page 2,000 (by email)", new MemberQuery(Page: 2000, PageSize: 25), "r.PrincipalEmail"),
+                // The same page (offset 50,000) as "next page" from page 1,999: keyset on the last email shown.
+                new("deep page 2,000, keyset", new MemberQuery(Page: 2000, PageSize: 25, From: new MemberKeyset(Bulk(49_999), "", default, Forward: true)),
+                    "r.PrincipalEmail", "r.PrincipalEmail > $after"),
+                new("page 1,999, keyset previous", new MemberQuery(Page: 1999, PageSize: 25, From: new MemberKeyset(Bulk(50_000), "", default, Forward: false)),
+                    "r.PrincipalEmail DESC", "r.PrincipalEmail < $after"),
                 new("search \"member04242\"", new MemberQuery("member04242", PageSize: 25), "r.PrincipalEmail"),
                 new("sort by name, descending", new MemberQuery(Sort: MemberSort.Name, Descending: true, PageSize: 25), "r.PrincipalName DESC, r.PrincipalEmail"),
             ];
@@ -63,7 +69,8 @@ public static class MembersBenchmark
             {
                 var efRows = (await service.SearchAsync(orgId, c.Query)).Value;
                 var adoRows = postgres ? await NpgsqlAsync(connectionString, orgId, ownerId, c) : await AdoAsync(connectionString, orgId, ownerId, c);
-                if (!efRows.Items.Select(i => i.Email).SequenceEqual(adoRows.Emails) || efRows.TotalCount != adoRows.Total)
+                if (!efRows.Items.Select(i => i.Email).SequenceEqual(adoRows.Emails) || efRows.TotalCount != adoRows.Total
+                    || (c.After is not null && !efRows.Items.SequenceEqual((await service.SearchAsync(orgId, c.Query with { From = null })).Value.Items)))
                 {
                     output.WriteLine($"{c.Name}: the two queries returned different rows — benchmark invalid.");
                     return 1;
@@ -140,7 +147,7 @@ public static class MembersBenchmark
     }
 
     /// <summary>
-    /// The twin: the same membership check, count and page, written by hand — on a pooled connection opened per call,
+    /// The twin: the same membership check, count, page and roles of the page's members, written by hand — on a pooled connection opened per call,
     /// as data access in a web app does (the service opens one per operation too).
     /// </summary>
     private static async Task<(int Total, List<string> Emails)> AdoAsync(string connectionString, Guid orgId, string ownerId, Case c)
@@ -158,11 +165,9 @@ public static class MembersBenchmark
             check.Parameters.AddWithValue("$user", ownerId);
             if (await check.ExecuteScalarAsync() is null) throw new InvalidOperationException("not a member");
         }
-        // One row per member, as MemberService reads it: the row of each person's most privileged organization role.
-        const string Rank = "(CASE {0}.Role WHEN 'OrgOwner' THEN 0 WHEN 'OrgMember' THEN 1 ELSE 2 END)";
-        var where = "r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User' AND NOT EXISTS (SELECT 1 FROM RoleAssignments o " +
-                    "WHERE o.OrganizationId = r.OrganizationId AND o.ProjectId IS NULL AND o.PrincipalType = 'User' AND o.PrincipalId = r.PrincipalId " +
-                    $"AND {string.Format(Rank, "o")} < {string.Format(Rank, "r")})";
+        // One row per member, as MemberService reads it: each person's listing row (their most privileged organization role).
+        var where = "r.OrganizationId = $org AND r.ProjectId IS NULL AND r.PrincipalType = 'User' AND r.IsListed";
+        if (c.After is not null) where += " AND " + c.After;
         var search = c.Query.Search?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(search)) where += " AND r.Id IN (SELECT AssignmentId FROM MemberSearch WHERE MemberSearch MATCH $q AND OrganizationId = $org)";
 
@@ -188,15 +193,32 @@ public static class MembersBenchmark
             """;
         page.Parameters.AddWithValue("$org", org);
         page.Parameters.AddWithValue("$take", c.Query.PageSize);
-        page.Parameters.AddWithValue("$skip", c.Query.Page * c.Query.PageSize);
+        page.Parameters.AddWithValue("$skip", c.After is null ? c.Query.Page * c.Query.PageSize : 0);
+        if (c.After is not null) page.Parameters.AddWithValue("$after", c.Query.From!.Email);
         if (!string.IsNullOrEmpty(search)) page.Parameters.AddWithValue("$q", MemberSearchIndex.Phrase(search));
         var emails = new List<string>(c.Query.PageSize);
-        await using var reader = await page.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
+        var ids = new List<string>(c.Query.PageSize);
+        await using (var reader = await page.ExecuteReaderAsync())
         {
-            emails.Add(reader.GetString(2));
-            _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+            while (await reader.ReadAsync())
+            {
+                emails.Add(reader.GetString(2));
+                ids.Add(reader.GetString(0));
+                _ = (reader.GetString(1), reader.GetString(3), reader.GetInt32(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+            }
         }
+        // Every organization role of the page's members (the list shows them all, as the service reads them).
+        if (ids.Count > 0)
+        {
+            await using var roles = connection.CreateCommand();
+            roles.CommandText = "SELECT PrincipalId, Role FROM RoleAssignments WHERE OrganizationId = $org AND ProjectId IS NULL AND PrincipalType = 'User' AND PrincipalId IN ("
+                + string.Join(", ", ids.Select((_, i) => "$id" + i)) + ")";
+            roles.Parameters.AddWithValue("$org", org);
+            for (var i = 0; i < ids.Count; i++) roles.Parameters.AddWithValue("$id" + i, ids[i]);
+            await using var reader = await roles.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) _ = (reader.GetString(0), reader.GetString(1));
+        }
+        if (c.Query.From is { Forward: false }) emails.Reverse();
         return (total, emails);
     }
 
@@ -277,6 +299,8 @@ public static class MembersBenchmark
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
+
+    private static string Bulk(int i) => $"member{i:D6}@bulk.example";
 
     private static async Task<(double Median, double P95)> MeasureAsync(int iterations, Func<Task> run)
     {
