@@ -113,10 +113,11 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             var page = KeysetQuery(query.Sort, query.Descending, from.Forward)(db, organizationId, from.Name, from.JoinedAt, from.Email, query.PageSize);
             await foreach (var row in page.WithCancellation(ct)) items.Add(row.ToItem());
         }
-        else if (SearchPhrase(query.Search) is { } phrase)
+        else if (SearchPhrase(query.Search, db.Database.IsNpgsql()) is { } phrase)
         {
-            total = await SearchCountQuery(db, organizationId, phrase);
-            var page = SearchKeysetQuery(query.Sort, query.Descending, from.Forward)(db, organizationId, phrase, from.Name, from.JoinedAt, from.Email, query.PageSize);
+            var postgres = db.Database.IsNpgsql();
+            total = await (postgres ? SearchCountQueryPostgres : SearchCountQuery)(db, organizationId, phrase);
+            var page = SearchKeysetQuery(query.Sort, query.Descending, from.Forward, postgres)(db, organizationId, phrase, from.Name, from.JoinedAt, from.Email, query.PageSize);
             await foreach (var row in page.WithCancellation(ct)) items.Add(row.ToItem());
         }
         else
@@ -179,7 +180,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static readonly ParameterExpression TakeParameter = Expression.Parameter(typeof(int), "take");
 
     private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>>> KeysetQueries = new();
-    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>>> SearchKeysetQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool, bool), Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>>> SearchKeysetQueries = new();
 
     private static Expression KeysetPage(Expression rows, MemberSort sort, bool descending, bool forward) =>
         Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(Row)],
@@ -190,9 +191,9 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             Expression.Lambda<Func<ApplicationDbContext, Guid, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(MemberRows.Body, key.Item1, key.Item2, key.Item3),
                 MemberRows.Parameters[0], MemberRows.Parameters[1], KeyName, KeyJoined, KeyEmail, TakeParameter)));
 
-    private static Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>> SearchKeysetQuery(MemberSort sort, bool descending, bool forward) =>
-        SearchKeysetQueries.GetOrAdd((sort, descending, forward), key => EF.CompileAsyncQuery(
-            Expression.Lambda<Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(SearchedRows(), key.Item1, key.Item2, key.Item3),
+    private static Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>> SearchKeysetQuery(MemberSort sort, bool descending, bool forward, bool postgres) =>
+        SearchKeysetQueries.GetOrAdd((sort, descending, forward, postgres), key => EF.CompileAsyncQuery(
+            Expression.Lambda<Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(SearchedRows(key.Item4), key.Item1, key.Item2, key.Item3),
                 MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, KeyName, KeyJoined, KeyEmail, TakeParameter)));
 
     /// <summary>

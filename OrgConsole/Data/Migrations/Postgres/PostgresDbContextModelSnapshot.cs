@@ -203,6 +203,9 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("IsListed")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid");
 
@@ -238,19 +241,19 @@ namespace OrgConsole.Data.Migrations.Postgres
 
                     b.HasIndex("OrganizationId", "CreatedAt", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Joined")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "PrincipalEmail", "PrincipalName")
                         .HasDatabaseName("IX_Members_Email")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "PrincipalName", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Name")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Role")
-                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                        .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
                     b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()
@@ -871,11 +874,6 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
                     b.Property<int>("SendCount")
                         .HasColumnType("integer");
 
@@ -930,6 +928,48 @@ namespace OrgConsole.Data.Migrations.Postgres
                     b.HasIndex("OrganizationId", "SentAt");
 
                     b.ToTable("InvitationEmailSends");
+                });
+
+            modelBuilder.Entity("OrgConsole.Features.Invitations.InvitationRole", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("InvitationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId");
+
+                    b.HasIndex("InvitationId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_InvitationRoles_OrgRole")
+                        .HasFilter("\"ProjectId\" IS NULL");
+
+                    b.HasIndex("OrganizationId", "CreatedAt");
+
+                    b.HasIndex("InvitationId", "ProjectId", "Role")
+                        .IsUnique()
+                        .HasDatabaseName("IX_InvitationRoles_ProjectRole")
+                        .HasFilter("\"ProjectId\" IS NOT NULL");
+
+                    b.ToTable("InvitationRoles");
                 });
 
             modelBuilder.Entity("OrgConsole.Features.Organizations.Organization", b =>
@@ -1386,37 +1426,20 @@ namespace OrgConsole.Data.Migrations.Postgres
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
 
-                    b.OwnsMany("OrgConsole.Features.Invitations.InvitationProjectRole", "Projects", b1 =>
-                        {
-                            b1.Property<int>("Id")
-                                .ValueGeneratedOnAdd()
-                                .HasColumnType("integer");
+            modelBuilder.Entity("OrgConsole.Features.Invitations.InvitationRole", b =>
+                {
+                    b.HasOne("OrgConsole.Features.Invitations.Invitation", null)
+                        .WithMany("Roles")
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
-                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Id"));
-
-                            b1.Property<Guid>("InvitationId")
-                                .HasColumnType("uuid");
-
-                            b1.Property<Guid>("ProjectId")
-                                .HasColumnType("uuid");
-
-                            b1.Property<string>("Role")
-                                .IsRequired()
-                                .HasMaxLength(32)
-                                .HasColumnType("character varying(32)");
-
-                            b1.HasKey("Id");
-
-                            b1.HasIndex("InvitationId");
-
-                            b1.ToTable("InvitationProjectRoles", (string)null);
-
-                            b1.WithOwner()
-                                .HasForeignKey("InvitationId");
-                        });
-
-                    b.Navigation("Projects");
+                    b.HasOne("OrgConsole.Features.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("OrgConsole.Features.Projects.Project", b =>
@@ -1453,6 +1476,11 @@ namespace OrgConsole.Data.Migrations.Postgres
                         .HasForeignKey("ConnectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OrgConsole.Features.Invitations.Invitation", b =>
+                {
+                    b.Navigation("Roles");
                 });
 
             modelBuilder.Entity("OrgConsole.Features.Sso.SsoConnection", b =>

@@ -1,6 +1,5 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using OrgConsole.Data;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
@@ -349,7 +348,6 @@ namespace OrgConsole.Data.Migrations.Postgres
                     OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
                     Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
@@ -550,27 +548,6 @@ namespace OrgConsole.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "InvitationProjectRoles",
-                columns: table => new
-                {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    ProjectId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    InvitationId = table.Column<Guid>(type: "uuid", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_InvitationProjectRoles", x => x.Id);
-                    table.ForeignKey(
-                        name: "FK_InvitationProjectRoles_Invitations_InvitationId",
-                        column: x => x.InvitationId,
-                        principalTable: "Invitations",
-                        principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "InvoiceLines",
                 columns: table => new
                 {
@@ -621,6 +598,34 @@ namespace OrgConsole.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "InvitationRoles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    InvitationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OrganizationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProjectId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_InvitationRoles", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_InvitationRoles_Invitations_InvitationId",
+                        column: x => x.InvitationId,
+                        principalTable: "Invitations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_InvitationRoles_Projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "Projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RoleAssignments",
                 columns: table => new
                 {
@@ -632,7 +637,8 @@ namespace OrgConsole.Data.Migrations.Postgres
                     Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     PrincipalName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    PrincipalEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                    PrincipalEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    IsListed = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -744,9 +750,28 @@ namespace OrgConsole.Data.Migrations.Postgres
                 columns: new[] { "OrganizationId", "SentAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_InvitationProjectRoles_InvitationId",
-                table: "InvitationProjectRoles",
-                column: "InvitationId");
+                name: "IX_InvitationRoles_OrganizationId_CreatedAt",
+                table: "InvitationRoles",
+                columns: new[] { "OrganizationId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InvitationRoles_OrgRole",
+                table: "InvitationRoles",
+                columns: new[] { "InvitationId", "Role" },
+                unique: true,
+                filter: "\"ProjectId\" IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InvitationRoles_ProjectId",
+                table: "InvitationRoles",
+                column: "ProjectId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InvitationRoles_ProjectRole",
+                table: "InvitationRoles",
+                columns: new[] { "InvitationId", "ProjectId", "Role" },
+                unique: true,
+                filter: "\"ProjectId\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Invitations_OnePendingPerEmail",
@@ -798,25 +823,25 @@ namespace OrgConsole.Data.Migrations.Postgres
                 name: "IX_Members_Email",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "PrincipalEmail", "PrincipalName" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Members_Joined",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "CreatedAt", "PrincipalEmail" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Members_Name",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "PrincipalName", "PrincipalEmail" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Members_Role",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "Role", "PrincipalEmail" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
             migrationBuilder.CreateIndex(
                 name: "IX_RoleAssignments_OrgPrincipalRole",
@@ -907,6 +932,7 @@ namespace OrgConsole.Data.Migrations.Postgres
             migrationBuilder.Sql(AuditTriggers.CreatePostgres);
             migrationBuilder.Sql(MemberSearchIndex.CreatePostgres);
             migrationBuilder.Sql(MemberCountTriggers.UpPostgres);
+            migrationBuilder.Sql(MemberListing.UpPostgres);
             migrationBuilder.Sql(AccountCleanup.CreatePostgres);
         }
 
@@ -914,6 +940,7 @@ namespace OrgConsole.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql(AccountCleanup.DropPostgres);
+            migrationBuilder.Sql(MemberListing.DownPostgres);
             migrationBuilder.Sql(MemberSearchIndex.DropPostgres);
             migrationBuilder.Sql(AuditTriggers.DropPostgres);
 
@@ -951,7 +978,7 @@ namespace OrgConsole.Data.Migrations.Postgres
                 name: "InvitationEmailSends");
 
             migrationBuilder.DropTable(
-                name: "InvitationProjectRoles");
+                name: "InvitationRoles");
 
             migrationBuilder.DropTable(
                 name: "InvoiceLines");
