@@ -130,6 +130,21 @@ public sealed class OrganizationService(
         return details is null ? Error.NotFound("The organization") : details;
     }
 
+    /// <summary>
+    /// How many of the organization's members have not turned on two-factor sign-in: an owner's security signal, so it
+    /// asks the owner-only permission that manages members.
+    /// </summary>
+    public async Task<Result<int>> CountMembersWithoutTwoFactorAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var memberIds = db.RoleAssignments
+            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+            .Select(r => r.PrincipalId);
+        return await db.Users.AsNoTracking().CountAsync(u => memberIds.Contains(u.Id) && !u.TwoFactorEnabled, ct);
+    }
+
     public async Task<Result> RenameAsync(Guid organizationId, string? name, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateOrganizationName, ct);
