@@ -64,6 +64,32 @@ public sealed class OrganizationSettingsPageTests : MudComponentTest
         Assert.All(page.FindComponents<MudBlazor.MudTooltip>(), t => Assert.False(t.Instance.Disabled));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task SupportView_SaysReadOnlySupportView_NotThatTheOwnerRoleIsNeeded()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, _) = await db.CreateOrganizationAsync("Acme Supported");
+        var staff = await db.CreateSupportStaffAsync();
+        Assert.True((await db.Service<OrgConsole.Features.Support.SupportService>(staff).OpenAsync(orgId, "TICKET-42")).IsSuccess);
+        var scope = db.As(staff);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrganizationService>());
+        Context.Services.AddSingleton(db.Services.GetRequiredService<IOptions<OrganizationOptions>>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        Assert.NotNull(access.Actor.Support);
+
+        var page = Context.Render<OrganizationSettings>(p => p
+            .Add(x => x.OrgId, orgId)
+            .AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        page.WaitForElement("[data-testid=rename-save]");
+
+        Assert.True(page.Find("[data-testid=delete-org]").HasAttribute("disabled"));
+        Assert.Equal("Read-only support view.", page.Find("[data-testid=rename-hint]").TextContent.Trim());
+        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).ToList();
+        Assert.Equal(["Read-only support view", "Read-only support view"], tooltips);
+        Assert.DoesNotContain("Needs the", page.Markup);
+    }
+
     private static IElement RenameInput(IRenderedComponent<OrganizationSettings> page) =>
         page.Find("input[data-testid=rename-input], [data-testid=rename-input] input");
 
