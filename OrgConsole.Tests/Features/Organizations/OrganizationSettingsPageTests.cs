@@ -59,7 +59,7 @@ public sealed class OrganizationSettingsPageTests : MudComponentTest
         Assert.True(RenameInput(page).HasAttribute("disabled"));
         Assert.Equal("Needs the Owner role to rename the organization.", page.Find("[data-testid=rename-hint]").TextContent.Trim());
         // The disabled buttons sit in tooltips that name the role.
-        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).ToList();
+        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).Where(t => t?.StartsWith("Copy ") != true).ToList();
         Assert.Equal(["Needs the Owner role", "Needs the Owner role"], tooltips);
         Assert.All(page.FindComponents<MudBlazor.MudTooltip>(), t => Assert.False(t.Instance.Disabled));
     }
@@ -85,9 +85,24 @@ public sealed class OrganizationSettingsPageTests : MudComponentTest
 
         Assert.True(page.Find("[data-testid=delete-org]").HasAttribute("disabled"));
         Assert.Equal("Read-only support view.", page.Find("[data-testid=rename-hint]").TextContent.Trim());
-        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).ToList();
+        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).Where(t => t?.StartsWith("Copy ") != true).ToList();
         Assert.Equal(["Read-only support view", "Read-only support view"], tooltips);
         Assert.DoesNotContain("Needs the", page.Markup);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task OrganizationId_HasACopyButton_ThatCopiesExactlyTheId()
+    {
+        var clipboard = Context.JSInterop.SetupModule("./js/clipboard.js");
+        var (page, db, orgId) = await RenderAsAsync(Role.OrgMember);
+        await using var _ = db;
+
+        page.Find("[data-testid=copy-org-id]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Copied the organization id", page.Find("[data-testid=copy-org-id-status]").TextContent.Trim()));
+        var copy = Assert.Single(clipboard.Invocations, i => i.Identifier == "copyText");
+        Assert.Equal(orgId.ToString(), copy.Arguments[0]);
+        Assert.Equal("Copy organization id", page.Find("[data-testid=copy-org-id]").GetAttribute("aria-label"));
     }
 
     private static IElement RenameInput(IRenderedComponent<OrganizationSettings> page) =>
