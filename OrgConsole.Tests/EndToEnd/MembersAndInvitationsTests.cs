@@ -101,7 +101,7 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             // The removed member's console, still open, refuses their next click.
             current = invitee;
             await invitee.GetByRole(AriaRole.Link, new() { Name = "Projects", Exact = true }).ClickAsync();
-            await Expect(invitee.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+            await Expect(invitee.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^You no longer have access to ") })).ToBeVisibleAsync();
             await Expect(invitee.GetByText("Search", new() { Exact = true })).ToHaveCountAsync(0);
         }
         catch

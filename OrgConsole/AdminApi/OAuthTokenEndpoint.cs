@@ -73,7 +73,7 @@ public static class OAuthTokenEndpoint
         if (failure == CredentialFailure.PlanDoesNotAllow)
         {
             return Error(403, "access_denied", "Service accounts are part of the Enterprise plan, and this organization's plan no longer includes them. " +
-                                                "An Owner or Billing admin can upgrade the plan under Settings → Plan.");
+                                                "An Owner or Billing admin can upgrade the plan under Billing → Plan.");
         }
         if (account is null) return Error(401, "invalid_client", "Unknown client_id or wrong client_secret.");
 

@@ -98,6 +98,27 @@ public sealed class BillingPagesTests : MudComponentTest
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task UsageChart_YAxisTicks_AreRoundNumbersWithThousandsSeparators()
+    {
+        var (db, orgId, org) = await SetUpAsync(Role.OrgBillingAdmin);
+        await using var _ = db;
+
+        var page = Context.Render<UsagePage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
+        page.WaitForElement("[data-testid=usage-chart] svg", TimeSpan.FromSeconds(10));
+
+        var labels = page.FindAll("[data-testid=usage-chart] svg text").Select(t => t.TextContent.Trim())
+            .Where(t => t.Length > 0 && t.All(c => char.IsDigit(c) || c is ',' or '.')).ToList();
+        Assert.True(labels.Count >= 3, string.Join(" | ", labels));
+        Assert.All(labels.Where(l => l.Replace(",", "").Length > 3), l => Assert.Contains(",", l));
+        var values = labels.Select(l => double.Parse(l, System.Globalization.NumberStyles.AllowThousands | System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture))
+            .Distinct().Order().ToList();
+        var step = values[1] - values[0];
+        var mantissa = step / Math.Pow(10, Math.Floor(Math.Log10(step)));
+        Assert.Contains(mantissa, new[] { 1, 2, 2.5, 5 });
+        Assert.All(values, v => Assert.Equal(0, v % step));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task InvoicePages_ListTheDraftAndLastMonth_AndShowTheLines()
     {
         var (db, orgId, org) = await SetUpAsync(Role.OrgBillingAdmin);

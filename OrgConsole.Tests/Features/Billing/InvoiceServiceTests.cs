@@ -158,6 +158,12 @@ public class InvoiceServiceTests
         Assert.Contains("Monthly minimum top-up (minimum $50.00) 1 $19.80 $19.80", text);
         Assert.Contains("$19.80", text);
         Assert.Contains("Total $75.00 USD", text);
+        // Seller, due date (30 days after issue), status and page numbers.
+        Assert.Contains("OrgConsole, Inc.", text);
+        Assert.Contains("billing@orgconsole.example", text);
+        Assert.Contains($"Due: {invoice.IssuedAt!.Value.AddDays(30):d MMMM yyyy}", text);
+        Assert.Contains("Status:", text);
+        Assert.Contains("Page 1 of 1", text);
         Assert.Contains("half away from zero", text);
     }
 

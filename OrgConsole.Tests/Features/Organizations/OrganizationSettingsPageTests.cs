@@ -59,9 +59,50 @@ public sealed class OrganizationSettingsPageTests : MudComponentTest
         Assert.True(RenameInput(page).HasAttribute("disabled"));
         Assert.Equal("Needs the Owner role to rename the organization.", page.Find("[data-testid=rename-hint]").TextContent.Trim());
         // The disabled buttons sit in tooltips that name the role.
-        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).ToList();
+        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).Where(t => t?.StartsWith("Copy ") != true).ToList();
         Assert.Equal(["Needs the Owner role", "Needs the Owner role"], tooltips);
         Assert.All(page.FindComponents<MudBlazor.MudTooltip>(), t => Assert.False(t.Instance.Disabled));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task SupportView_SaysReadOnlySupportView_NotThatTheOwnerRoleIsNeeded()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, _) = await db.CreateOrganizationAsync("Acme Supported");
+        var staff = await db.CreateSupportStaffAsync();
+        Assert.True((await db.Service<OrgConsole.Features.Support.SupportService>(staff).OpenAsync(orgId, "TICKET-42")).IsSuccess);
+        var scope = db.As(staff);
+        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrganizationService>());
+        Context.Services.AddSingleton(db.Services.GetRequiredService<IOptions<OrganizationOptions>>());
+        RenderProviders();
+        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        Assert.NotNull(access.Actor.Support);
+
+        var page = Context.Render<OrganizationSettings>(p => p
+            .Add(x => x.OrgId, orgId)
+            .AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        page.WaitForElement("[data-testid=rename-save]");
+
+        Assert.True(page.Find("[data-testid=delete-org]").HasAttribute("disabled"));
+        Assert.Equal("Read-only support view.", page.Find("[data-testid=rename-hint]").TextContent.Trim());
+        var tooltips = page.FindComponents<MudBlazor.MudTooltip>().Select(t => t.Instance.Text).Where(t => t?.StartsWith("Copy ") != true).ToList();
+        Assert.Equal(["Read-only support view", "Read-only support view"], tooltips);
+        Assert.DoesNotContain("Needs the", page.Markup);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task OrganizationId_HasACopyButton_ThatCopiesExactlyTheId()
+    {
+        var clipboard = Context.JSInterop.SetupModule("./js/clipboard.js");
+        var (page, db, orgId) = await RenderAsAsync(Role.OrgMember);
+        await using var _ = db;
+
+        page.Find("[data-testid=copy-org-id]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Copied the organization id", page.Find("[data-testid=copy-org-id-status]").TextContent.Trim()));
+        var copy = Assert.Single(clipboard.Invocations, i => i.Identifier == "copyText");
+        Assert.Equal(orgId.ToString(), copy.Arguments[0]);
+        Assert.Equal("Copy organization id", page.Find("[data-testid=copy-org-id]").GetAttribute("aria-label"));
     }
 
     private static IElement RenameInput(IRenderedComponent<OrganizationSettings> page) =>

@@ -74,6 +74,10 @@ public sealed class ServiceAccountsPageTests : MudComponentTest
         var notice = page.Find("[data-testid=upgrade-needed]");
         Assert.Contains("Enterprise", notice.TextContent);
         Assert.Contains("upgrade", notice.TextContent);
+        // The plan lives under Billing → Plan, and the notice links there.
+        Assert.Contains("Billing → Plan", notice.TextContent);
+        Assert.DoesNotContain("Settings → Plan", notice.TextContent);
+        Assert.Matches("^/orgs/[0-9a-f-]{36}/billing#plan$", page.Find("[data-testid=upgrade-link]").GetAttribute("href"));
         Assert.Empty(page.FindAll("[data-testid=create-service-account]"));
     }
 }

@@ -31,6 +31,17 @@ public sealed class OrgContext(OrgAccess access, Func<Task> refresh)
     /// <summary>"Needs the Owner role" — the tooltip on an action this role may not take.</summary>
     public static string Needs(Permission permission) => $"Needs the {Authorizer.RolesThatCan(permission)} role";
 
+    /// <summary>What support staff see on every control they may not use: no role would help them.</summary>
+    public const string ReadOnlySupportView = "Read-only support view";
+
+    /// <summary>Why <paramref name="viewer"/> may not take an action: read-only support view, or the role that would allow it.</summary>
+    public static string Needs(OrgContext? viewer, Permission permission) =>
+        viewer?.SupportVisit is not null ? ReadOnlySupportView : Needs(permission);
+
+    /// <summary>The hint under a disabled form: "Needs the Owner role to rename the organization." or "Read-only support view."</summary>
+    public static string Hint(OrgContext? viewer, Permission permission, string purpose) =>
+        viewer?.SupportVisit is not null ? ReadOnlySupportView + "." : $"{Needs(permission)} {purpose}.";
+
     /// <summary>Reloads the role from the database (after the server refused an action, the role may have changed).</summary>
     public Task RefreshAsync() => refresh();
 }

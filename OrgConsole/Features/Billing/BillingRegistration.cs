@@ -8,6 +8,7 @@ public static class BillingRegistration
         services.AddScoped<BillingService>();
         services.AddScoped<UsageService>();
         services.AddScoped<InvoiceService>();
+        services.AddOptions<SellerOptions>().BindConfiguration("Billing:Seller");
         services.AddScoped<BillingDemoData>();
         services.TryAddPaymentGateway();
         services.AddHostedService<BillingJob>();

@@ -11,18 +11,32 @@ namespace OrgConsole.Features.Billing;
 /// Renders an invoice as PDF with the standard-14 Helvetica fonts, which every PDF reader has built in: no font files,
 /// no network, the same numbers on any machine.
 /// </summary>
+/// <summary>Who issues the invoices (<c>Billing:Seller:*</c>) and when they fall due.</summary>
+public sealed class SellerOptions
+{
+    public string Name { get; set; } = "OrgConsole, Inc.";
+    public string Address { get; set; } = "";
+    public string Email { get; set; } = "billing@orgconsole.example";
+    public string TaxId { get; set; } = "";
+    /// <summary>Days from issue to due date (an invoice is past due 30 days after issue: SPEC's payment status).</summary>
+    public int PaymentTermDays { get; set; } = 30;
+}
+
 public static class InvoicePdf
 {
     private const double Left = 50, Right = 545, Top = 790, Bottom = 60;
 
-    public static byte[] Render(InvoiceView invoice)
+    public static byte[] Render(InvoiceView invoice, SellerOptions? seller = null)
     {
+        seller ??= new SellerOptions();
+        var pages = new List<PdfPageBuilder>();
         using var builder = new PdfDocumentBuilder();
         builder.DocumentInformation.Title = $"Invoice {invoice.Summary.Number}";
         builder.DocumentInformation.Producer = "OrgConsole";
         var regular = builder.AddStandard14Font(Standard14Font.Helvetica);
         var bold = builder.AddStandard14Font(Standard14Font.HelveticaBold);
         var page = builder.AddPage(PageSize.A4);
+        pages.Add(page);
         var y = Top;
 
         void Text(string text, double x, double size, PdfDocumentBuilder.AddedFont font) =>
@@ -40,6 +54,7 @@ public static class InvoicePdf
             if (y < Bottom)
             {
                 page = builder.AddPage(PageSize.A4);
+                pages.Add(page);
                 y = Top;
             }
         }
@@ -47,13 +62,24 @@ public static class InvoicePdf
         var s = invoice.Summary;
         Text("OrgConsole", Left, 20, bold);
         RightAligned("INVOICE", Right, 20, bold);
-        NewLine(28);
+        NewLine(16);
+        foreach (var sellerLine in new[] { seller.Name, seller.Address, seller.Email, seller.TaxId.Length == 0 ? "" : $"Tax id: {seller.TaxId}" })
+        {
+            if (string.IsNullOrWhiteSpace(sellerLine)) continue;
+            Text(sellerLine, Left, 9, regular);
+            NewLine(12);
+        }
+        NewLine(10);
         Text($"Invoice number: {s.Number}", Left, 11, regular);
         RightAligned($"Status: {s.Status}", Right, 11, bold);
         NewLine(15);
         Text($"Period: {s.PeriodStart:d MMMM yyyy} to {s.PeriodEnd.AddDays(-1):d MMMM yyyy} (UTC)", Left, 11, regular);
         NewLine(15);
-        if (s.IssuedAt is { } issued) { Text($"Issued: {issued:d MMMM yyyy}", Left, 11, regular); NewLine(15); }
+        if (s.IssuedAt is { } issued)
+        {
+            Text($"Issued: {issued:d MMMM yyyy}. Due: {issued.AddDays(seller.PaymentTermDays):d MMMM yyyy}.", Left, 11, regular);
+            NewLine(15);
+        }
         if (s.PaidAt is { } paid) { Text($"Paid: {paid:d MMMM yyyy}" + (invoice.PaymentReference is null ? "" : $" (reference {invoice.PaymentReference})"), Left, 11, regular); NewLine(15); }
         Text($"Plan: {invoice.Plan}. Support plan: {invoice.SupportPlan}.", Left, 11, regular);
         NewLine(26);
@@ -93,6 +119,12 @@ public static class InvoicePdf
         Text("Rounding: " + Money.RoundingRule.Replace("×", "x"), Left, 8, regular);
         NewLine(11);
         Text("Amounts are exact decimal arithmetic in US dollars; prices per unit as listed for the plan.", Left, 8, regular);
+        for (var i = 0; i < pages.Count; i++)
+        {
+            page = pages[i];
+            y = Bottom - 25;
+            RightAligned($"Page {i + 1} of {pages.Count}", Right, 8, regular);
+        }
         return builder.Build();
     }
 

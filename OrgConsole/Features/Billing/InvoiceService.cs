@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
@@ -26,7 +27,7 @@ public sealed record InvoiceView(
 /// </summary>
 public sealed class InvoiceService(
     IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time,
-    IPaymentGateway gateway, IEmailTransport email, ILogger<InvoiceService> logger)
+    IPaymentGateway gateway, IEmailTransport email, ILogger<InvoiceService> logger, IOptions<SellerOptions> seller)
 {
     public static readonly Actor BillingSystem = new(ActorType.System, "billing", "Billing");
 
@@ -75,7 +76,7 @@ public sealed class InvoiceService(
     {
         var invoice = await GetAsync(organizationId, invoiceId, ct);
         if (!invoice.IsSuccess) return invoice.Error!;
-        return ($"{invoice.Value.Summary.Number}.pdf", InvoicePdf.Render(invoice.Value));
+        return ($"{invoice.Value.Summary.Number}.pdf", InvoicePdf.Render(invoice.Value, seller.Value));
     }
 
     public async Task<Result<(string FileName, string Content)>> RenderCsvAsync(Guid organizationId, Guid invoiceId, CancellationToken ct = default)

@@ -31,7 +31,13 @@ public sealed class OrganizationOptions
 {
     /// <summary>How long a deleted organization can still be restored by support before the purge job removes it.</summary>
     public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Where people ask support for help (restoring a deleted organization): an email address.</summary>
+    public string SupportEmail { get; set; } = "support@orgconsole.example";
 }
+
+/// <summary>The organization the current user's email created and then deleted, while support can still restore it.</summary>
+public sealed record DeletedOrganization(string Name, DateTime DeletedAt, DateTime RestorableUntil, string SupportEmail);
 
 public sealed class OrganizationService(
     IDbContextFactory<ApplicationDbContext> dbFactory,
@@ -74,6 +80,24 @@ public sealed class OrganizationService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var email = await db.Users.Where(u => u.Id == actor.Id).Select(u => u.NormalizedEmail).FirstOrDefaultAsync(ct);
         return email is not null && !await db.Organizations.AnyAsync(o => o.CreatedByEmail == email, ct);
+    }
+
+    /// <summary>
+    /// The organization this user's email created and deleted, while it is in the restore window: why they cannot
+    /// create another, and how to get it back. Null when there is none (or it was purged).
+    /// </summary>
+    public async Task<DeletedOrganization?> GetMyDeletedOrganizationAsync(CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var email = await db.Users.Where(u => u.Id == actor.Id).Select(u => u.NormalizedEmail).FirstOrDefaultAsync(ct);
+        if (email is null) return null;
+        var deleted = await db.Organizations.AsNoTracking()
+            .Where(o => o.CreatedByEmail == email && o.DeletedAt != null)
+            .OrderByDescending(o => o.DeletedAt).Select(o => new { o.Name, DeletedAt = o.DeletedAt!.Value, o.PurgeAfter }).FirstOrDefaultAsync(ct);
+        return deleted is null ? null
+            : new DeletedOrganization(deleted.Name, deleted.DeletedAt, deleted.PurgeAfter ?? deleted.DeletedAt.AddDays(options.Value.RetentionDays), options.Value.SupportEmail);
     }
 
     public Task<Result<Guid>> CreateAsync(string? name, CancellationToken ct = default)
@@ -128,6 +152,21 @@ public sealed class OrganizationService(
             })
             .FirstOrDefaultAsync(ct);
         return details is null ? Error.NotFound("The organization") : details;
+    }
+
+    /// <summary>
+    /// How many of the organization's members have not turned on two-factor sign-in: an owner's security signal, so it
+    /// asks the owner-only permission that manages members.
+    /// </summary>
+    public async Task<Result<int>> CountMembersWithoutTwoFactorAsync(Guid organizationId, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
+        if (!access.IsSuccess) return access.Error!;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var memberIds = db.RoleAssignments
+            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
+            .Select(r => r.PrincipalId);
+        return await db.Users.AsNoTracking().CountAsync(u => memberIds.Contains(u.Id) && !u.TwoFactorEnabled, ct);
     }
 
     public async Task<Result> RenameAsync(Guid organizationId, string? name, CancellationToken ct = default)

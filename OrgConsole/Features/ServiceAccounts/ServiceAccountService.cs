@@ -50,7 +50,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
 
     public static string UpgradeMessage(Plan plan) =>
         $"Service accounts are part of the Enterprise plan; this organization is on the {plan} plan. " +
-        "An Owner or Billing admin can upgrade the plan under Settings → Plan, then create service accounts here.";
+        "An Owner or Billing admin can upgrade the plan under Billing → Plan, then create service accounts here.";
 
     public async Task<Result<IReadOnlyList<ServiceAccountRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {

@@ -4,6 +4,11 @@
     typeof window.PublicKeyCredential.parseCreationOptionsFromJSON === 'function' &&
     typeof window.PublicKeyCredential.parseRequestOptionsFromJSON === 'function';
 
+// WebAuthn binds a passkey to a domain name: on an IP address (http://127.0.0.1:5299) every call throws
+// "SecurityError: This is an invalid domain", so passkeys are not offered there at all.
+const hostIsIpAddress =
+    /^\d{1,3}(\.\d{1,3}){3}$/.test(location.hostname) || location.hostname.includes(':') || location.hostname.startsWith('[');
+
 async function fetchWithErrorHandling(url, options = {}) {
     const response = await fetch(url, {
         credentials: 'include',
@@ -70,6 +75,9 @@ customElements.define('passkey-submit', class extends HTMLElement {
         if (!browserSupportsPasskeys) {
             throw new Error('Some passkey features are missing. Please update your browser.');
         }
+        if (hostIsIpAddress) {
+            throw new Error('Passkeys work only when the console is opened by its domain name, not an IP address.');
+        }
 
         const headers = {
             [this.attrs.requestTokenName]: this.attrs.requestTokenValue,
@@ -100,10 +108,8 @@ customElements.define('passkey-submit', class extends HTMLElement {
                 // The user explicitly canceled the operation - return without error.
                 return;
             }
-            console.error(error);
             if (useConditionalMediation) {
-                // An error occurred during conditional mediation, which is not user-initiated.
-                // We log the error in the console but do not relay it to the user.
+                // Conditional mediation (autofill) is not user-initiated: nothing to report to the user or the console.
                 return;
             }
             const errorMessage = error.name === 'NotAllowedError'
@@ -116,7 +122,7 @@ customElements.define('passkey-submit', class extends HTMLElement {
     }
 
     async tryAutofillPasskey() {
-        if (browserSupportsPasskeys && this.attrs.operation === 'Request' && await PublicKeyCredential.isConditionalMediationAvailable?.()) {
+        if (browserSupportsPasskeys && !hostIsIpAddress && this.attrs.operation === 'Request' && await PublicKeyCredential.isConditionalMediationAvailable?.()) {
             await this.obtainAndSubmitCredential(/* useConditionalMediation */ true);
         }
     }

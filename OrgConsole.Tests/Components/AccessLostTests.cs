@@ -1,0 +1,78 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OrgConsole.Access;
+using OrgConsole.Components.Layout;
+using OrgConsole.Features.Accounts;
+using OrgConsole.Features.Email;
+using OrgConsole.Features.Organizations;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Components;
+
+/// <summary>A member removed while their page is open is told so by name and offered their other organizations.</summary>
+public sealed class AccessLostTests : MudComponentTest
+{
+    [Fact(Timeout = 30_000)]
+    public async Task RemovedMember_SeesYouNoLongerHaveAccess_AndTheirOtherOrganizations()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (acme, _) = await db.CreateOrganizationAsync("Acme Lost");
+        var (other, _) = await db.CreateOrganizationAsync("Beta Works");
+        var member = await db.AddMemberAsync(acme, Role.OrgMember);
+        await db.GrantAsync(other, member, Role.OrgMember);
+        var scope = db.As(member);
+        foreach (var service in new[] { typeof(Authorizer), typeof(OrganizationService) })
+        {
+            Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
+        }
+        Context.Services.AddSingleton(new OutboxReader(db.DbFactory, Microsoft.Extensions.Options.Options.Create(new EmailOptions())));
+        Context.Services.AddSingleton(new AccountPreferences(db.DbFactory, scope.ServiceProvider.GetRequiredService<ActorAccessor>()));
+        Context.AddAuthorization().SetAuthorized("member");
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var navigation = Context.Services.GetRequiredService<BunitNavigationManager>();
+        navigation.NavigateTo(OrgRoutes.Projects(acme));
+
+        var layout = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<h1>Projects of Acme</h1>"))));
+        layout.WaitForAssertion(() => Assert.Contains("Projects of Acme", layout.Markup));
+
+        // The owner removes the member; the member's next click lands on a page of the same organization.
+        await using (var ctx = await db.DbFactory.CreateDbContextAsync())
+        {
+            await ctx.RoleAssignments.Where(r => r.OrganizationId == acme && r.PrincipalId == member).ExecuteDeleteAsync();
+        }
+        await layout.InvokeAsync(() => navigation.NavigateTo(OrgRoutes.Overview(acme)));
+
+        layout.WaitForAssertion(() => Assert.Equal("You no longer have access to Acme Lost", layout.Find("[data-testid=access-lost] h1").TextContent.Trim()));
+        Assert.DoesNotContain("Projects of Acme", layout.Markup);
+        var switchTo = layout.Find("[data-testid=switch-org-list] a");
+        Assert.Equal("Beta Works", switchTo.TextContent.Trim());
+        Assert.Equal(OrgRoutes.Overview(other), switchTo.GetAttribute("href"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AnOrganizationNeverSeen_StaysAPlainNotFound_WithoutItsName()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (secret, _) = await db.CreateOrganizationAsync("Secret Corp");
+        var stranger = await db.CreateUserAsync("stranger@test.example");
+        var scope = db.As(stranger);
+        foreach (var service in new[] { typeof(Authorizer), typeof(OrganizationService) })
+        {
+            Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
+        }
+        Context.Services.AddSingleton(new OutboxReader(db.DbFactory, Microsoft.Extensions.Options.Options.Create(new EmailOptions())));
+        Context.Services.AddSingleton(new AccountPreferences(db.DbFactory, scope.ServiceProvider.GetRequiredService<ActorAccessor>()));
+        Context.AddAuthorization().SetAuthorized("stranger");
+        Context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        Context.Services.GetRequiredService<BunitNavigationManager>().NavigateTo(OrgRoutes.Overview(secret));
+
+        var layout = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p>body</p>"))));
+
+        layout.WaitForAssertion(() => Assert.Contains("Not found", layout.Markup));
+        Assert.DoesNotContain("Secret Corp", layout.Markup);
+        Assert.Empty(layout.FindAll("[data-testid=access-lost]"));
+    }
+}
