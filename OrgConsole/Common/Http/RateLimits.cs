@@ -85,11 +85,11 @@ public sealed class RateLimiters : IDisposable
 {
     private readonly Dictionary<RateLimit, PartitionedRateLimiter<string>> _limiters;
     private readonly Dictionary<RateLimit, PartitionedRateLimiter<string>> _logGates;
-    private readonly ILogger<RateLimiters> _logger;
+    private readonly ILogger _logger;
 
-    public RateLimiters(IOptions<RateLimitOptions> options, ILogger<RateLimiters> logger)
+    public RateLimiters(IOptions<RateLimitOptions> options, ILoggerFactory loggers)
     {
-        _logger = logger;
+        _logger = loggers.CreateLogger(SecurityLog.Category);
         var o = options.Value;
         var rules = new Dictionary<RateLimit, RateLimitRule>
         {
@@ -135,7 +135,7 @@ public sealed class RateLimiters : IDisposable
             if (lease.IsAcquired) continue;
             var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
             using var logLease = _logGates[limit].AttemptAcquire(partition);
-            if (logLease.IsAcquired) _logger.LogWarning("Rate limit {Limit} reached for one partition; further requests are refused for {RetryAfter}", limit, retryAfter);
+            if (logLease.IsAcquired) SecurityLog.RateLimited(_logger, limit.ToString(), retryAfter);
             return new RateLimitDecision(false, retryAfter);
         }
         return RateLimitDecision.Allow;

@@ -25,9 +25,12 @@ public sealed class AuditingSignInManager(
     AuditLog audit,
     TimeProvider time,
     Sso.SsoDirectory sso,
-    Sso.SsoNotices notices)
+    Sso.SsoNotices notices,
+    ILoggerFactory loggers)
     : SignInManager<ApplicationUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
+    private readonly ILogger _security = loggers.CreateLogger(Common.SecurityLog.Category);
+
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
     {
         var user = await UserManager.FindByNameAsync(userName) ?? await UserManager.FindByEmailAsync(userName);
@@ -139,6 +142,7 @@ public sealed class AuditingSignInManager(
         {
             IpAddress = http.Connection.RemoteIpAddress?.ToString(), UserAgent = http.Request.Headers.UserAgent.ToString(),
         };
+        Common.SecurityLog.BreakGlassSignIn(_security, user.Email ?? user.Id, route.OrganizationId, actor.IpAddress);
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             await using var tx = await db.BeginWriteTransactionAsync();
@@ -177,6 +181,7 @@ public sealed class AuditingSignInManager(
             ? Actor.Anonymous with { Name = email ?? "unknown", IpAddress = ip, UserAgent = agent }
             : new Actor(ActorType.User, user.Id, user.Email ?? user.Id) { IpAddress = ip, UserAgent = agent };
         var entry = new AuditEntry(action, "user", user?.Id, After: new { Email = email, Method = detail });
+        if (action == "auth.sign_in_failed") Common.SecurityLog.SignInFailed(_security, email ?? user?.Email ?? "unknown", ip, detail);
 
         await using var db = await dbFactory.CreateDbContextAsync();
         List<Guid> organizations = user is null ? [] : await db.RoleAssignments
