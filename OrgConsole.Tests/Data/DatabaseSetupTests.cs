@@ -83,7 +83,7 @@ public sealed class InviteRoleBindingsMigrationTests
         await using (var ctx = await db.DbFactory.CreateDbContextAsync())
         {
             var migrator = ctx.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
-            await migrator.MigrateAsync("20261130161735_ApiProtectedSigningKeyAndAdditiveRoleBindings");
+            await migrator.MigrateAsync("20261130170033_MembersListingRow"); // the migration just before InviteRoleBindings
             var connection = ctx.Database.GetDbConnection();
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();

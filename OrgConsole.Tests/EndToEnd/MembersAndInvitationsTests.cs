@@ -96,7 +96,8 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await row.GetByTestId("remove-member").ClickAsync();
             await owner.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true }).ClickAsync();
             await Expect(owner.GetByText($"was removed.")).ToBeVisibleAsync();
-            await Expect(row).ToHaveCountAsync(0);
+            await Expect(row.GetByTestId("remove-member")).ToHaveCountAsync(0);
+            await Expect(owner.GetByText("No members match")).ToBeVisibleAsync();
 
             // The removed member's console, still open, refuses their next click.
             current = invitee;

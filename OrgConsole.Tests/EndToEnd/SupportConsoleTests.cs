@@ -67,8 +67,15 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await support.GetByTestId("support-banner").GetByRole(AriaRole.Link, new() { Name = "support actions" }).ClickAsync();
             await Expect(support.GetByTestId("support-projects")).ToContainTextAsync("Analytics");
             await support.Locator("tr").Filter(new() { HasText = "Analytics" }).GetByTestId("support-move").ClickAsync();
-            await MudInput(support, "move-target").FillAsync("Globex");
-            await support.GetByRole(AriaRole.Option).Filter(new() { HasText = "Globex" }).First.ClickAsync();
+            // The dialog's autocomplete may still be wiring up when the text arrives on a loaded machine: type again until it offers Globex.
+            var globexOption = support.GetByRole(AriaRole.Option).Filter(new() { HasText = "Globex" }).First;
+            for (var attempt = 0; attempt < 4; attempt++)
+            {
+                await MudInput(support, "move-target").FillAsync("Globex");
+                try { await globexOption.WaitForAsync(new() { Timeout = 5_000 }); break; }
+                catch (TimeoutException) when (attempt < 3) { await MudInput(support, "move-target").FillAsync(""); }
+            }
+            await globexOption.ClickAsync();
             await MudInput(support, "move-owner").FillAsync("owner@acme.example");
             await MudInput(support, "move-reason").FillAsync("TICKET-4711 move to Globex");
             await support.GetByTestId("move-confirm").ClickAsync();

@@ -84,7 +84,7 @@ public static class BulkMembers
         var connection = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using (var pause = new Npgsql.NpgsqlCommand("ALTER TABLE \"RoleAssignments\" DISABLE TRIGGER \"RoleAssignments_MemberCount\"", connection, tx))
+        await using (var pause = new Npgsql.NpgsqlCommand("ALTER TABLE \"RoleAssignments\" DISABLE TRIGGER \"RoleAssignments_MemberCount\"; ALTER TABLE \"RoleAssignments\" DISABLE TRIGGER \"RoleAssignments_MemberListing\"", connection, tx))
         {
             await pause.ExecuteNonQueryAsync(ct);
         }
@@ -124,7 +124,7 @@ public static class BulkMembers
             await copy.CompleteAsync(ct);
         }
         await using (var copy = await connection.BeginBinaryImportAsync("""
-            COPY "RoleAssignments" ("Id", "OrganizationId", "ProjectId", "PrincipalType", "PrincipalId", "Role", "CreatedAt", "PrincipalName", "PrincipalEmail") FROM STDIN (FORMAT BINARY)
+            COPY "RoleAssignments" ("Id", "OrganizationId", "ProjectId", "PrincipalType", "PrincipalId", "Role", "CreatedAt", "PrincipalName", "PrincipalEmail", "IsListed") FROM STDIN (FORMAT BINARY)
             """, ct))
         {
             for (var i = 0; i < count; i++)
@@ -140,6 +140,7 @@ public static class BulkMembers
         }
         await using (var resume = new Npgsql.NpgsqlCommand("""
             ALTER TABLE "RoleAssignments" ENABLE TRIGGER "RoleAssignments_MemberCount";
+            ALTER TABLE "RoleAssignments" ENABLE TRIGGER "RoleAssignments_MemberListing";
             UPDATE "Organizations" SET "MemberCount" = (SELECT COUNT(*) FROM "RoleAssignments" r
                 WHERE r."OrganizationId" = "Organizations"."Id" AND r."ProjectId" IS NULL AND r."PrincipalType" = 'User') WHERE "Id" = @org;
             ANALYZE "RoleAssignments"; ANALYZE "AspNetUsers";
@@ -164,6 +165,8 @@ public static class BulkMembers
         await copy.WriteAsync(created, NpgsqlTypes.NpgsqlDbType.TimestampTz, ct);
         await copy.WriteAsync(name, NpgsqlTypes.NpgsqlDbType.Varchar, ct);
         await copy.WriteAsync(email, NpgsqlTypes.NpgsqlDbType.Varchar, ct);
+        // Each bulk member holds one organization role, so that row is their listing row (the trigger is paused for the copy).
+        await copy.WriteAsync(projectId is null, NpgsqlTypes.NpgsqlDbType.Boolean, ct);
     }
 
     // The text form EF Core's SQLite provider stores DateTime in.

@@ -64,6 +64,8 @@ namespace OrgConsole.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql(MemberListing.DownSqlite);
+            // Dropping the column rebuilds RoleAssignments; SQLite re-checks the account-cleanup trigger that names it.
+            migrationBuilder.Sql(AccountCleanup.DropSqlite);
 
             migrationBuilder.DropIndex(
                 name: "IX_Members_Email",
@@ -108,6 +110,8 @@ namespace OrgConsole.Data.Migrations
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "Role", "PrincipalEmail" },
                 filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User'");
+
+            migrationBuilder.Sql(AccountCleanup.CreateSqlite);
         }
     }
 }
