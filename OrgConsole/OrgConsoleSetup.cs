@@ -29,7 +29,8 @@ public static class OrgConsoleSetup
     {
         ProductionSettings.Demand(configuration, environment);
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Snackbars at the bottom, so they never cover a page's top-right actions.
+        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddSingleton(TimeProvider.System);
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);

@@ -34,6 +34,17 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await owner.ScreenshotAsync(new() { Path = "/tmp/members.png", FullPage = true });
             await AssertAccessibleAsync(owner, "members page", output);
 
+            // Escape closes a dialog, as in every console people know.
+            await owner.GetByTestId("transfer-ownership").ClickAsync();
+            await Expect(owner.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();
+            for (var attempt = 0; attempt < 5 && await owner.GetByRole(AriaRole.Dialog).CountAsync() > 0; attempt++)
+            {
+                // The dialog's key handler attaches once it is interactive; a press before that is not seen.
+                await owner.Keyboard.PressAsync("Escape");
+                await owner.WaitForTimeoutAsync(500);
+            }
+            await Expect(owner.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+
             await owner.GetByTestId("invite-members").ClickAsync();
             await owner.Locator("textarea[data-testid='invite-emails'], [data-testid='invite-emails'] textarea").First.FillAsync(email);
             await owner.GetByTestId("invite-send").ClickAsync();
