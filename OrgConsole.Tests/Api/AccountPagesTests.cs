@@ -19,7 +19,7 @@ public sealed partial class AccountPagesTests : IAsyncLifetime
     public async Task AuthenticatorSetup_ShowsAServerRenderedQrCode_ForTheOtpauthUri_AndNoTemplateNote()
     {
         var client = NewClient();
-        Assert.Equal(HttpStatusCode.Redirect, (await FormPosts.SignInAsync(client, "eli@acme.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await AccountForms.PostLoginAsync(client, "eli@acme.example", AccountForms.DemoPassword)).StatusCode);
 
         var page = await client.GetStringAsync("/Account/Manage/EnableAuthenticator");
 

@@ -29,8 +29,8 @@ public sealed class SecurityLogTests : IAsyncLifetime
     {
         var client = _app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.OK, (await FormPosts.SignInAsync(client, "eli@acme.example", "wrong-password")).StatusCode);
-        var refused = await FormPosts.SignInAsync(client, "eli@acme.example", "wrong-password");
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.OK, (await AccountForms.PostLoginAsync(client, "eli@acme.example", "wrong-password")).StatusCode);
+        var refused = await AccountForms.PostLoginAsync(client, "eli@acme.example", "wrong-password");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var security = _logs.Entries.Where(e => e.Category == SecurityLog.Category).ToList();

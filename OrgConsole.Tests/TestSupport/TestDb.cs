@@ -42,14 +42,14 @@ public sealed class TestDb : IAsyncDisposable
     /// <summary>Each test database's audit checkpoint file is its path plus this.</summary>
     public const string CheckpointSuffix = ".checkpoints";
 
-    public string CheckpointPath => CheckpointFor(_postgres ?? ConnectionString(_path));
+    public string CheckpointPath => CheckpointFor(_postgres is null ? DatabaseSetup.SqliteProvider : DatabaseSetup.PostgresProvider, _postgres ?? ConnectionString(_path));
 
     /// <summary>
     /// A test database's audit checkpoint file: beside the SQLite file, or in the temp folder named after the PostgreSQL
     /// database (pooled databases are reused, so their file is removed when a test database is handed out and returned).
     /// </summary>
-    public static string CheckpointFor(string connectionString) =>
-        connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase)
+    public static string CheckpointFor(string provider, string connectionString) =>
+        provider == DatabaseSetup.PostgresProvider
             ? Path.Combine(Path.GetTempPath(), "orgconsole-test-pg-" + new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database + CheckpointSuffix)
             : new SqliteConnectionStringBuilder(connectionString).DataSource + CheckpointSuffix;
 
@@ -66,7 +66,7 @@ public sealed class TestDb : IAsyncDisposable
         if (TestProvider.IsPostgres)
         {
             var connectionString = await TestProvider.CreatePostgresDatabaseAsync();
-            File.Delete(CheckpointFor(connectionString));
+            File.Delete(CheckpointFor(DatabaseSetup.PostgresProvider, connectionString));
             var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
             var container = new ServiceCollection();
             Register(container, connectionString, clock, DatabaseSetup.PostgresProvider);
@@ -94,7 +94,7 @@ public sealed class TestDb : IAsyncDisposable
         services.AddAudit(o =>
         {
             o.ChainKey = ChainKey;
-            o.CheckpointPath = CheckpointFor(connectionString);
+            o.CheckpointPath = CheckpointFor(provider, connectionString);
         });
         services.AddOptions<OrganizationOptions>();
         services.AddScoped<OrganizationService>();
@@ -231,7 +231,7 @@ public sealed class TestDb : IAsyncDisposable
         await Services.DisposeAsync();
         if (_postgres is not null)
         {
-            File.Delete(CheckpointFor(_postgres));
+            File.Delete(CheckpointFor(DatabaseSetup.PostgresProvider, _postgres));
             await TestProvider.ReleasePostgresDatabaseAsync(_postgres);
             return;
         }
