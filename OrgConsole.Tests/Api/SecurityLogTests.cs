@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,29 +40,5 @@ public sealed class SecurityLogTests : IAsyncLifetime
         var limited = Assert.Single(security, e => e.EventId.Id == 9002);
         Assert.Equal(LogLevel.Warning, limited.Level);
         Assert.Equal("SignInPerAccountAndAddress", limited.State["Limit"]);
-    }
-
-    private sealed record Entry(string Category, LogLevel Level, EventId EventId, IReadOnlyDictionary<string, object?> State);
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<Entry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Entries);
-
-        public void Dispose() { }
-
-        private sealed class Logger(string category, ConcurrentQueue<Entry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var values = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
-                entries.Enqueue(new Entry(category, logLevel, eventId, values.ToDictionary(kv => kv.Key, kv => kv.Value)));
-            }
-        }
     }
 }

@@ -63,6 +63,14 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         return factory;
     }
 
+    /// <summary>Real Kestrel whose services the test extends (e.g. a logger provider that captures), already started.</summary>
+    public static AppFactory OnKestrel(Action<IServiceCollection> configureServices)
+    {
+        var factory = new AppFactory(FreeLoopbackPort(), configureServices: configureServices);
+        factory.StartServer();
+        return factory;
+    }
+
     public bool UsesKestrel => _port is not null;
 
     /// <summary>Where the app answers: http://127.0.0.1:port/ on Kestrel, http://localhost/ in memory.</summary>

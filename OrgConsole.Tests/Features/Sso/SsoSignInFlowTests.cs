@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrgConsole.Access;
 using OrgConsole.Data;
 using OrgConsole.Tests.TestSupport;
@@ -16,13 +17,14 @@ namespace OrgConsole.Tests.Features.Sso;
 public sealed partial class SsoSignInFlowTests : IAsyncLifetime
 {
     private const string DemoPassword = "OrgConsole-demo-1";
+    private readonly CapturingLoggerProvider _logs = new();
     private AppFactory _app = default!;
     private OidcTestProvider _idp = default!;
 
     public async Task InitializeAsync()
     {
         _idp = await OidcTestProvider.StartAsync();
-        _app = AppFactory.OnKestrel();
+        _app = AppFactory.OnKestrel(services => services.AddSingleton<ILoggerProvider>(_logs));
     }
 
     public async Task DisposeAsync()
@@ -233,6 +235,12 @@ public sealed partial class SsoSignInFlowTests : IAsyncLifetime
         Assert.DoesNotContain(browser.Handler.CookieContainer.GetAllCookies(), c => c.Name.Contains("Identity.Application"));
         await using var db = await DbAsync();
         Assert.False(await db.Users.AnyAsync(u => u.NormalizedEmail == "NEWHIRE@ACME.EXAMPLE"));
+        // The person reads plain words; the operator's log has the provider's own reason and which organization it was.
+        var logged = Assert.Single(_logs.Entries, e => e.Category == typeof(OrgConsole.Features.Sso.SsoOidcEvents).FullName && e.Level == LogLevel.Warning);
+        Assert.Equal(orgId.ToString(), logged.State["OrganizationId"]);
+        Assert.Equal(OrgConsole.Features.Sso.SsoFailure.ProviderRefused, logged.State["Failure"]);
+        Assert.Contains("invalid_client", (string)logged.State["Reason"]!);
+        Assert.NotNull(logged.Exception);
     }
 
     private async Task<Actor> OwnerActorAsync()
