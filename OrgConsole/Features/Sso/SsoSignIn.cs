@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Common;
+using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.Sso;
 
