@@ -15,9 +15,6 @@ public static class BillingEndpoints
     public const string IngestionKeySetting = "Billing:UsageIngestionKey";
     public const long MaxBodyBytes = 4 * 1024 * 1024;
 
-    public static string InvoicePdf(Guid orgId, Guid invoiceId) => $"/orgs/{orgId}/billing/invoices/{invoiceId}.pdf";
-    public static string InvoiceCsv(Guid orgId, Guid invoiceId) => $"/orgs/{orgId}/billing/invoices/{invoiceId}.csv";
-
     private sealed record Batch([property: JsonPropertyName("records")] List<Record?>? Records);
 
     private sealed record Record(
