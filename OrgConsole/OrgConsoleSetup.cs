@@ -17,7 +17,10 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Members;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
+using OrgConsole.Features.RoleBindings;
 using OrgConsole.Features.Sso;
+using OrgConsole.Features.Support;
+using OrgConsole.Features.Accounts;
 using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole;
@@ -37,20 +40,9 @@ public static class OrgConsoleSetup
         services.AddKeyRing(configuration, environment.ContentRootPath);
         services.AddReverseProxy(configuration);
         services.AddIdentityAccounts(configuration);
-        services.AddAccess();
-        services.AddEmail(configuration);
-        services.AddAudit(o => AuditSetup.Bind(o, configuration,
-            Path.GetDirectoryName(DatabaseSetup.SqliteFilePath(configuration, environment.ContentRootPath)) ?? environment.ContentRootPath));
-        services.AddOrganizations(configuration);
-        services.AddMembers();
-        services.AddProjects();
-        services.AddBilling();
-        services.AddScoped<OrgConsole.Features.Support.SupportService>().Configure<OrgConsole.Features.Support.SupportOptions>(configuration.GetSection("Support"));
-        services.AddSso().AddSsoSignIn();
-        services.AddScoped<ServiceAccountService>();
+        services.AddFeatures(configuration);
         services.AddAdminApi(configuration);
         services.AddRateLimits(configuration);
-        services.AddScoped<OrgConsole.Features.Accounts.AccountPreferences>().AddScoped<OrgConsole.Features.Accounts.AccountService>().AddScoped<OrgConsole.Features.Accounts.AccountNotices>();
         services.AddScoped<DemoSeeder>();
         services.AddOperability(configuration);
         return services;
@@ -79,9 +71,7 @@ public static class OrgConsoleSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
-        app.MapApiKeyCheck();
-        app.MapBilling();
-        app.MapSso();
+        app.MapFeatures();
         app.MapAdminApi();
         app.MapOperability();
         return app;
@@ -153,24 +143,39 @@ public static class OrgConsoleSetup
         return services;
     }
 
-    private static IServiceCollection AddOrganizations(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Every feature module, each one entry that registers its services, options and jobs (its EF mappings are
+    /// <c>IEntityTypeConfiguration</c> classes beside its entities, applied by the DbContext). The test harness registers
+    /// through this same method.
+    /// </summary>
+    public static IServiceCollection AddFeatures(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<OrganizationOptions>(configuration.GetSection("Organizations"));
-        services.AddScoped<OrganizationService>();
-        services.AddHostedService<OrganizationPurgeJob>();
+        services.AddAccess();
+        services.AddScoped<PublicUrl>();
+        EmailModule.Add(services, configuration);
+        AuditModule.Add(services, configuration);
+        OrganizationsModule.Add(services, configuration);
+        MembersModule.Add(services, configuration);
+        RoleBindingsModule.Add(services, configuration);
+        InvitationsModule.Add(services, configuration);
+        ProjectsModule.Add(services, configuration);
+        ApiKeysModule.Add(services, configuration);
+        BillingModule.Add(services, configuration);
+        SupportModule.Add(services, configuration);
+        SsoModule.Add(services, configuration);
+        ServiceAccountsModule.Add(services, configuration);
+        AccountsModule.Add(services, configuration);
         return services;
     }
 
-    private static IServiceCollection AddMembers(this IServiceCollection services) => services
-        .AddScoped<MemberService>()
-        .AddScoped<Features.RoleBindings.RoleBindingService>()
-        .AddScoped<InvitationService>()
-        .AddScoped<PublicUrl>();
-
-    private static IServiceCollection AddProjects(this IServiceCollection services) => services
-        .AddScoped<ProjectService>()
-        .AddScoped<ProjectMemberService>()
-        .AddScoped<ApiKeyService>();
+    /// <summary>The features' endpoints (pages are found by the router; the Admin API maps its own).</summary>
+    public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder endpoints)
+    {
+        ApiKeysModule.Map(endpoints);
+        BillingModule.Map(endpoints);
+        SsoModule.Map(endpoints);
+        return endpoints;
+    }
 
     /// <summary>Creates or migrates the database and, when configured, seeds the demo and prints its accounts.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)

@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Data;
 using OrgConsole.Features.ApiKeys;
-using OrgConsole.Features.Audit;
 using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Api;

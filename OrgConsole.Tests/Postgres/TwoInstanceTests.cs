@@ -6,10 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Audit;
 using OrgConsole.Features.Billing;
 using OrgConsole.Features.Members;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Postgres;

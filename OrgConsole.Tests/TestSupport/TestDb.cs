@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using OrgConsole;
 using OrgConsole.Access;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
@@ -89,35 +90,18 @@ public sealed class TestDb : IAsyncDisposable
         services.AddOrgConsoleDbContext(provider, connectionString);
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
             .AddRoles<IdentityRole>().AddEntityFrameworkStores<ApplicationDbContext>().AddUserManager<OrgConsole.Features.Accounts.AppUserManager>().AddDefaultTokenProviders();
-        services.AddScoped<ActorAccessor>();
-        services.AddScoped<Authorizer>();
-        services.AddAudit(o =>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            o.ChainKey = ChainKey;
-            o.CheckpointPath = CheckpointFor(provider, connectionString);
-        });
-        services.AddOptions<OrganizationOptions>();
-        services.AddScoped<OrganizationService>();
-        services.AddScoped<MemberService>();
-        services.AddScoped<ProjectService>();
-        services.AddScoped<ProjectMemberService>();
-        services.AddScoped<OrgConsole.Features.ApiKeys.ApiKeyService>();
-        services.AddScoped<OrgConsole.Features.Invitations.InvitationService>();
-        services.AddScoped<OrgConsole.Features.Support.SupportService>();
-        services.AddScoped<OrgConsole.Features.ServiceAccounts.ServiceAccountService>();
-        services.AddScoped<OrgConsole.Features.RoleBindings.RoleBindingService>();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["App:PublicUrl"] = "https://console.test/", ["Sso:AllowInsecureLoopback"] = "true" }).Build());
-        services.AddHttpContextAccessor();
-        services.AddScoped<OrgConsole.Common.Http.PublicUrl>();
-        services.AddSingleton<CapturingEmailTransport>();
+            ["App:PublicUrl"] = "https://console.test/",
+            ["Sso:AllowInsecureLoopback"] = "true",
+            ["Audit:ChainKey"] = ChainKey,
+            ["Audit:CheckpointPath"] = CheckpointFor(provider, connectionString),
+        }).Build();
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddDataProtection();
-        OrgConsole.Features.Sso.SsoSetup.AddSso(services);
+        services.AddFeatures(configuration); // the app's own modules, so the harness cannot drift from the app
+        services.AddSingleton<CapturingEmailTransport>();
         services.AddSingleton<OrgConsole.Features.Email.IEmailTransport>(sp => sp.GetRequiredService<CapturingEmailTransport>());
-        services.AddSingleton<OrgConsole.Features.Billing.IPaymentGateway, OrgConsole.Features.Billing.TestPaymentGateway>();
-        services.AddScoped<OrgConsole.Features.Billing.BillingService>();
-        services.AddScoped<OrgConsole.Features.Billing.UsageService>();
-        services.AddScoped<OrgConsole.Features.Billing.InvoiceService>();
-        services.AddScoped<OrgConsole.Features.Billing.BillingDemoData>();
     }
 
     /// <summary>Gives a person the platform Support role (as the operator's command does).</summary>

@@ -54,7 +54,7 @@ public sealed class WriteLockHolder : IAsyncDisposable
     }
 
     /// <summary>Sets every organization's plan in this transaction, in whatever form the column stores it.</summary>
-    public async Task SetPlanAsync(OrgConsole.Features.Organizations.Plan plan)
+    public async Task SetPlanAsync(OrgConsole.Access.Plan plan)
     {
         var stored = await ScalarAsync("SELECT \"Plan\" FROM \"Organizations\" LIMIT 1");
         object value = stored switch { string => plan.ToString(), int => (int)plan, _ => (long)plan };

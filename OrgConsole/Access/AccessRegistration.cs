@@ -21,7 +21,7 @@ public static class AccessRegistration
     public static IApplicationBuilder UseActor(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         var accessor = context.RequestServices.GetRequiredService<ActorAccessor>();
-        if (accessor.Current.Type == Features.Audit.ActorType.Anonymous)
+        if (accessor.Current.Type == ActorType.Anonymous)
         {
             accessor.Current = Actor.FromPrincipal(context.User, context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString());
         }

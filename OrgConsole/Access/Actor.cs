@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using OrgConsole.Features.Audit;
 
 namespace OrgConsole.Access;
 

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Common;
 using OrgConsole.Data;
-using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Access;
 
@@ -67,7 +66,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     public async Task<OrgAccess?> GetAccessAsync(Guid organizationId, CancellationToken ct = default)
     {
         var actor = actorAccessor.Current;
-        if (actor.Type == Features.Audit.ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
+        if (actor.Type == ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
         if (PrincipalTypeOf(actor) is not { } principalType) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = new List<MembershipRow>(2);
@@ -78,7 +77,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
             return new OrgAccess(organizationId, rows[0].Name, rows[0].Plan, roles[0], actor) { Roles = roles };
         }
         // Not a member: perhaps support staff with a visit open (from another request, tab or an earlier page load).
-        return actor.Type == Features.Audit.ActorType.User ? await SupportAccessAsync(actor, organizationId, ct) : null;
+        return actor.Type == ActorType.User ? await SupportAccessAsync(actor, organizationId, ct) : null;
     }
 
     private sealed record MembershipRow(string Name, Plan Plan, Role Role);
@@ -96,7 +95,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         if (!await IsSupportStaffAsync(db, actor.Id, ct)) return null;
         var org = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => new { o.Name, o.Plan }).FirstOrDefaultAsync(ct);
         return org is null ? null : new OrgAccess(organizationId, org.Name, org.Plan, Role.SupportViewer,
-            actor with { Type = Features.Audit.ActorType.Support, Support = new SupportSession(organizationId, visit.Reason, visit.ExpiresAt) });
+            actor with { Type = ActorType.Support, Support = new SupportSession(organizationId, visit.Reason, visit.ExpiresAt) });
     }
 
     /// <summary>The staff member's open visit to an organization, if one has not expired.</summary>
@@ -127,8 +126,8 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     /// <summary>Which kind of role holder an actor is: people and service accounts hold roles; others hold none.</summary>
     public static PrincipalType? PrincipalTypeOf(Actor actor) => actor.Type switch
     {
-        Features.Audit.ActorType.User => PrincipalType.User,
-        Features.Audit.ActorType.ServiceAccount => PrincipalType.ServiceAccount,
+        ActorType.User => PrincipalType.User,
+        ActorType.ServiceAccount => PrincipalType.ServiceAccount,
         _ => null,
     };
 

@@ -55,6 +55,10 @@ public static class Roles
     public static readonly IReadOnlyList<Role> OrganizationRoles = [Role.OrgOwner, Role.OrgMember, Role.OrgBillingAdmin];
     public static readonly IReadOnlyList<Role> ProjectRoles = [Role.ProjectOwner, Role.ProjectMember];
 
+    /// <summary>The roles an API key may hold (each plan allows some of them: PlanLimits.ApiKeyRoles).</summary>
+    public static readonly IReadOnlyList<Role> ApiKeyRoles =
+        [Role.ProjectEditor, Role.ProjectViewer, Role.ControlPlaneEditor, Role.ControlPlaneViewer, Role.DataPlaneEditor, Role.DataPlaneViewer];
+
     /// <summary>A principal's roles, most privileged first (the enum lists them so): Owner before User before Billing admin.</summary>
     public static IReadOnlyList<Role> MostPrivilegedFirst(IEnumerable<Role> roles) => roles.Distinct().Order().ToList();
 

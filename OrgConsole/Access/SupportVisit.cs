@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace OrgConsole.Access;
 
 /// <summary>
@@ -21,12 +19,4 @@ public sealed class SupportVisit
 
     /// <summary>When the visit ends by itself; ending it early moves this to the moment it ended.</summary>
     public DateTime ExpiresAt { get; set; }
-
-    public static void Configure(ModelBuilder builder) => builder.Entity<SupportVisit>(visit =>
-    {
-        visit.Property(v => v.StaffUserId).HasMaxLength(450);
-        visit.Property(v => v.Reason).HasMaxLength(200);
-        visit.HasIndex(v => new { v.StaffUserId, v.OrganizationId, v.ExpiresAt });
-        visit.HasOne<Features.Organizations.Organization>().WithMany().HasForeignKey(v => v.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-    });
 }

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using OrgConsole.Access;
-using OrgConsole.Features.Audit;
 using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole.AdminApi;

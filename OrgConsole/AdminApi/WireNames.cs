@@ -1,6 +1,5 @@
 using OrgConsole.Access;
 using OrgConsole.Features.Invitations;
-using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.AdminApi;
 
@@ -43,7 +42,7 @@ public static class WireNames
 
     public static string Plan(Plan plan) => plan switch
     {
-        Features.Organizations.Plan.Starter => "Free",
+        OrgConsole.Access.Plan.Starter => "Free",
         _ => plan.ToString(),
     };
 

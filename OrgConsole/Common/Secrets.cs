@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,11 +13,23 @@ public static class Secrets
 {
     public static string RandomBase32(int bytes) => Base32(RandomNumberGenerator.GetBytes(bytes));
 
+    /// <summary>Random bytes from the CSPRNG in unpadded base64url, for tokens that travel in links (invitations).</summary>
+    public static string RandomBase64Url(int bytes) => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(bytes));
+
     public static string Sha256Hex(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
     /// <summary>Compares a presented secret with a stored SHA-256 in constant time.</summary>
     public static bool Matches(string presented, string storedHash) =>
         storedHash.Length == 64 && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(storedHash), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+
+    /// <summary>
+    /// A stored hash no secret matches: compared against when the claimed owner does not exist, so an unknown id costs
+    /// the same time as a wrong secret.
+    /// </summary>
+    public static readonly string NoHash = new('0', 64);
+
+    /// <summary>Compares a presented secret with a configured one (not stored hashed) in constant time, whatever their lengths.</summary>
+    public static bool MatchesConfigured(string presented, string configured) => Matches(presented, Sha256Hex(configured));
 
     private static string Base32(byte[] bytes)
     {

@@ -56,12 +56,12 @@ public static class DatabaseSetup
     {
         if (provider == PostgresProvider)
         {
-            services.AddPooledDbContextFactory<PostgresDbContext>(options => UsePostgres(options, connectionString));
+            services.AddPooledDbContextFactory<PostgresDbContext>(options => UsePostgres(options, connectionString).AddInterceptors(ConcurrencyTokenInterceptor.Instance));
             services.AddSingleton<IDbContextFactory<ApplicationDbContext>, PostgresContextFactory>();
             services.AddScoped<ApplicationDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContext());
             return services;
         }
-        services.AddPooledDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString));
+        services.AddPooledDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(ConcurrencyTokenInterceptor.Instance));
         return services;
     }
 

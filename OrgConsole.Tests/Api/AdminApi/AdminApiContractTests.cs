@@ -424,7 +424,7 @@ public class AdminApiContractTests : IAsyncLifetime
         await BodyAsync(await _owner.PostAsync("/admin/projects", Json("""{"name":"Audited"}""")), HttpStatusCode.OK);
         await using var db = await _api.DbAsync();
         var evt = await db.AuditEvents.SingleAsync(e => e.Action == "project.created" && e.OrganizationId == _api.OrgId);
-        Assert.Equal(OrgConsole.Features.Audit.ActorType.ServiceAccount, evt.ActorType);
+        Assert.Equal(OrgConsole.Access.ActorType.ServiceAccount, evt.ActorType);
         Assert.True(await db.ServiceAccounts.AnyAsync(a => a.Id.ToString() == evt.ActorId || a.Id == Guid.Parse(evt.ActorId!)));
     }
 }

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Audit;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.ServiceAccounts;
 using OrgConsole.Tests.TestSupport;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
-using OrgConsole.Features.Audit;
 using OrgConsole.Features.Members;
 
 namespace OrgConsole.Tests.Api.AdminApi;

@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole.Tests.Api.AdminApi;

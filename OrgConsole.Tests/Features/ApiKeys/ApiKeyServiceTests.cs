@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.ApiKeys;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.ApiKeys;

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.Billing;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Tests.TestSupport;
 using static OrgConsole.Tests.Features.Billing.BillingTestData;
 

@@ -23,7 +23,7 @@ internal static class BillingTestData
     public static async Task<(Guid OrgId, string OwnerId, string BillingAdminId, Guid ProjectId)> StandardOrgAsync(this TestDb db, bool withCard = true)
     {
         var (orgId, owner) = await db.CreateOrganizationAsync("Billed Org");
-        await db.SetPlanAsync(orgId, OrgConsole.Features.Organizations.Plan.Standard);
+        await db.SetPlanAsync(orgId, OrgConsole.Access.Plan.Standard);
         var admin = await db.AddMemberAsync(orgId, Role.OrgBillingAdmin);
         var project = await db.AddProjectAsync(orgId, "Search");
         if (withCard)

@@ -1,5 +1,6 @@
+using OrgConsole.Access;
 using OrgConsole.Features.Billing;
-using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Tests.Features.Billing;
 

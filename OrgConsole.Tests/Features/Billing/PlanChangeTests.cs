@@ -2,7 +2,6 @@ using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Billing;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Tests.TestSupport;
 using static OrgConsole.Tests.Features.Billing.BillingTestData;
 
@@ -103,14 +102,14 @@ public class PlanChangeTests
     {
         await using var db = await TestDb.CreateAsync();
         var (orgId, owner, admin, _) = await db.StandardOrgAsync();
-        await db.SetPlanAsync(orgId, OrgConsole.Features.Organizations.Plan.Enterprise);
+        await db.SetPlanAsync(orgId, OrgConsole.Access.Plan.Enterprise);
         var saved = await db.Service<OrgConsole.Features.Sso.SsoService>(owner).SaveAsync(orgId,
             new("https://login.downgrade.example", "orgconsole", "a-client-secret-of-some-length", "downgrade.example", Role.OrgMember, false));
         Assert.True(saved.IsSuccess, saved.Error?.Message);
 
-        var check = (await db.Service<BillingService>(admin).CheckPlanChangeAsync(orgId, OrgConsole.Features.Organizations.Plan.Standard)).Value;
+        var check = (await db.Service<BillingService>(admin).CheckPlanChangeAsync(orgId, OrgConsole.Access.Plan.Standard)).Value;
 
         Assert.Contains(check.Blockers, b => b.Contains("single sign-on"));
-        Assert.False((await db.Service<BillingService>(admin).ChangePlanAsync(orgId, OrgConsole.Features.Organizations.Plan.Standard)).IsSuccess);
+        Assert.False((await db.Service<BillingService>(admin).ChangePlanAsync(orgId, OrgConsole.Access.Plan.Standard)).IsSuccess);
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.Billing;
+using OrgConsole.Features.Plans;
 using OrgConsole.Tests.TestSupport;
 using static OrgConsole.Tests.Features.Billing.BillingTestData;
 

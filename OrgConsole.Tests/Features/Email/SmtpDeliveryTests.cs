@@ -78,7 +78,7 @@ public sealed class SmtpDeliveryTests
             var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
             var acme = await db.Organizations.SingleAsync(o => o.Name == "Acme Corp");
             scope.ServiceProvider.GetRequiredService<OrgConsole.Access.ActorAccessor>().Current =
-                new OrgConsole.Access.Actor(OrgConsole.Features.Audit.ActorType.User, owner.Id, owner.Email!);
+                new OrgConsole.Access.Actor(OrgConsole.Access.ActorType.User, owner.Id, owner.Email!);
             var invited = await scope.ServiceProvider.GetRequiredService<OrgConsole.Features.Invitations.InvitationService>()
                 .InviteAsync(acme.Id, new(["smtp.invitee@example.com"], OrgConsole.Access.Role.OrgMember));
             Assert.True(invited.IsSuccess, invited.Error?.Message);

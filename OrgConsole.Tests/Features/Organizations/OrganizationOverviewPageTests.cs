@@ -9,6 +9,7 @@ using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Organizations.Pages;
 using OrgConsole.Features.Projects;
+using OrgConsole.Features.Plans;
 using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Features.Organizations;

@@ -7,7 +7,6 @@ using MudBlazor.Extensions;
 using OrgConsole.Access;
 using OrgConsole.Components.Shared;
 using OrgConsole.Features.ApiKeys;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
 using OrgConsole.Features.Projects.Pages;
 using OrgConsole.Tests.TestSupport;

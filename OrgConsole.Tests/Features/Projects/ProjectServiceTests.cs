@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.ApiKeys;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Projects;
 using OrgConsole.Tests.TestSupport;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Features.Invitations;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.ServiceAccounts;
 using OrgConsole.Tests.TestSupport;
 
@@ -175,7 +174,7 @@ public class ServiceAccountServiceTests
         // The account itself now acts in the project through the one authorizer.
         await using (var scope = db.Services.CreateAsyncScope())
         {
-            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(OrgConsole.Features.Audit.ActorType.ServiceAccount, account.Id.ToString(), "ci");
+            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(OrgConsole.Access.ActorType.ServiceAccount, account.Id.ToString(), "ci");
             var access = await scope.ServiceProvider.GetRequiredService<Authorizer>().DemandAsync(orgId, project, Permission.CreateApiKeys);
             Assert.True(access.IsSuccess);
         }

@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Components.Shared;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.ServiceAccounts;
 using OrgConsole.Features.ServiceAccounts.Pages;
 using OrgConsole.Tests.TestSupport;

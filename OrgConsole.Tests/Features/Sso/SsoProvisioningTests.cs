@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Common;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Sso;
 using OrgConsole.Tests.TestSupport;
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrgConsole.Access;
 using OrgConsole.Common;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Sso;
 using OrgConsole.Tests.TestSupport;
 using OrgConsole.Tests.TestSupport.OidcProvider;
@@ -89,7 +88,7 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
 
         var result = await sso.SaveAsync(orgId, Valid());
 
-        Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
+        Assert.Equal(ErrorKind.Quota, result.Error?.Kind); // the one plan gate (PlanGateTests)
         Assert.Contains("Enterprise plan", result.Error!.Message);
         Assert.Contains("upgrade", result.Error.Message);
         Assert.False((await sso.GetAsync(orgId)).Value.PlanAllowsSso);

@@ -247,7 +247,7 @@ public sealed partial class SsoSignInFlowTests : IAsyncLifetime
     {
         await using var db = await DbAsync();
         var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
-        return new Actor(OrgConsole.Features.Audit.ActorType.User, owner.Id, owner.Email!);
+        return new Actor(OrgConsole.Access.ActorType.User, owner.Id, owner.Email!);
     }
 
     [Fact(Timeout = 120_000)]
@@ -258,7 +258,7 @@ public sealed partial class SsoSignInFlowTests : IAsyncLifetime
         {
             await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContextAsync();
             var owner = await db.Users.SingleAsync(u => u.Email == "owner@acme.example");
-            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(OrgConsole.Features.Audit.ActorType.User, owner.Id, owner.Email!);
+            scope.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(OrgConsole.Access.ActorType.User, owner.Id, owner.Email!);
             var saved = await scope.ServiceProvider.GetRequiredService<OrgConsole.Features.Sso.SsoService>().SaveAsync(orgId,
                 new OrgConsole.Features.Sso.SsoSettingsInput(_idp.Issuer.AbsoluteUri, OidcTestProvider.ClientId, OidcTestProvider.ClientSecret, "acme.example", Role.OrgMember, true));
             Assert.True(saved.IsSuccess, saved.Error?.Message);

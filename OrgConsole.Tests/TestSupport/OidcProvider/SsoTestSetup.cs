@@ -2,8 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Audit;
-using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Sso;
 using OrgConsole.Tests.TestSupport.Dns;
 

@@ -3,6 +3,7 @@ namespace OrgConsole.Components.Layout;
 /// <summary>Organization pages live under <c>/orgs/{OrgId}</c>.</summary>
 public static class OrgRoutes
 {
+    public const string New = "/orgs/new";
     public static string Overview(Guid orgId) => $"/orgs/{orgId}";
     public static string Settings(Guid orgId) => $"/orgs/{orgId}/settings";
     public static string Members(Guid orgId) => $"/orgs/{orgId}/members";

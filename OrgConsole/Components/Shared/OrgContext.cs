@@ -1,5 +1,4 @@
 using OrgConsole.Access;
-using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Components.Shared;
 

@@ -1,3 +1,5 @@
+using OrgConsole.Common.Http;
+
 namespace OrgConsole.Features.ApiKeys;
 
 /// <summary>
@@ -14,7 +16,7 @@ public static class ApiKeyEndpoints
         {
             var identity = await keys.VerifyAsync(http.Request.Headers[HeaderName].ToString(), ct);
             return identity is null
-                ? Results.Json(new { error = new { code = "UNAUTHENTICATED", message = "Missing, malformed, unknown or revoked API key." } }, statusCode: StatusCodes.Status401Unauthorized)
+                ? HttpError.Json(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "Missing, malformed, unknown or revoked API key.")
                 : Results.Ok(new
                 {
                     key_id = identity.KeyId,

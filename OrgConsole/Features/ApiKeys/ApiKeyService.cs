@@ -6,6 +6,7 @@ using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.ApiKeys;
 
@@ -26,8 +27,7 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     public const int NameMaxLength = 80;
     public const string Prefix = "pckey_";
 
-    public static readonly IReadOnlyList<Role> AllRoles =
-        [Role.ProjectEditor, Role.ProjectViewer, Role.ControlPlaneEditor, Role.ControlPlaneViewer, Role.DataPlaneEditor, Role.DataPlaneViewer];
+    public static IReadOnlyList<Role> AllRoles => Roles.ApiKeyRoles;
 
     public async Task<Result<IReadOnlyList<ApiKeyRow>>> ListAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
@@ -109,7 +109,7 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
             var current = await db.RoleAssignments.Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.ApiKey && r.PrincipalId == key.Id.ToString()).ToListAsync(ct);
             var before = new { key.Name, Roles = current.Select(r => r.Role.ToString()).Order().ToList() };
             key.Name = validName.Value;
-            key.Version = Guid.NewGuid();
+            db.Touch(key);
             db.RoleAssignments.RemoveRange(current.Where(r => !chosen.Contains(r.Role)));
             AddRoles(db, key, chosen.Where(r => current.All(c => c.Role != r)), time.UtcNow());
             await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("api_key.updated", "api_key", key.Id.ToString(),

@@ -1,14 +1,6 @@
-namespace OrgConsole.Features.Audit;
+using OrgConsole.Access;
 
-public enum ActorType
-{
-    User,
-    ServiceAccount,
-    ApiKey,
-    Support,
-    System,
-    Anonymous,
-}
+namespace OrgConsole.Features.Audit;
 
 /// <summary>
 /// One append-only audit record. The database refuses UPDATE and DELETE on this table (triggers), and each

@@ -3,6 +3,7 @@ using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Billing;
 

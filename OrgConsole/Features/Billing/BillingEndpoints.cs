@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -16,9 +15,6 @@ public static class BillingEndpoints
     public const string IngestionKeySetting = "Billing:UsageIngestionKey";
     public const long MaxBodyBytes = 4 * 1024 * 1024;
 
-    public static string InvoicePdf(Guid orgId, Guid invoiceId) => $"/orgs/{orgId}/billing/invoices/{invoiceId}.pdf";
-    public static string InvoiceCsv(Guid orgId, Guid invoiceId) => $"/orgs/{orgId}/billing/invoices/{invoiceId}.csv";
-
     private sealed record Batch([property: JsonPropertyName("records")] List<Record?>? Records);
 
     private sealed record Record(
@@ -32,7 +28,7 @@ public static class BillingEndpoints
     {
         app.MapPost("/api/usage", IngestAsync).AllowAnonymous().DisableAntiforgery()
             .RequireRateLimiting(RateLimitSetup.UsagePerKey)
-            .WithMetadata(new ErrorShape((failure, message) => ErrorBody(ErrorShape.StatusOf(failure),
+            .WithMetadata(new ErrorShape((failure, message) => HttpError.Json(ErrorShape.StatusOf(failure),
                 failure == PipelineFailure.TooManyRequests ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message + " Nothing was stored.")));
 
         app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.pdf", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
@@ -62,13 +58,13 @@ public static class BillingEndpoints
         var configured = configuration[IngestionKeySetting];
         if (string.IsNullOrEmpty(configured))
         {
-            return ErrorBody(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE", $"Usage ingestion is off: set {IngestionKeySetting} to enable it.");
+            return HttpError.Json(StatusCodes.Status503ServiceUnavailable, "UNAVAILABLE", $"Usage ingestion is off: set {IngestionKeySetting} to enable it.");
         }
         if (!KeyMatches(http.Request.Headers.Authorization.ToString(), configured))
         {
-            return ErrorBody(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "Send the ingestion key as 'Authorization: Bearer <key>'.");
+            return HttpError.Json(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "Send the ingestion key as 'Authorization: Bearer <key>'.");
         }
-        var tooLarge = ErrorBody(StatusCodes.Status413PayloadTooLarge, "INVALID_ARGUMENT", $"A batch is at most {MaxBodyBytes / 1024 / 1024} MB. Nothing was stored.");
+        var tooLarge = HttpError.Json(StatusCodes.Status413PayloadTooLarge, "INVALID_ARGUMENT", $"A batch is at most {MaxBodyBytes / 1024 / 1024} MB. Nothing was stored.");
         if (http.Request.ContentLength > MaxBodyBytes) return tooLarge;
         // A chunked body announces no length: read at most one byte past the limit, whatever the client sends.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -96,7 +92,7 @@ public static class BillingEndpoints
             // The serializer's message names .NET types; say where the body went wrong instead.
             var where = ex.Path is { Length: > 1 } path ? $" at {path}" : "";
             var line = ex.LineNumber is { } l ? $" (line {l + 1})" : "";
-            return ErrorBody(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT",
+            return HttpError.Json(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT",
                 $"The body is not a usage batch ({{\"records\": [{{\"id\", \"project_id\", \"date\", \"metric\", \"quantity\"}}]}}): unexpected or malformed value{where}{line}. Nothing was stored.");
         }
 
@@ -106,8 +102,8 @@ public static class BillingEndpoints
         {
             var e = result.Error!;
             return e.Kind == ErrorKind.Conflict
-                ? ErrorBody(StatusCodes.Status409Conflict, "ALREADY_EXISTS", e.Message)
-                : ErrorBody(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", e.Message, e.Fields);
+                ? HttpError.Json(StatusCodes.Status409Conflict, "ALREADY_EXISTS", e.Message)
+                : HttpError.Json(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", e.Message, e.Fields);
         }
 
         if (result.Value.Organizations.Count > 0)
@@ -139,15 +135,10 @@ public static class BillingEndpoints
         return buffer.ToArray();
     }
 
-    private static IResult ErrorBody(int status, string code, string message, IReadOnlyDictionary<string, string>? details = null) =>
-        Results.Json(new { error = new { code, message, details } }, statusCode: status);
-
     private static bool KeyMatches(string header, string configured)
     {
         const string prefix = "Bearer ";
         if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return false;
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header[prefix.Length..].Trim()));
-        var expected = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
-        return CryptographicOperations.FixedTimeEquals(presented, expected);
+        return Secrets.MatchesConfigured(header[prefix.Length..].Trim(), configured);
     }
 }

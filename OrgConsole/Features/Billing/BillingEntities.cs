@@ -1,4 +1,5 @@
-using OrgConsole.Features.Organizations;
+using OrgConsole.Access;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Billing;
 

@@ -4,7 +4,7 @@ using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Invitations;
-using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Billing;
 
@@ -152,7 +152,6 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
             }
             var before = org.Plan;
             org.Plan = target;
-            org.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("billing.plan_changed", "organization", organizationId.ToString(),
                 Before: new { Plan = before.ToString() }, After: new { Plan = target.ToString() }), ct);
             return Result.Ok();
@@ -278,7 +277,6 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     private void Touch(BillingAccount account)
     {
         account.UpdatedAt = time.UtcNow();
-        account.Version = Guid.NewGuid();
     }
 
     private static BillingDetails DetailsOf(BillingAccount a) =>

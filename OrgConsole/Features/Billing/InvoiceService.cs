@@ -8,7 +8,7 @@ using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Email;
-using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Billing;
 
@@ -221,7 +221,6 @@ public sealed class InvoiceService(
             var token = await db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => a.CardToken).FirstOrDefaultAsync(ct);
             if (token is null) return Error.Validation("PaymentMethod", "There is no payment method on file. Add a card first.");
             row.PaymentStartedAt = now;
-            row.Version = Guid.NewGuid();
             return new PaymentClaim(token, row.Total, row.Number, $"invoice-{row.Id:N}-attempt-{row.PaymentAttempts + 1}");
         }, ct);
         if (takenByAnother) return await OutcomeOfOtherPayerAsync(organizationId, invoiceId, claim.Error!, ct);
@@ -252,7 +251,6 @@ public sealed class InvoiceService(
             row.PaidAt = time.UtcNow();
             row.PaymentReference = payment.Value;
             row.PaymentStartedAt = null;
-            row.Version = Guid.NewGuid();
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("invoice.paid", "invoice", row.Id.ToString(),
                 Before: new { Status = "Open" }, After: new { Status = "Paid", row.Number, row.Total, Reference = payment.Value }), ct);
             return Result.Ok();

@@ -5,7 +5,7 @@ using OrgConsole.Access;
 using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
-using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Billing;
 

@@ -107,17 +107,3 @@ public sealed class IdentityEmailSender(IEmailTransport transport) : IEmailSende
     internal static string Layout(string title, string body) =>
         $"<div style=\"font-family:system-ui,sans-serif;max-width:560px\"><h2>{HtmlEncoder.Default.Encode(title)}</h2>{body}<p style=\"color:#666\">— OrgConsole</p></div>";
 }
-
-public static class EmailRegistration
-{
-    public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.Configure<EmailOptions>(configuration.GetSection("Email"));
-        services.AddSingleton<IEmailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.UsesOutbox
-            ? ActivatorUtilities.CreateInstance<OutboxEmailTransport>(sp)
-            : ActivatorUtilities.CreateInstance<SmtpEmailTransport>(sp));
-        services.AddSingleton<IEmailSender<ApplicationUser>, IdentityEmailSender>();
-        services.AddScoped<OutboxReader>();
-        return services;
-    }
-}

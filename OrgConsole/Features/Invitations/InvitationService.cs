@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
@@ -206,7 +204,6 @@ public sealed class InvitationService(
             invitation.ExpiresAt = now + InvitationRules.Lifetime;
             invitation.LastSentAt = now;
             invitation.SendCount++;
-            invitation.Version = Guid.NewGuid();
             db.InvitationEmailSends.Add(new InvitationEmailSend { OrganizationId = organizationId, InvitationId = invitation.Id, SentAt = now });
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("invitation.resent", "invitation", invitation.Id.ToString(),
                 After: new { invitation.Email, invitation.ExpiresAt }, Reason: reason), ct);
@@ -235,7 +232,6 @@ public sealed class InvitationService(
             }
             invitation.Status = InvitationStatus.Revoked;
             invitation.RevokedAt = time.UtcNow();
-            invitation.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.revoked", "invitation", invitation.Id.ToString(),
                 Before: new { invitation.Email, Role = PrimaryRole(invitation).ToString() }), ct);
             return Result.Ok();
@@ -290,7 +286,7 @@ public sealed class InvitationService(
             if (invitation.Roles.Any(r => r.ProjectId == projectId && r.Role == role)) return Error.Conflict("The invite already holds this role on this resource.");
             var binding = new InvitationRole { InvitationId = invitation.Id, OrganizationId = organizationId, ProjectId = projectId, Role = role, CreatedAt = time.UtcNow() };
             db.InvitationRoles.Add(binding);
-            invitation.Version = Guid.NewGuid();
+            db.Touch(invitation); // its role bindings changed
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.role_added", "invitation", invitation.Id.ToString(),
                 After: new { invitation.Email, binding.ProjectId, Role = role.ToString() }), ct);
             return new InvitationBindingRow(binding.Id, invitation.Id, projectId, role, binding.CreatedAt);
@@ -313,7 +309,7 @@ public sealed class InvitationService(
                 return Error.Conflict($"This is the only organization role of the invite to {invitation.Email}; an invite needs one. Add another organization role first, or delete the invite.");
             }
             db.InvitationRoles.Remove(binding);
-            invitation.Version = Guid.NewGuid();
+            db.Touch(invitation); // its role bindings changed
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("invitation.role_removed", "invitation", invitation.Id.ToString(),
                 Before: new { invitation.Email, binding.ProjectId, Role = binding.Role.ToString() }), ct);
             return Result.Ok();
@@ -393,7 +389,6 @@ public sealed class InvitationService(
             invitation.Status = InvitationStatus.Accepted;
             invitation.AcceptedAt = now;
             invitation.AcceptedByUserId = user.Id;
-            invitation.Version = Guid.NewGuid();
             user.LastOrganizationId = org.Id;
             await audit.AppendAsync(db, actor, org.Id, new AuditEntry("invitation.accepted", "invitation", invitation.Id.ToString(),
                 After: new { invitation.Email, Roles = invitation.Roles.Select(r => new { r.ProjectId, Role = r.Role.ToString() }), AlreadyMember = alreadyMember }), ct);
@@ -454,7 +449,7 @@ public sealed class InvitationService(
     /// <summary>256 bits from the CSPRNG, URL-safe; the database keeps only the SHA-256.</summary>
     private static (string Token, string Hash) NewToken()
     {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = Secrets.RandomBase64Url(32);
         return (token, HashOf(token)!);
     }
 

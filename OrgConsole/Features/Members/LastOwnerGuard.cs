@@ -32,7 +32,7 @@ public static class LastOwnerGuard
             && r.PrincipalType == PrincipalType.User && r.PrincipalId != userId && r.Role == Role.OrgOwner, ct);
         if (otherOwners == 0) return Error.Conflict(Message(self));
 
-        org.Version = Guid.NewGuid();
+        db.Touch(org);
         return null;
     }
 }

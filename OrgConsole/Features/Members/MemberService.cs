@@ -427,7 +427,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
             Replace(db, theirs, Role.OrgOwner);
             Replace(db, mine, Role.OrgMember);
             var org = await db.Organizations.FirstAsync(o => o.Id == organizationId, ct);
-            org.Version = Guid.NewGuid();
+            db.Touch(org);
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("organization.ownership_transferred", "user", newOwnerUserId,
                 Before: new { NewOwnerRoles = theirBefore, PreviousOwner = actor.Id }, After: new { NewOwnerRole = Role.OrgOwner.ToString(), PreviousOwnerRole = Role.OrgMember.ToString() }), ct);
             return Result.Ok();

@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Audit;
 using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.Members;
@@ -115,7 +114,7 @@ public static class MembersBenchmark
         services.AddScoped<ActorAccessor>();
         services.AddScoped<Authorizer>();
         services.AddDataProtection();
-        services.AddAudit(o =>
+        Audit.AuditModule.AddAudit(services, o =>
         {
             o.ChainKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             o.CheckpointPath = Path.Combine(Path.GetTempPath(), $"orgconsole-benchmark-{Guid.NewGuid():N}.checkpoints");

@@ -1,11 +1,6 @@
-namespace OrgConsole.Features.Organizations;
+using OrgConsole.Access;
 
-public enum Plan
-{
-    Starter,
-    Standard,
-    Enterprise,
-}
+namespace OrgConsole.Features.Organizations;
 
 public sealed class Organization
 {

@@ -183,7 +183,6 @@ public sealed class OrganizationService(
             if (org.Name == validName.Value) return Result.Ok();
             var before = org.Name;
             org.Name = validName.Value;
-            org.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("organization.renamed", "organization",
                 organizationId.ToString(), Before: new { Name = before }, After: new { Name = org.Name }), ct);
             return Result.Ok();
@@ -221,7 +220,6 @@ public sealed class OrganizationService(
             var now = time.UtcNow();
             org.DeletedAt = now;
             org.PurgeAfter = now.AddDays(options.Value.RetentionDays);
-            org.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("organization.deleted", "organization",
                 organizationId.ToString(), Before: new { org.Name }, After: new { org.DeletedAt, org.PurgeAfter }), ct);
             return Result.Ok();

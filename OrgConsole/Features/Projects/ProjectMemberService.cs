@@ -203,7 +203,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
         if (others > 0)
         {
             var project = await db.Projects.FirstAsync(p => p.Id == projectId, ct);
-            project.Version = Guid.NewGuid(); // concurrent owner changes on the project conflict rather than both commit
+            db.Touch(project); // concurrent owner changes on the project conflict rather than both commit
         }
         return others == 0;
     }

@@ -4,6 +4,7 @@ using OrgConsole.Common;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Projects;
 
@@ -134,7 +135,6 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
             var before = project.Name;
             project.Name = validName.Value;
             project.NormalizedName = normalized;
-            project.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Organization.Actor, organizationId, new AuditEntry("project.renamed", "project", projectId.ToString(),
                 Before: new { Name = before }, After: new { project.Name }, ProjectId: projectId), ct);
             return Result.Ok();

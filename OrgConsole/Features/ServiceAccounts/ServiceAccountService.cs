@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
@@ -7,6 +5,7 @@ using OrgConsole.Data;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.ServiceAccounts;
 
@@ -48,9 +47,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public const int NameMaxLength = 80;
     public const string SecretPrefix = "pcsk_";
 
-    public static string UpgradeMessage(Plan plan) =>
-        $"Service accounts are part of the Enterprise plan; this organization is on the {plan} plan. " +
-        "An Owner or Billing admin can upgrade the plan under Billing → Plan, then create service accounts here.";
+    public static string UpgradeMessage(Plan plan) => PlanGate.Message("Service accounts", plan, l => l.AllowsServiceAccounts);
 
     public async Task<Result<IReadOnlyList<ServiceAccountRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
@@ -139,7 +136,6 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             var before = account.Name;
             account.Name = validName.Value;
             account.UpdatedAt = time.UtcNow();
-            account.Version = Guid.NewGuid();
             await db.RoleAssignments.Where(r => r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString())
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.PrincipalName, account.Name), ct);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.renamed", "service_account", account.Id.ToString(),
@@ -169,7 +165,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             if (bindings.All(b => b.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
             db.RoleAssignments.RemoveRange(bindings.Where(b => b.Role != role));
             account.UpdatedAt = time.UtcNow();
-            account.Version = Guid.NewGuid();
+            db.Touch(account);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_changed", "service_account", account.Id.ToString(),
                 Before: new { Role = before.Count == 0 ? null : before[0].ToString(), Roles = before.Select(r => r.ToString()) }, After: new { Role = role.ToString() }), ct);
             return Result.Ok();
@@ -190,7 +186,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             var bindings = await OrgBindingsAsync(db, account, ct);
             if (bindings.Any(b => b.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()}.");
             db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
-            account.Version = Guid.NewGuid();
+            db.Touch(account);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_added", "service_account", account.Id.ToString(),
                 After: new { Role = role.ToString() }), ct);
             return Result.Ok();
@@ -209,7 +205,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             var binding = (await OrgBindingsAsync(db, account, ct)).FirstOrDefault(b => b.Role == role);
             if (binding is null) return Error.NotFound("The role binding");
             db.RoleAssignments.Remove(binding);
-            account.Version = Guid.NewGuid();
+            db.Touch(account);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_removed", "service_account", account.Id.ToString(),
                 Before: new { Role = role.ToString() }), ct);
             return Result.Ok();
@@ -279,7 +275,6 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             account.SecretHash = Hash(secret);
             account.SecretStamp = Guid.NewGuid();
             account.UpdatedAt = time.UtcNow();
-            account.Version = Guid.NewGuid();
             await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.secret_rotated", "service_account", account.Id.ToString(),
                 After: new { account.Name, account.ClientId }), ct);
             return Result.Ok();
@@ -406,9 +401,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             join o in db.Organizations on a.OrganizationId equals o.Id
             where a.ClientId == clientId && o.DeletedAt == null
             select new { a.Id, a.OrganizationId, a.Name, a.SecretHash, a.SecretStamp, o.Plan }).AsNoTracking().FirstOrDefaultAsync(ct);
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(clientSecret));
-        var expected = row is null ? new byte[32] : Convert.FromHexString(row.SecretHash);
-        if (!CryptographicOperations.FixedTimeEquals(expected, presented) || row is null) return (null, CredentialFailure.InvalidClient);
+        if (!Secrets.Matches(clientSecret, row?.SecretHash ?? Secrets.NoHash) || row is null) return (null, CredentialFailure.InvalidClient);
         if (!PlanLimits.For(row.Plan).AllowsServiceAccounts) return (null, CredentialFailure.PlanDoesNotAllow);
         return (new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp), CredentialFailure.None);
     }
@@ -429,7 +422,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
     }
 
-    private static Error? PlanError(Plan plan) => PlanLimits.For(plan).AllowsServiceAccounts ? null : Error.Quota(UpgradeMessage(plan));
+    private static Error? PlanError(Plan plan) => PlanGate.ServiceAccounts(plan);
 
     public static Result<string> ValidateName(string? name) => Names.Validate(name, NameMaxLength, "service account");
 

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.Sso;
 

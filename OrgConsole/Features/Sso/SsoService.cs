@@ -5,7 +5,7 @@ using OrgConsole.Common;
 using OrgConsole.Common.Http;
 using OrgConsole.Data;
 using OrgConsole.Features.Audit;
-using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Sso;
 
@@ -49,8 +49,7 @@ public sealed class SsoService(
 {
     private const string SecretPurpose = "OrgConsole.Sso.ClientSecret.v1";
 
-    public static string UpgradeMessage(Plan plan) =>
-        $"Single sign-on is part of the Enterprise plan; this organization is on {plan}. An Owner or Billing admin can upgrade the plan under Billing.";
+    public static string UpgradeMessage(Plan plan) => PlanGate.Message("Single sign-on", plan, l => l.AllowsSso);
 
     /// <summary>The redirect URI to register at the identity provider: one per organization.</summary>
     public string RedirectUriOf(Guid organizationId) => publicUrl.To(SsoOidc.CallbackPathOf(organizationId));
@@ -77,7 +76,7 @@ public sealed class SsoService(
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
         if (!access.IsSuccess) return access.Error!;
-        if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
+        if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
 
         var issuer = SsoRules.ValidateIssuer(input.Issuer, options.Value.AllowInsecureLoopback);
         if (!issuer.IsSuccess) return issuer.Error!;
@@ -138,7 +137,7 @@ public sealed class SsoService(
             connection.DefaultRole = input.DefaultRole;
             connection.EnforceSso = input.EnforceSso;
             connection.UpdatedAt = now;
-            connection.Version = Guid.NewGuid();
+            db.Touch(connection);
             foreach (var gone in connection.Domains.Where(d => !domains.Value.Contains(d.Domain)).ToList())
             {
                 connection.Domains.Remove(gone);
@@ -190,7 +189,7 @@ public sealed class SsoService(
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
         if (!access.IsSuccess) return access.Error!;
-        if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
+        if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
         var domain = SsoRules.NormalizeDomain(domainName);
         if (domain is null) return Error.NotFound("The domain claim");
 
@@ -269,7 +268,7 @@ public sealed class SsoService(
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
         if (!access.IsSuccess) return access.Error!;
-        if (!PlanLimits.For(access.Value.Plan).AllowsSso) return Error.Forbidden(UpgradeMessage(access.Value.Plan));
+        if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
         var issuer = SsoRules.ValidateIssuer(issuerUrl, options.Value.AllowInsecureLoopback);
         if (!issuer.IsSuccess) return issuer.Error!;
         return await discovery.CheckAsync(issuer.Value, ct);

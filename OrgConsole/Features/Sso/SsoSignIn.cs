@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Common;
+using OrgConsole.Access;
 using OrgConsole.Data;
-using OrgConsole.Features.Organizations;
 
 namespace OrgConsole.Features.Sso;
 
@@ -164,7 +164,7 @@ public sealed class SsoSignIn(
         var user = await signInManager.UserManager.FindByIdAsync(admitted.Value.UserId);
         if (user is null) return FailureUrl(SsoFailure.NotConfigured, hint);
         await signInManager.SignInAsync(user, isPersistent: false, authenticationMethod: "sso");
-        return IsLocal(returnUrl) ? returnUrl! : $"/orgs/{organizationId}";
+        return IsLocal(returnUrl) ? returnUrl! : Components.Layout.OrgRoutes.Overview(organizationId);
     }
 
     private static bool IsLocal(string? url) =>

@@ -6,6 +6,7 @@ using OrgConsole.Data;
 using OrgConsole.Features.Audit;
 using OrgConsole.Features.Invitations;
 using OrgConsole.Features.Organizations;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Features.Support;
 
@@ -175,7 +176,6 @@ public sealed class SupportService(
             db.ApiKeys.RemoveRange(keys);
             foreach (var kept in assignments.Except(lostAccess)) kept.OrganizationId = targetOrganizationId;
             project.OrganizationId = targetOrganizationId;
-            project.Version = Guid.NewGuid();
 
             var removed = lostAccess.Where(r => r.PrincipalType == PrincipalType.User)
                 .Select(r => new { Principal = r.PrincipalName ?? r.PrincipalId, Role = r.Role.ToString() }).ToList();
@@ -232,7 +232,6 @@ public sealed class SupportService(
             var before = new { org.DeletedAt, org.PurgeAfter };
             org.DeletedAt = null;
             org.PurgeAfter = null;
-            org.Version = Guid.NewGuid();
             await audit.AppendAsync(db, actor, organizationId, new AuditEntry("organization.restored", "organization", organizationId.ToString(),
                 Before: before, After: new { Restored = now }, Reason: validReason), ct);
             return Result.Ok();

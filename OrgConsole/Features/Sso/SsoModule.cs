@@ -3,10 +3,14 @@ using Microsoft.Extensions.Options;
 
 namespace OrgConsole.Features.Sso;
 
-/// <summary>Registers single sign-on: the settings service, domain verification, the OpenID Connect handler and the sign-in endpoints.</summary>
-public static class SsoSetup
+/// <summary>The single sign-on feature's one entry: the settings service, domain verification, the OpenID Connect handler and the sign-in endpoints.</summary>
+public static class SsoModule
 {
-    public static IServiceCollection AddSso(this IServiceCollection services)
+    public static IServiceCollection Add(IServiceCollection services, IConfiguration configuration) => services.AddSso().AddSsoSignIn();
+
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints) => endpoints.MapSso();
+
+    private static IServiceCollection AddSso(this IServiceCollection services)
     {
         services.AddOptions<SsoOptions>().BindConfiguration(SsoOptions.Section);
         services.AddHttpClient(SsoDiscovery.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
@@ -30,7 +34,7 @@ public static class SsoSetup
     /// The web app's part: ASP.NET Core's OpenID Connect handler as one scheme whose options are the current request's
     /// organization's (see <see cref="SsoOidc"/>), and the hourly re-check of verified domains.
     /// </summary>
-    public static IServiceCollection AddSsoSignIn(this IServiceCollection services)
+    private static IServiceCollection AddSsoSignIn(this IServiceCollection services)
     {
         services.AddAuthentication().AddOpenIdConnect(SsoOidc.Scheme, "Single sign-on", _ => { });
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, SsoOidcConfigure>();
@@ -41,7 +45,7 @@ public static class SsoSetup
     }
 
     /// <summary><c>/sso/start</c> sends the browser to the provider; the handler answers <c>/sso/callback/{org}</c>; <c>/sso/complete</c> signs in.</summary>
-    public static IEndpointRouteBuilder MapSso(this IEndpointRouteBuilder endpoints)
+    private static IEndpointRouteBuilder MapSso(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet(SsoSignIn.StartPath, (HttpContext http, SsoSignIn sso, string? email, string? returnUrl) => sso.BeginAsync(http, email, returnUrl)).AllowAnonymous();
         endpoints.MapGet(SsoSignIn.CompletePath, async (HttpContext http, SsoSignIn sso, string? returnUrl, CancellationToken ct) =>
