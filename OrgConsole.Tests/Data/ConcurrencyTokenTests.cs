@@ -6,7 +6,7 @@ using OrgConsole.Tests.TestSupport;
 namespace OrgConsole.Tests.Data;
 
 /// <summary>One interceptor renews every <c>Version</c> concurrency token; the services never write it.</summary>
-public sealed class ConcurrencyTokenTests
+public class ConcurrencyTokenTests
 {
     [Fact(Timeout = 30_000)]
     public async Task AnUpdate_ThatDoesNotTouchVersion_StillRenewsIt()

@@ -7,6 +7,7 @@ namespace OrgConsole.Tests.Postgres;
 // The field initializer runs before the base class's own initializers, so fixtures built there use PostgreSQL too.
 
 public sealed class PermissionMatrixTestsOnPostgres : Access.PermissionMatrixTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class ConcurrencyTokenTestsOnPostgres : Data.ConcurrencyTokenTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class LastOwnerGuardTestsOnPostgres : Features.Members.LastOwnerGuardTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class MemberServiceTestsOnPostgres : Features.Members.MemberServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class AdminApiContractTestsOnPostgres : Api.AdminApi.AdminApiContractTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
