@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using OrgConsole.Access;
 
 namespace OrgConsole.AdminApi;
@@ -36,7 +37,10 @@ public static class AdminApiSetup
         app.MapOAuthToken();
         var admin = app.MapGroup("/admin").AllowAnonymous().DisableAntiforgery()
             .WithMetadata(new Common.Http.ErrorShape((failure, message) => ApiResults.Problem(Common.Http.ErrorShape.StatusOf(failure),
-                failure == Common.Http.PipelineFailure.TooManyRequests ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message)));
+                failure == Common.Http.PipelineFailure.TooManyRequests ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message)))
+            // What the gate (not a handler) answers for every operation: no valid token, or an unexpected failure.
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(ErrorResponse), ["application/json"]),
+                new ProducesResponseTypeMetadata(StatusCodes.Status500InternalServerError, typeof(ErrorResponse), ["application/json"]));
         admin.MapProjectsApi();
         admin.MapOrganizationsApi();
         admin.MapApiKeysApi();
@@ -54,7 +58,7 @@ public static class AdminApiSetup
         http.Items[typeof(AdminCaller)] as AdminCaller ?? throw new InvalidOperationException("The Admin API gate did not run for this request.");
 
     /// <summary>Parses a path id that the spec declares as a UUID; a malformed one is a 400 that names the parameter.</summary>
-    public static bool TryId(string raw, string name, out Guid id, out IResult? error)
+    public static bool TryId(string raw, string name, out Guid id, out BadRequest<ErrorResponse>? error)
     {
         error = null;
         if (raw.Length <= 64 && Guid.TryParse(raw, out id)) return true;
@@ -63,17 +67,11 @@ public static class AdminApiSetup
         return false;
     }
 
-    /// <summary>Names an operation as Pinecone does and adds the responses every Admin API operation documents.</summary>
-    public static RouteHandlerBuilder Documented<T>(this RouteHandlerBuilder builder, string operationId, string summary, string tag, int status = 200) =>
-        builder.Errors(operationId, summary, tag).Produces<T>(status);
-
-    /// <summary>An operation that answers 202 Accepted without a body (the deletes).</summary>
-    public static RouteHandlerBuilder DocumentedAccepted(this RouteHandlerBuilder builder, string operationId, string summary, string tag) =>
-        builder.Errors(operationId, summary, tag).Produces(StatusCodes.Status202Accepted);
-
-    private static RouteHandlerBuilder Errors(this RouteHandlerBuilder builder, string operationId, string summary, string tag) =>
-        builder.WithName(operationId).WithSummary(summary).WithTags(tag)
-            .Produces<ErrorResponse>(400).Produces<ErrorResponse>(401).Produces<ErrorResponse>(403).Produces<ErrorResponse>(404).Produces<ErrorResponse>(500);
+    /// <summary>
+    /// Names an operation as Pinecone does. Its responses come from the handler's typed results; the group adds the gate's 401 and 500.
+    /// </summary>
+    public static RouteHandlerBuilder Operation(this RouteHandlerBuilder builder, string operationId, string summary, string tag) =>
+        builder.WithName(operationId).WithSummary(summary).WithTags(tag);
 
     public static string ResourceType(Guid? projectId) => projectId is null ? "organization" : "project";
 

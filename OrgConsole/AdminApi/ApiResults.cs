@@ -1,4 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using OrgConsole.Common;
 
 namespace OrgConsole.AdminApi;
@@ -8,64 +11,123 @@ public sealed record ErrorResponse(int Status, ErrorBody Error);
 
 public sealed record ErrorBody(string Code, string Message);
 
-/// <summary>How one operation reports the service errors whose HTTP form the Pinecone contract varies per operation.</summary>
-public sealed record ErrorStyle(string ConflictCode = "ABORTED", int ValidationStatus = 400, int QuotaStatus = 403)
+/// <summary>403 with a JSON body (the framework's <c>Forbid</c> is an authentication challenge, without one).</summary>
+public sealed class Forbidden<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
 {
-    public static readonly ErrorStyle Default = new();
-
-    /// <summary>Creates whose spec lists 409 ALREADY_EXISTS for duplicates and 422 for requests the service refuses.</summary>
-    public static readonly ErrorStyle Create = new(ConflictCode: "ALREADY_EXISTS", ValidationStatus: 422);
-
-    /// <summary>Resending an invite: the hourly email limit is 429.</summary>
-    public static readonly ErrorStyle Resend = new(QuotaStatus: 429);
+    public TValue Value { get; } = value;
+    public int StatusCode => StatusCodes.Status403Forbidden;
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+    object? IValueHttpResult.Value => Value;
+    public Task ExecuteAsync(HttpContext httpContext) => JsonBody.WriteAsync(httpContext, StatusCode, Value);
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => JsonBody.Document<TValue>(builder, StatusCodes.Status403Forbidden);
 }
 
-/// <summary>Writes Admin API responses. <see cref="From(Error, ErrorStyle?)"/> is the one place service errors become HTTP.</summary>
-public static class ApiResults
+/// <summary>401 with a JSON body (the framework's <c>Unauthorized</c> has none).</summary>
+public sealed class Unauthorized<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
 {
-    public static IResult Json<T>(T body, int status = StatusCodes.Status200OK) => Results.Json(body, AdminJson.Options, statusCode: status);
+    public TValue Value { get; } = value;
+    public int StatusCode => StatusCodes.Status401Unauthorized;
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+    object? IValueHttpResult.Value => Value;
+    public Task ExecuteAsync(HttpContext httpContext) => JsonBody.WriteAsync(httpContext, StatusCode, Value);
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => JsonBody.Document<TValue>(builder, StatusCodes.Status401Unauthorized);
+}
 
-    public static IResult Accepted() => Results.StatusCode(StatusCodes.Status202Accepted);
+/// <summary>429 with a JSON body.</summary>
+public sealed class TooManyRequests<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
+{
+    public TValue Value { get; } = value;
+    public int StatusCode => StatusCodes.Status429TooManyRequests;
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+    object? IValueHttpResult.Value => Value;
+    public Task ExecuteAsync(HttpContext httpContext) => JsonBody.WriteAsync(httpContext, StatusCode, Value);
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => JsonBody.Document<TValue>(builder, StatusCodes.Status429TooManyRequests);
+}
 
-    public static IResult Problem(int status, string code, string message) =>
-        Results.Json(new ErrorResponse(status, new ErrorBody(code, message)), AdminJson.Options, statusCode: status);
-
-    public static IResult BadRequest(string message) => Problem(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", message);
-
-    public static IResult NotFound(string what) => Problem(StatusCodes.Status404NotFound, "NOT_FOUND", $"{what} was not found.");
-
-    /// <summary>Maps a feature service's error to its HTTP status and error code.</summary>
-    public static IResult From(Error error, ErrorStyle? style = null)
+internal static class JsonBody
+{
+    public static Task WriteAsync<TValue>(HttpContext http, int status, TValue value)
     {
-        style ??= ErrorStyle.Default;
-        return error.Kind switch
-        {
-            ErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "NOT_FOUND", error.Message),
-            ErrorKind.Forbidden => Problem(StatusCodes.Status403Forbidden, "PERMISSION_DENIED", error.Message),
-            ErrorKind.Validation when style.ValidationStatus == StatusCodes.Status422UnprocessableEntity =>
-                Problem(StatusCodes.Status422UnprocessableEntity, "UNPROCESSABLE_ENTITY", error.Message),
-            ErrorKind.Validation => Problem(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", error.Message),
-            ErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, style.ConflictCode, error.Message),
-            ErrorKind.Quota when style.QuotaStatus == StatusCodes.Status429TooManyRequests =>
-                Problem(StatusCodes.Status429TooManyRequests, "RESOURCE_EXHAUSTED", error.Message),
-            ErrorKind.Quota => Problem(StatusCodes.Status403Forbidden, "QUOTA_EXCEEDED", error.Message),
-            _ => Problem(StatusCodes.Status500InternalServerError, "UNKNOWN", "Internal server error"),
-        };
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(value, AdminJson.Options);
     }
 
-    /// <summary>A value, or the error mapped by <see cref="From(Error, ErrorStyle?)"/>.</summary>
-    public static IResult From<T, TWire>(Result<T> result, Func<T, TWire> toWire, int status = StatusCodes.Status200OK, ErrorStyle? style = null) =>
-        result.IsSuccess ? Json(toWire(result.Value), status) : From(result.Error!, style);
+    public static void Document<TValue>(EndpointBuilder builder, int status) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(status, typeof(TValue), ["application/json"]));
+}
+
+/// <summary>
+/// Writes Admin API responses. Handlers return typed results (<c>Results&lt;Ok&lt;T&gt;, BadRequest&lt;ErrorResponse&gt;, …&gt;</c>), so the
+/// OpenAPI document lists exactly the statuses an operation's code can answer. A feature service's <see cref="Error"/> becomes HTTP here,
+/// in one of three shapes: <see cref="Fail{TOk}"/> (every operation: 400, 403, 404, 409), <see cref="FailCreate{TOk}"/> (creates:
+/// also 422, and 409 ALREADY_EXISTS) and <see cref="FailResend{TOk}"/> (resend: the hourly email limit is 429).
+/// </summary>
+public static class ApiResults
+{
+    public static ErrorResponse Body(int status, string code, string message) => new(status, new ErrorBody(code, message));
+
+    /// <summary>Any status in the error shape, for the gate and the pipeline (outside a handler's typed results).</summary>
+    public static IResult Problem(int status, string code, string message) => Results.Json(Body(status, code, message), AdminJson.Options, statusCode: status);
+
+    public static BadRequest<ErrorResponse> BadRequest(string message, string code = "INVALID_ARGUMENT") =>
+        TypedResults.BadRequest(Body(StatusCodes.Status400BadRequest, code, message));
+
+    public static NotFound<ErrorResponse> NotFound(string what) => TypedResults.NotFound(Body(StatusCodes.Status404NotFound, "NOT_FOUND", $"{what} was not found."));
+
+    /// <summary>
+    /// A service error as any operation answers it: Validation 400 INVALID_ARGUMENT, Forbidden 403 PERMISSION_DENIED, Quota 403
+    /// QUOTA_EXCEEDED, NotFound 404, Conflict 409 with <paramref name="conflictCode"/> (ABORTED unless the operation's contract names another).
+    /// </summary>
+    public static Results<TOk, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>> Fail<TOk>(
+        Error error, string conflictCode = "ABORTED") where TOk : IResult => error.Kind switch
+    {
+        ErrorKind.Validation => TypedResults.BadRequest(Body(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", error.Message)),
+        ErrorKind.NotFound => TypedResults.NotFound(Body(StatusCodes.Status404NotFound, "NOT_FOUND", error.Message)),
+        ErrorKind.Forbidden => Forbidden(error.Message),
+        ErrorKind.Quota => QuotaExceeded(error.Message),
+        ErrorKind.Conflict => Conflict(error.Message, conflictCode),
+        _ => throw new InvalidOperationException($"Unmapped error kind {error.Kind}."),
+    };
+
+    /// <summary>Creates: a refused request (Validation) is 422 UNPROCESSABLE_ENTITY and a duplicate 409 ALREADY_EXISTS, as their spec lists.</summary>
+    public static Results<TOk, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, UnprocessableEntity<ErrorResponse>> FailCreate<TOk>(
+        Error error) where TOk : IResult => error.Kind switch
+    {
+        ErrorKind.Validation => TypedResults.UnprocessableEntity(Body(StatusCodes.Status422UnprocessableEntity, "UNPROCESSABLE_ENTITY", error.Message)),
+        ErrorKind.NotFound => TypedResults.NotFound(Body(StatusCodes.Status404NotFound, "NOT_FOUND", error.Message)),
+        ErrorKind.Forbidden => Forbidden(error.Message),
+        ErrorKind.Quota => QuotaExceeded(error.Message),
+        ErrorKind.Conflict => Conflict(error.Message, "ALREADY_EXISTS"),
+        _ => throw new InvalidOperationException($"Unmapped error kind {error.Kind}."),
+    };
+
+    /// <summary>Resending an invite: the hourly email limit (Quota) is 429 RESOURCE_EXHAUSTED.</summary>
+    public static Results<TOk, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, TooManyRequests<ErrorResponse>> FailResend<TOk>(
+        Error error) where TOk : IResult => error.Kind switch
+    {
+        ErrorKind.Validation => TypedResults.BadRequest(Body(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", error.Message)),
+        ErrorKind.NotFound => TypedResults.NotFound(Body(StatusCodes.Status404NotFound, "NOT_FOUND", error.Message)),
+        ErrorKind.Forbidden => Forbidden(error.Message),
+        ErrorKind.Quota => new TooManyRequests<ErrorResponse>(Body(StatusCodes.Status429TooManyRequests, "RESOURCE_EXHAUSTED", error.Message)),
+        ErrorKind.Conflict => Conflict(error.Message, "ABORTED"),
+        _ => throw new InvalidOperationException($"Unmapped error kind {error.Kind}."),
+    };
+
+    private static Forbidden<ErrorResponse> Forbidden(string message) => new(Body(StatusCodes.Status403Forbidden, "PERMISSION_DENIED", message));
+
+    private static Forbidden<ErrorResponse> QuotaExceeded(string message) => new(Body(StatusCodes.Status403Forbidden, "QUOTA_EXCEEDED", message));
+
+    private static Conflict<ErrorResponse> Conflict(string message, string code) => TypedResults.Conflict(Body(StatusCodes.Status409Conflict, code, message));
 
     /// <summary>
     /// Reads a JSON body: wrong JSON, wrong types, unknown or repeated fields and a missing body are all 400 INVALID_ARGUMENT,
-    /// with a message that says where, never a 500.
+    /// with a message that says where, never a 500. A body the server refuses to read (too large) reaches the gate, which answers it.
     /// </summary>
-    public static async Task<(T? Body, IResult? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    public static async Task<(T? Body, BadRequest<ErrorResponse>? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct) where T : class
     {
         if (!request.HasJsonContentType())
         {
-            return (null, Problem(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", "Send the request body as JSON with Content-Type: application/json."));
+            return (null, BadRequest("Send the request body as JSON with Content-Type: application/json."));
         }
         try
         {
@@ -76,9 +138,9 @@ public static class ApiResults
         {
             return (null, BadRequest(Describe(ex)));
         }
-        catch (BadHttpRequestException ex)
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status400BadRequest)
         {
-            return (null, Problem(ex.StatusCode, "INVALID_ARGUMENT", "The request body could not be read: " + ex.Message));
+            return (null, BadRequest("The request body could not be read: " + ex.Message));
         }
     }
 

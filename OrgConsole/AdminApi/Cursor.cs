@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace OrgConsole.AdminApi;
 
@@ -30,7 +31,7 @@ public static class Cursor
     }
 
     /// <summary>Reads <c>limit</c> (1..100, default 100; out of range: 400 OUT_OF_RANGE) and an offset <c>paginationToken</c>.</summary>
-    public static IResult? ReadOffsetPage(HttpRequest request, string list, out int skip, out int take)
+    public static BadRequest<ErrorResponse>? ReadOffsetPage(HttpRequest request, string list, out int skip, out int take)
     {
         skip = 0;
         if (ReadLimit(request, out take) is { } bad) return bad;
@@ -43,7 +44,7 @@ public static class Cursor
         return null;
     }
 
-    public static IResult? ReadLimit(HttpRequest request, out int take)
+    public static BadRequest<ErrorResponse>? ReadLimit(HttpRequest request, out int take)
     {
         take = DefaultLimit;
         var raw = request.Query["limit"];
@@ -53,11 +54,11 @@ public static class Cursor
             return ApiResults.BadRequest("limit must be an integer from 1 to 100.");
         }
         return take is < 1 or > MaxLimit
-            ? ApiResults.Problem(StatusCodes.Status400BadRequest, "OUT_OF_RANGE", $"limit must be from 1 to {MaxLimit}; it was {take}.")
+            ? ApiResults.BadRequest($"limit must be from 1 to {MaxLimit}; it was {take}.", "OUT_OF_RANGE")
             : null;
     }
 
-    public static IResult InvalidToken() => ApiResults.BadRequest("paginationToken is not a token this list returned. Start again without it.");
+    public static BadRequest<ErrorResponse> InvalidToken() => ApiResults.BadRequest("paginationToken is not a token this list returned. Start again without it.");
 }
 
 /// <summary>The <c>pagination</c> object; absent on the last page.</summary>

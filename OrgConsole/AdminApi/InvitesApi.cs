@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using OrgConsole.Access;
 using OrgConsole.Features.Invitations;
 
@@ -11,67 +12,78 @@ public static class InvitesApi
 
     public static void MapInvitesApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/invites", async (HttpContext http, InvitationService invitations, CancellationToken ct) =>
-        {
-            if (Cursor.ReadOffsetPage(http.Request, List, out var skip, out var take) is { } bad) return bad;
-            var page = await invitations.ListPendingPageAsync(http.Caller().OrganizationId, skip, take, ct);
-            return ApiResults.From(page, p => new PagedResponse<InviteDto>(p.Items.Select(Dto).ToList(),
-                p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
-        }).Documented<PagedResponse<InviteDto>>("list_invites", "List pending and expired invites", Tag);
-
-        admin.MapPost("/invites", async (HttpContext http, InvitationService invitations, CancellationToken ct) =>
-        {
-            var (body, error) = await ApiResults.ReadBodyAsync<CreateInviteRequest>(http.Request, ct);
-            if (error is not null) return error;
-            if (string.IsNullOrWhiteSpace(body!.Email)) return ApiResults.BadRequest("email is required.");
-            if (body.Email.Length > 254) return ApiResults.BadRequest("email can be at most 254 characters.");
-            if (body.RoleBindings is not { Count: >= 1 and <= 100 }) return ApiResults.BadRequest("role_bindings must hold 1 to 100 bindings, one of them an organization role.");
-            var org = http.Caller().OrganizationId;
-            var (bindings, bindingError) = RoleBindingInputs.Parse(body.RoleBindings, org, WireNames.OrgAndProjectRoles);
-            if (bindingError is not null) return bindingError;
-            var orgRoles = bindings!.Where(b => b.ProjectId is null).ToList();
-            if (orgRoles.Count != 1)
-            {
-                return ApiResults.BadRequest($"role_bindings must include exactly one organization-scoped membership role ({WireNames.Supported(Roles.OrganizationRoles)}).");
-            }
-            var grants = bindings!.Where(b => b.ProjectId is not null).Select(b => new ProjectGrant(b.ProjectId!.Value, b.Role)).ToList();
-            var invited = await invitations.InviteAsync(org, new InviteRequest([body.Email], orgRoles[0].Role, grants), ct);
-            return ApiResults.From(invited, o => Dto(o.Invited.Single()), style: ErrorStyle.Create);
-        }).Accepts<CreateInviteRequest>("application/json").Documented<InviteDto>("create_invite", "Invite a user to the organization", Tag);
-
-        admin.MapGet("/invites/{invite_id}", async (string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct) =>
-        {
-            if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
-            return await FetchAsync(invitations, http.Caller().OrganizationId, id, ct);
-        }).Documented<InviteDto>("fetch_invite", "Get invite details", Tag);
-
-        admin.MapDelete("/invites/{invite_id}", async (string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct) =>
-        {
-            if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
-            var org = http.Caller().OrganizationId;
-            var current = await invitations.GetAsync(org, id, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
-            if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
-            var revoked = await invitations.RevokeAsync(org, id, ct);
-            return revoked.IsSuccess ? ApiResults.Accepted() : ApiResults.From(revoked.Error!);
-        }).DocumentedAccepted("delete_invite", "Delete a pending invite", Tag);
-
-        admin.MapPost("/invites/{invite_id}/resend", async (string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct) =>
-        {
-            if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
-            var org = http.Caller().OrganizationId;
-            var current = await invitations.GetAsync(org, id, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
-            if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
-            return ApiResults.From(await invitations.ResendAsync(org, id, ct), Dto, style: ErrorStyle.Resend);
-        }).Documented<InviteDto>("resend_invite", "Resend an invite email", Tag).Produces<ErrorResponse>(409).Produces<ErrorResponse>(429);
+        admin.MapGet("/invites", ListInvitesAsync).Operation("list_invites", "List pending and expired invites", Tag);
+        admin.MapPost("/invites", CreateInviteAsync).Accepts<CreateInviteRequest>("application/json").Operation("create_invite", "Invite a user to the organization", Tag);
+        admin.MapGet("/invites/{invite_id}", GetInviteAsync).Operation("fetch_invite", "Get invite details", Tag);
+        admin.MapDelete("/invites/{invite_id}", DeleteInviteAsync).Operation("delete_invite", "Delete a pending invite", Tag);
+        admin.MapPost("/invites/{invite_id}/resend", ResendInviteAsync).Operation("resend_invite", "Resend an invite email", Tag);
     }
 
-    private static async Task<IResult> FetchAsync(InvitationService invitations, Guid org, Guid id, CancellationToken ct)
+    public static async Task<Results<Ok<PagedResponse<InviteDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListInvitesAsync(
+        HttpContext http, InvitationService invitations, CancellationToken ct)
     {
-        var result = await invitations.GetAsync(org, id, ct);
-        if (result.IsSuccess && result.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
-        return ApiResults.From(result, Dto);
+        if (Cursor.ReadOffsetPage(http.Request, List, out var skip, out var take) is { } bad) return bad;
+        var page = await invitations.ListPendingPageAsync(http.Caller().OrganizationId, skip, take, ct);
+        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<InviteDto>>>(page.Error!);
+        var p = page.Value;
+        return TypedResults.Ok(new PagedResponse<InviteDto>(p.Items.Select(Dto).ToList(), p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
+    }
+
+    public static async Task<Results<Ok<InviteDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, UnprocessableEntity<ErrorResponse>>> CreateInviteAsync(
+        HttpContext http, InvitationService invitations, CancellationToken ct)
+    {
+        var (body, error) = await ApiResults.ReadBodyAsync<CreateInviteRequest>(http.Request, ct);
+        if (error is not null) return error;
+        if (string.IsNullOrWhiteSpace(body!.Email)) return ApiResults.BadRequest("email is required.");
+        if (body.Email.Length > 254) return ApiResults.BadRequest("email can be at most 254 characters.");
+        if (body.RoleBindings is not { Count: >= 1 and <= 100 }) return ApiResults.BadRequest("role_bindings must hold 1 to 100 bindings, one of them an organization role.");
+        var org = http.Caller().OrganizationId;
+        var (bindings, bindingError) = RoleBindingInputs.Parse(body.RoleBindings, org, WireNames.OrgAndProjectRoles);
+        if (bindingError?.Invalid is { } invalid) return invalid;
+        if (bindingError?.Missing is { } missing) return missing;
+        var orgRoles = bindings!.Where(b => b.ProjectId is null).ToList();
+        if (orgRoles.Count != 1)
+        {
+            return ApiResults.BadRequest($"role_bindings must include exactly one organization-scoped membership role ({WireNames.Supported(Roles.OrganizationRoles)}).");
+        }
+        var grants = bindings!.Where(b => b.ProjectId is not null).Select(b => new ProjectGrant(b.ProjectId!.Value, b.Role)).ToList();
+        var invited = await invitations.InviteAsync(org, new InviteRequest([body.Email], orgRoles[0].Role, grants), ct);
+        if (!invited.IsSuccess) return ApiResults.FailCreate<Ok<InviteDto>>(invited.Error!);
+        return TypedResults.Ok(Dto(invited.Value.Invited.Single()));
+    }
+
+    public static async Task<Results<Ok<InviteDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> GetInviteAsync(
+        string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct)
+    {
+        if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
+        var invite = await invitations.GetAsync(http.Caller().OrganizationId, id, ct);
+        if (!invite.IsSuccess) return ApiResults.Fail<Ok<InviteDto>>(invite.Error!);
+        if (invite.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
+        return TypedResults.Ok(Dto(invite.Value));
+    }
+
+    public static async Task<Results<Accepted, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> DeleteInviteAsync(
+        string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct)
+    {
+        if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
+        var org = http.Caller().OrganizationId;
+        var current = await invitations.GetAsync(org, id, ct);
+        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error!);
+        if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
+        var revoked = await invitations.RevokeAsync(org, id, ct);
+        return revoked.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(revoked.Error!);
+    }
+
+    public static async Task<Results<Ok<InviteDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, TooManyRequests<ErrorResponse>>> ResendInviteAsync(
+        string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct)
+    {
+        if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
+        var org = http.Caller().OrganizationId;
+        var current = await invitations.GetAsync(org, id, ct);
+        if (!current.IsSuccess) return ApiResults.FailResend<Ok<InviteDto>>(current.Error!);
+        if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
+        var resent = await invitations.ResendAsync(org, id, ct);
+        return resent.IsSuccess ? TypedResults.Ok(Dto(resent.Value)) : ApiResults.FailResend<Ok<InviteDto>>(resent.Error!);
     }
 
     private static InviteDto Dto(InvitationRow i) =>

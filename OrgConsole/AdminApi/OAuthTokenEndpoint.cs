@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OrgConsole.Access;
 using OrgConsole.Common.Http;
@@ -29,13 +30,14 @@ public static class OAuthTokenEndpoint
                 failure == PipelineFailure.TooManyRequests ? "too_many_requests" : "temporarily_unavailable", message)))
             .WithTags("OAuth").WithName("get_token").WithSummary("Get an access token for a service account")
             .Accepts<TokenRequestDoc>("application/json", "application/x-www-form-urlencoded")
-            .Produces<TokenResponse>().Produces<OAuthError>(400).Produces<OAuthError>(401).Produces<OAuthError>(403).Produces<OAuthError>(429).Produces<OAuthError>(503);
+            // The pipeline's answer when the database is busy (the handler's own answers come from its typed results).
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(OAuthError), ["application/json"]));
         // A body of any other type would otherwise meet routing's bare 415 (an HTML page in the console); this
         // lower-priority twin answers it in the OAuth error shape instead.
         app.MapPost(Path, (HttpContext http) =>
             {
                 ApiVersions.Negotiate(http);
-                return Error(400, "invalid_request", "Send the body as application/json or application/x-www-form-urlencoded.");
+                return Invalid("Send the body as application/json or application/x-www-form-urlencoded.");
             })
             .WithOrder(1).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
@@ -44,22 +46,22 @@ public static class OAuthTokenEndpoint
     /// <summary>The request's shape, for the OpenAPI document (the handler reads the body itself to answer bad input in OAuth form).</summary>
     public sealed record TokenRequestDoc(string ClientId, string ClientSecret, string GrantType, string Audience);
 
-    private static async Task<IResult> IssueAsync(HttpContext http, ServiceAccountService accounts, AccessTokens tokens, AuditLog audit,
-        IOptions<AdminApiOptions> options, RateLimiters limits, CancellationToken ct)
+    public static async Task<Results<Ok<TokenResponse>, BadRequest<OAuthError>, Unauthorized<OAuthError>, Forbidden<OAuthError>, TooManyRequests<OAuthError>>> IssueAsync(
+        HttpContext http, ServiceAccountService accounts, AccessTokens tokens, AuditLog audit, IOptions<AdminApiOptions> options, RateLimiters limits, CancellationToken ct)
     {
-        if (ApiVersions.Negotiate(http) is { } versionError) return Error(400, "invalid_request", versionError);
+        if (ApiVersions.Negotiate(http) is { } versionError) return Invalid(versionError);
         var (fields, readError) = await ReadFieldsAsync(http.Request, ct);
-        if (readError is not null) return Error(400, "invalid_request", readError);
+        if (readError is not null) return Invalid(readError);
         var missing = Fields.Where(f => string.IsNullOrEmpty(fields!.GetValueOrDefault(f))).ToList();
-        if (missing.Count > 0) return Error(400, "invalid_request", $"Missing {string.Join(", ", missing)}.");
+        if (missing.Count > 0) return Invalid($"Missing {string.Join(", ", missing)}.");
         if (fields!["grant_type"] != "client_credentials")
         {
-            return Error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
+            return TypedResults.BadRequest(new OAuthError("unsupported_grant_type", "Only grant_type=client_credentials is supported."));
         }
         var audience = fields["audience"];
         if (!options.Value.Audiences.Contains(audience, StringComparer.Ordinal))
         {
-            return Error(400, "invalid_request", $"Unknown audience. Use {string.Join(" or ", options.Value.Audiences)}.");
+            return Invalid($"Unknown audience. Use {string.Join(" or ", options.Value.Audiences)}.");
         }
 
         var limit = limits.TryAcquire((RateLimit.TokenPerClient, fields["client_id"]));
@@ -72,10 +74,10 @@ public static class OAuthTokenEndpoint
         var (account, failure) = await accounts.AuthenticateAsync(fields["client_id"], fields["client_secret"], ct);
         if (failure == CredentialFailure.PlanDoesNotAllow)
         {
-            return Error(403, "access_denied", "Service accounts are part of the Enterprise plan, and this organization's plan no longer includes them. " +
-                                                "An Owner or Billing admin can upgrade the plan under Billing → Plan.");
+            return new Forbidden<OAuthError>(new OAuthError("access_denied", "Service accounts are part of the Enterprise plan, and this organization's plan no longer includes them. " +
+                                                "An Owner or Billing admin can upgrade the plan under Billing → Plan."));
         }
-        if (account is null) return Error(401, "invalid_client", "Unknown client_id or wrong client_secret.");
+        if (account is null) return new Unauthorized<OAuthError>(new OAuthError("invalid_client", "Unknown client_id or wrong client_secret."));
 
         var token = await tokens.IssueAsync(account, audience, ct);
         var actor = new Actor(ActorType.ServiceAccount, account.Id.ToString(), account.Name)
@@ -86,7 +88,7 @@ public static class OAuthTokenEndpoint
         await audit.AppendStandaloneAsync(actor, account.OrganizationId,
             new AuditEntry("service_account.token_issued", "service_account", account.Id.ToString(), After: new { ExpiresIn = tokens.LifetimeSeconds }), ct);
         http.Response.Headers.CacheControl = "no-store";
-        return Results.Json(new TokenResponse(token, "Bearer", tokens.LifetimeSeconds), AdminJson.Options);
+        return TypedResults.Ok(new TokenResponse(token, "Bearer", tokens.LifetimeSeconds));
     }
 
     private static async Task<(Dictionary<string, string>? Fields, string? Error)> ReadFieldsAsync(HttpRequest request, CancellationToken ct)
@@ -125,8 +127,10 @@ public static class OAuthTokenEndpoint
         }
     }
 
-    private static IResult TooManyRequests(RateLimitDecision limit) =>
-        Error(StatusCodes.Status429TooManyRequests, "too_many_requests", $"Too many token requests. Try again in {limit.RetryAfterSeconds} seconds.");
+    private static TooManyRequests<OAuthError> TooManyRequests(RateLimitDecision limit) =>
+        new(new OAuthError("too_many_requests", $"Too many token requests. Try again in {limit.RetryAfterSeconds} seconds."));
+
+    private static BadRequest<OAuthError> Invalid(string description) => TypedResults.BadRequest(new OAuthError("invalid_request", description));
 
     private static IResult Error(int status, string error, string description) =>
         Results.Json(new OAuthError(error, description), AdminJson.Options, statusCode: status);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using OrgConsole.Common;
 using OrgConsole.Features.Organizations;
 
@@ -10,37 +11,59 @@ public static class OrganizationsApi
 
     public static void MapOrganizationsApi(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/organizations", async (HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct) =>
-            ApiResults.From(await organizations.GetAsync(http.Caller().OrganizationId, ct), o => new ListResponse<OrganizationDto>([Dto(o, time.UtcNow())])))
-            .Documented<ListResponse<OrganizationDto>>("list_organizations", "List organizations", Tag);
+        admin.MapGet("/organizations", ListOrganizationsAsync).Operation("list_organizations", "List organizations", Tag);
+        admin.MapGet("/organizations/{organization_id}", GetOrganizationAsync).Operation("fetch_organization", "Get organization details", Tag);
+        admin.MapPatch("/organizations/{organization_id}", UpdateOrganizationAsync).Accepts<UpdateOrganizationRequest>("application/json")
+            .Operation("update_organization", "Update an organization", Tag);
+        admin.MapDelete("/organizations/{organization_id}", DeleteOrganizationAsync).Operation("delete_organization", "Delete an organization", Tag);
+    }
 
-        admin.MapGet("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct) =>
-        {
-            if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
-            return ApiResults.From(await organizations.GetAsync(org, ct), o => Dto(o, time.UtcNow()));
-        }).Documented<OrganizationDto>("fetch_organization", "Get organization details", Tag);
+    public static async Task<Results<Ok<ListResponse<OrganizationDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListOrganizationsAsync(
+        HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct)
+    {
+        var organization = await organizations.GetAsync(http.Caller().OrganizationId, ct);
+        if (!organization.IsSuccess) return ApiResults.Fail<Ok<ListResponse<OrganizationDto>>>(organization.Error!);
+        return TypedResults.Ok(new ListResponse<OrganizationDto>([Dto(organization.Value, time.UtcNow())]));
+    }
 
-        admin.MapPatch("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct) =>
-        {
-            if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
-            var (body, error) = await ApiResults.ReadBodyAsync<UpdateOrganizationRequest>(http.Request, ct);
-            if (error is not null) return error;
-            if (body!.Name is not null)
-            {
-                var renamed = await organizations.RenameAsync(org, body.Name, ct);
-                if (!renamed.IsSuccess) return ApiResults.From(renamed.Error!);
-            }
-            return ApiResults.From(await organizations.GetAsync(org, ct), o => Dto(o, time.UtcNow()));
-        }).Accepts<UpdateOrganizationRequest>("application/json").Documented<OrganizationDto>("update_organization", "Update an organization", Tag);
+    public static async Task<Results<Ok<OrganizationDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> GetOrganizationAsync(
+        string organization_id, HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct)
+    {
+        if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
+        return await FetchAsync(organizations, org, time, ct);
+    }
 
-        admin.MapDelete("/organizations/{organization_id}", async (string organization_id, HttpContext http, OrganizationService organizations, CancellationToken ct) =>
+    public static async Task<Results<Ok<OrganizationDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> UpdateOrganizationAsync(
+        string organization_id, HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct)
+    {
+        if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
+        var (body, error) = await ApiResults.ReadBodyAsync<UpdateOrganizationRequest>(http.Request, ct);
+        if (error is not null) return error;
+        if (body!.Name is not null)
         {
-            if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
-            var current = await organizations.GetAsync(org, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
-            var deleted = await organizations.DeleteAsync(org, current.Value.Name, ct);
-            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error!, new ErrorStyle(ConflictCode: "FAILED_PRECONDITION"));
-        }).DocumentedAccepted("delete_organization", "Delete an organization", Tag);
+            var renamed = await organizations.RenameAsync(org, body.Name, ct);
+            if (!renamed.IsSuccess) return ApiResults.Fail<Ok<OrganizationDto>>(renamed.Error!);
+        }
+        return await FetchAsync(organizations, org, time, ct);
+    }
+
+    /// <summary>A refused delete (the organization still holds what must go first) is 409 FAILED_PRECONDITION.</summary>
+    public static async Task<Results<Accepted, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> DeleteOrganizationAsync(
+        string organization_id, HttpContext http, OrganizationService organizations, CancellationToken ct)
+    {
+        if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
+        var current = await organizations.GetAsync(org, ct);
+        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error!);
+        var deleted = await organizations.DeleteAsync(org, current.Value.Name, ct);
+        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error!, conflictCode: "FAILED_PRECONDITION");
+    }
+
+    private static async Task<Results<Ok<OrganizationDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> FetchAsync(
+        OrganizationService organizations, Guid org, TimeProvider time, CancellationToken ct)
+    {
+        var organization = await organizations.GetAsync(org, ct);
+        if (!organization.IsSuccess) return ApiResults.Fail<Ok<OrganizationDto>>(organization.Error!);
+        return TypedResults.Ok(Dto(organization.Value, time.UtcNow()));
     }
 
     /// <summary>The caller's own organization when the path names it; anything else looks like a missing organization.</summary>

@@ -35,13 +35,14 @@ public sealed class AdminApiHarness : IAsyncDisposable
     public Guid SearchProjectId { get; private set; }
     public Guid AnalyticsProjectId { get; private set; }
 
-    public static async Task<AdminApiHarness> StartAsync()
+    public static async Task<AdminApiHarness> StartAsync(Action<IServiceCollection>? configureServices = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
         // The permission matrix asks for a token per role and operation, all from the one in-memory address.
         var app = AppFactory.InMemory(new Dictionary<string, string> { ["RateLimits:TokenPerAddress:PermitLimit"] = "100000" }, services =>
         {
             services.AddSingleton<TimeProvider>(time);
+            configureServices?.Invoke(services);
         });
         var harness = new AdminApiHarness(app, time);
         app.CreateClient().Dispose(); // starts the server and seeds the demo

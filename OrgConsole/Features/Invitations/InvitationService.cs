@@ -247,16 +247,23 @@ public sealed class InvitationService(
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
         if (!access.IsSuccess) return access.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = from r in db.InvitationRoles.AsNoTracking()
-                    join i in db.Invitations on r.InvitationId equals i.Id
-                    where r.OrganizationId == organizationId && i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending
-                    select r;
+        var query = PendingBindings(db, organizationId);
         if (invitationId is { } one) query = query.Where(r => r.InvitationId == one);
         if (bindingId is { } id) query = query.Where(r => r.Id == id);
         var rows = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.InvitationId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role).Take(10_000)
             .Select(r => new InvitationBindingRow(r.Id, r.InvitationId, r.ProjectId, r.Role, r.CreatedAt)).ToListAsync(ct);
         return rows;
     }
+
+    /// <summary>
+    /// The role bindings of the organization's pending invites, as a query to filter and page in SQL (the role-binding list
+    /// merges them with the other principals' in one query). It does not authorize: callers demand <see cref="Permission.InviteMembers"/>.
+    /// </summary>
+    public static IQueryable<InvitationRole> PendingBindings(ApplicationDbContext db, Guid organizationId) =>
+        from r in db.InvitationRoles.AsNoTracking()
+        join i in db.Invitations on r.InvitationId equals i.Id
+        where r.OrganizationId == organizationId && i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending
+        select r;
 
     /// <summary>
     /// Adds a role binding to a pending invite (SPEC §1.3a: an invite is a principal): an organization role or a role on one

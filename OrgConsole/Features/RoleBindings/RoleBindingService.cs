@@ -31,49 +31,75 @@ public sealed class RoleBindingService(
     ApiKeyService apiKeys,
     InvitationService invitations)
 {
+    /// <summary>
+    /// One page of the bindings the caller may see, filtered and paged in SQL: people's, service accounts' and API keys' bindings
+    /// and — for callers who may invite — pending invites' in one UNION ALL query with one order (creation time, then principal,
+    /// resource, role and id, so the order is total and pages neither repeat nor skip a binding).
+    /// </summary>
     public async Task<Result<Slice<RoleBindingRow>>> ListAsync(Guid organizationId, RoleBindingFilter filter, int skip, int take, CancellationToken ct = default)
     {
         var visible = await VisibleAsync(organizationId, ct);
         if (!visible.IsSuccess) return visible.Error!;
         if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 role bindings.");
-        if (filter.PrincipalType == PrincipalType.Invite) return await InviteBindingsAsync(organizationId, filter, skip, take, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = visible.Value(db);
-        if (filter.PrincipalType is { } type) query = query.Where(r => r.PrincipalType == type);
-        if (filter.PrincipalId is { } principalId) query = query.Where(r => r.PrincipalId == principalId);
-        if (filter.ProjectScope == false) query = query.Where(r => r.ProjectId == null);
-        if (filter.ProjectScope == true) query = query.Where(r => r.ProjectId != null);
-        if (filter.ProjectId is { } projectId) query = query.Where(r => r.ProjectId == projectId);
-        if (filter.Role is { } role) query = query.Where(r => r.Role == role);
-        var rows = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role)
-            .Skip(filter.PrincipalType is null ? 0 : skip).Take(filter.PrincipalType is null ? skip + take + 1 : take + 1)
-            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).ToListAsync(ct);
-        if (filter.PrincipalType is not null) return new Slice<RoleBindingRow>(rows.Take(take).ToList(), rows.Count > take);
-        // No principal filter: people's, service accounts' and API keys' bindings merged with pending invites' (owners only), in one order.
-        var invites = await InviteBindingsAsync(organizationId, filter, 0, skip + take + 1, ct);
-        if (invites.IsSuccess) rows = [.. rows.Concat(invites.Value.Items).OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId, StringComparer.Ordinal).ThenBy(r => r.ProjectId).ThenBy(r => r.Role)];
-        var page = rows.Skip(skip).ToList();
-        return new Slice<RoleBindingRow>(page.Take(take).ToList(), page.Count > take);
+        IQueryable<ListedBinding>? query = null;
+        if (filter.PrincipalType != PrincipalType.Invite)
+        {
+            var assigned = visible.Value.Query(db);
+            if (filter.PrincipalType is { } type) assigned = assigned.Where(r => r.PrincipalType == type);
+            if (filter.PrincipalId is { } principalId) assigned = assigned.Where(r => r.PrincipalId == principalId);
+            if (filter.ProjectScope == false) assigned = assigned.Where(r => r.ProjectId == null);
+            if (filter.ProjectScope == true) assigned = assigned.Where(r => r.ProjectId != null);
+            if (filter.ProjectId is { } projectId) assigned = assigned.Where(r => r.ProjectId == projectId);
+            if (filter.Role is { } role) assigned = assigned.Where(r => r.Role == role);
+            query = assigned.Select(r => new ListedBinding
+            {
+                Id = r.Id, PrincipalType = r.PrincipalType, PrincipalId = r.PrincipalId, InvitationId = null, ProjectId = r.ProjectId, Role = r.Role, CreatedAt = r.CreatedAt,
+            });
+        }
+        if (filter.PrincipalType is null or PrincipalType.Invite && visible.Value.SeesInvites && InviteFilter(filter, out var invitationId))
+        {
+            var invited = InvitationService.PendingBindings(db, organizationId);
+            if (invitationId is { } one) invited = invited.Where(r => r.InvitationId == one);
+            if (filter.ProjectScope == false) invited = invited.Where(r => r.ProjectId == null);
+            if (filter.ProjectScope == true) invited = invited.Where(r => r.ProjectId != null);
+            if (filter.ProjectId is { } projectId) invited = invited.Where(r => r.ProjectId == projectId);
+            if (filter.Role is { } role) invited = invited.Where(r => r.Role == role);
+            var invites = invited.Select(r => new ListedBinding
+            {
+                Id = r.Id, PrincipalType = PrincipalType.Invite, PrincipalId = null, InvitationId = r.InvitationId, ProjectId = r.ProjectId, Role = r.Role, CreatedAt = r.CreatedAt,
+            });
+            query = query is null ? invites : query.Concat(invites);
+        }
+        if (query is null) return new Slice<RoleBindingRow>([], false);
+        var rows = await query
+            .OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId).ThenBy(r => r.InvitationId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role).ThenBy(r => r.Id)
+            .Skip(skip).Take(take + 1).ToListAsync(ct);
+        var page = rows.Take(take)
+            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId ?? r.InvitationId!.Value.ToString(), r.ProjectId, r.Role, r.CreatedAt)).ToList();
+        return new Slice<RoleBindingRow>(page, rows.Count > take);
     }
 
-    /// <summary>The role bindings of pending invites, filtered like the others; empty for callers who may not invite.</summary>
-    private async Task<Result<Slice<RoleBindingRow>>> InviteBindingsAsync(Guid organizationId, RoleBindingFilter filter, int skip, int take, CancellationToken ct)
+    /// <summary>An invite's principal id is its UUID; any other principal_id names no invite.</summary>
+    private static bool InviteFilter(RoleBindingFilter filter, out Guid? invitationId)
     {
-        Guid? invitationId = null;
-        if (filter.PrincipalId is { } principalId)
-        {
-            if (!Guid.TryParse(principalId, out var parsed)) return new Slice<RoleBindingRow>([], false);
-            invitationId = parsed;
-        }
-        var listed = await invitations.ListBindingsAsync(organizationId, invitationId, ct: ct);
-        if (!listed.IsSuccess) return listed.Error!.Kind == ErrorKind.Forbidden ? new Slice<RoleBindingRow>([], false) : listed.Error!;
-        var rows = listed.Value
-            .Where(r => filter.ProjectScope is not { } projectScope || projectScope == (r.ProjectId is not null))
-            .Where(r => filter.ProjectId is not { } projectId || r.ProjectId == projectId)
-            .Where(r => filter.Role is not { } role || r.Role == role)
-            .Select(r => new RoleBindingRow(r.Id, PrincipalType.Invite, r.InvitationId.ToString(), r.ProjectId, r.Role, r.CreatedAt))
-            .Skip(skip).Take(take + 1).ToList();
-        return new Slice<RoleBindingRow>(rows.Take(take).ToList(), rows.Count > take);
+        invitationId = null;
+        if (filter.PrincipalId is null) return true;
+        if (!Guid.TryParse(filter.PrincipalId, out var parsed)) return false;
+        invitationId = parsed;
+        return true;
+    }
+
+    /// <summary>A row of the role-binding list: a role assignment's (<see cref="PrincipalId"/>) or a pending invite's (<see cref="InvitationId"/>).</summary>
+    private sealed class ListedBinding
+    {
+        public Guid Id { get; init; }
+        public PrincipalType PrincipalType { get; init; }
+        public string? PrincipalId { get; init; }
+        public Guid? InvitationId { get; init; }
+        public Guid? ProjectId { get; init; }
+        public Role Role { get; init; }
+        public DateTime CreatedAt { get; init; }
     }
 
     public async Task<Result<RoleBindingRow>> GetAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
@@ -81,16 +107,15 @@ public sealed class RoleBindingService(
         var visible = await VisibleAsync(organizationId, ct);
         if (!visible.IsSuccess) return visible.Error!;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await visible.Value(db).Where(r => r.Id == bindingId)
+        var row = await visible.Value.Query(db).Where(r => r.Id == bindingId)
             .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).FirstOrDefaultAsync(ct);
         if (row is not null) return row;
-        var invite = await invitations.ListBindingsAsync(organizationId, null, bindingId, ct);
-        if (invite.IsSuccess && invite.Value.Count == 1)
-        {
-            var b = invite.Value[0];
-            return new RoleBindingRow(b.Id, PrincipalType.Invite, b.InvitationId.ToString(), b.ProjectId, b.Role, b.CreatedAt);
-        }
-        return Error.NotFound("The role binding");
+        if (!visible.Value.SeesInvites) return Error.NotFound("The role binding");
+        var invite = await InvitationService.PendingBindings(db, organizationId).Where(r => r.Id == bindingId)
+            .Select(r => new { r.Id, r.InvitationId, r.ProjectId, r.Role, r.CreatedAt }).FirstOrDefaultAsync(ct);
+        return invite is null
+            ? Error.NotFound("The role binding")
+            : new RoleBindingRow(invite.Id, PrincipalType.Invite, invite.InvitationId.ToString(), invite.ProjectId, invite.Role, invite.CreatedAt);
     }
 
     /// <summary>
@@ -232,24 +257,29 @@ public sealed class RoleBindingService(
 
     private static Error Duplicate() => Error.Conflict("The principal already holds this role on this resource.");
 
+    /// <summary>What the caller may see: role assignments (a query) and whether pending invites' bindings too.</summary>
+    private sealed record Visibility(Func<ApplicationDbContext, IQueryable<RoleAssignment>> Query, bool SeesInvites);
+
     /// <summary>
     /// What the caller may see: owners see every binding; other members see people's organization roles (the members list)
-    /// and the bindings on projects they belong to, but not service accounts, which only owners manage.
+    /// and the bindings on projects they belong to, but not service accounts, which only owners manage. Invites' bindings are
+    /// seen by those who may invite. One membership lookup.
     /// </summary>
-    private async Task<Result<Func<ApplicationDbContext, IQueryable<RoleAssignment>>>> VisibleAsync(Guid organizationId, CancellationToken ct)
+    private async Task<Result<Visibility>> VisibleAsync(Guid organizationId, CancellationToken ct)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error!;
+        var seesInvites = access.Value.Can(Permission.InviteMembers);
         if (access.Value.Role == Role.OrgOwner)
         {
-            return Result<Func<ApplicationDbContext, IQueryable<RoleAssignment>>>.Ok(db => db.RoleAssignments.AsNoTracking().Where(r => r.OrganizationId == organizationId));
+            return new Visibility(db => db.RoleAssignments.AsNoTracking().Where(r => r.OrganizationId == organizationId), seesInvites);
         }
         var me = Authorizer.PrincipalTypeOf(access.Value.Actor);
         var myId = access.Value.Actor.Id;
-        return Result<Func<ApplicationDbContext, IQueryable<RoleAssignment>>>.Ok(db => db.RoleAssignments.AsNoTracking()
+        return new Visibility(db => db.RoleAssignments.AsNoTracking()
             .Where(r => r.OrganizationId == organizationId && r.PrincipalType != PrincipalType.ServiceAccount || r.OrganizationId == organizationId && r.PrincipalType == me && r.PrincipalId == myId)
             .Where(r => r.ProjectId == null
                 ? r.PrincipalType == PrincipalType.User || r.PrincipalType == me && r.PrincipalId == myId
-                : db.RoleAssignments.Any(mine => mine.ProjectId == r.ProjectId && mine.PrincipalType == me && mine.PrincipalId == myId)));
+                : db.RoleAssignments.Any(mine => mine.ProjectId == r.ProjectId && mine.PrincipalType == me && mine.PrincipalId == myId)), seesInvites);
     }
 }

@@ -149,117 +149,117 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     /// Changes the account's organization role: afterwards it holds exactly <paramref name="role"/> (the console's replace);
     /// it counts from the account's very next request.
     /// </summary>
-    public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
-        if (PlanError(access.Value.Plan) is { } plan) return plan;
-        if (ValidateOrgRole(role) is { } badRole) return badRole;
-        return await dbFactory.WriteAsync(async db =>
+    public Task<Result> ChangeRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId: null, grant: role, set =>
         {
-            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
-            if (account is null) return Error.NotFound("The service account");
-            var bindings = await OrgBindingsAsync(db, account, ct);
-            if (bindings.Count == 1 && bindings[0].Role == role) return Result.Ok();
-            var before = Roles.MostPrivilegedFirst(bindings.Select(b => b.Role));
-            if (bindings.All(b => b.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
-            db.RoleAssignments.RemoveRange(bindings.Where(b => b.Role != role));
-            account.UpdatedAt = time.UtcNow();
-            db.Touch(account);
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_changed", "service_account", account.Id.ToString(),
-                Before: new { Role = before.Count == 0 ? null : before[0].ToString(), Roles = before.Select(r => r.ToString()) }, After: new { Role = role.ToString() }), ct);
-            return Result.Ok();
+            if (set.Held.Count == 1 && set.Held[0].Role == role) return Unchanged;
+            var before = Roles.MostPrivilegedFirst(set.Held.Select(b => b.Role));
+            set.Replace(role);
+            set.Account.UpdatedAt = time.UtcNow();
+            return new AuditEntry("service_account.role_changed", "service_account", set.Account.Id.ToString(),
+                Before: new { Role = before.Count == 0 ? null : before[0].ToString(), Roles = before.Select(r => r.ToString()) }, After: new { Role = role.ToString() });
         }, ct);
-    }
 
     /// <summary>Binds one more organization role to the account (bindings add up, SPEC §1.3a); holding it already is a conflict.</summary>
-    public async Task<Result> AddOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
-        if (PlanError(access.Value.Plan) is { } plan) return plan;
-        if (ValidateOrgRole(role) is { } badRole) return badRole;
-        return await dbFactory.WriteAsync(async db =>
+    public Task<Result> AddOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId: null, grant: role, set =>
         {
-            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
-            if (account is null) return Error.NotFound("The service account");
-            var bindings = await OrgBindingsAsync(db, account, ct);
-            if (bindings.Any(b => b.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()}.");
-            db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId: null));
-            db.Touch(account);
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_added", "service_account", account.Id.ToString(),
-                After: new { Role = role.ToString() }), ct);
-            return Result.Ok();
+            if (set.Held.Any(b => b.Role == role)) return Error.Conflict($"{set.Account.Name} is already {role.DisplayName()}.");
+            set.Add(role);
+            return new AuditEntry("service_account.role_added", "service_account", set.Account.Id.ToString(), After: new { Role = role.ToString() });
         }, ct);
-    }
 
     /// <summary>Takes one organization role away; an account may hold none (it can then do nothing until a role is bound).</summary>
-    public async Task<Result> RemoveOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
-        return await dbFactory.WriteAsync(async db =>
+    public Task<Result> RemoveOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId: null, grant: null, set =>
         {
-            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
-            if (account is null) return Error.NotFound("The service account");
-            var binding = (await OrgBindingsAsync(db, account, ct)).FirstOrDefault(b => b.Role == role);
+            var binding = set.Held.FirstOrDefault(b => b.Role == role);
             if (binding is null) return Error.NotFound("The role binding");
-            db.RoleAssignments.Remove(binding);
-            db.Touch(account);
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.role_removed", "service_account", account.Id.ToString(),
-                Before: new { Role = role.ToString() }), ct);
-            return Result.Ok();
+            set.Remove([binding]);
+            return new AuditEntry("service_account.role_removed", "service_account", set.Account.Id.ToString(), Before: new { Role = role.ToString() });
         }, ct);
-    }
 
     /// <summary>Binds one more project role (the Admin API's create: bindings add up); holding it already is a conflict.</summary>
-    public async Task<Result> AddProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
-        if (PlanError(access.Value.Plan) is { } plan) return plan;
-        if (ValidateProjectRole(role) is { } badRole) return badRole;
-        return await dbFactory.WriteAsync(async db =>
+    public Task<Result> AddProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId, grant: role, set =>
         {
-            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
-            if (account is null) return Error.NotFound("The service account");
-            var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
-            if (project is null) return Error.NotFound("The project");
-            var held = await ProjectBindingsAsync(db, account, projectId, ct);
-            if (held.Any(r => r.Role == role)) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
-            db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(held.Count == 0 ? "service_account.project_connected" : "service_account.project_role_added",
-                "service_account", account.Id.ToString(), After: new { Role = role.ToString() }, ProjectId: projectId), ct);
-            return Result.Ok();
+            if (set.Held.Any(r => r.Role == role)) return Error.Conflict($"{set.Account.Name} is already {role.DisplayName()} of {set.ProjectName}.");
+            set.Add(role);
+            return new AuditEntry(set.Held.Count == 0 ? "service_account.project_connected" : "service_account.project_role_added",
+                "service_account", set.Account.Id.ToString(), After: new { Role = role.ToString() }, ProjectId: projectId);
         }, ct);
-    }
 
     /// <summary>Takes one project role away (the Admin API's delete).</summary>
-    public async Task<Result> RemoveProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
+    public Task<Result> RemoveProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId, grant: null, set =>
+        {
+            var binding = set.Held.FirstOrDefault(r => r.Role == role);
+            if (binding is null) return Error.NotFound("The role binding");
+            set.Remove([binding]);
+            return new AuditEntry(set.Held.Count == 1 ? "service_account.project_disconnected" : "service_account.project_role_removed",
+                "service_account", set.Account.Id.ToString(), Before: new { Role = role.ToString() }, ProjectId: projectId);
+        }, ct);
+
+    private static readonly Result<AuditEntry?> Unchanged = Result<AuditEntry?>.Ok(null);
+
+    /// <summary>
+    /// The one shape of every change to the account's role bindings on one resource — the organization (<paramref name="projectId"/>
+    /// null) or a project: demand ManageServiceAccounts; for a grant, the plan and the role's scope; then one write transaction that
+    /// finds the account (and the project, for a grant), loads the bindings it holds there, applies <paramref name="change"/> and
+    /// records its audit entry. An organization change renews the account's version (its tokens' view of its roles).
+    /// </summary>
+    private async Task<Result> ChangeBindingsAsync(Guid organizationId, Guid serviceAccountId, Guid? projectId, Role? grant,
+        Func<BindingSet, Result<AuditEntry?>> change, CancellationToken ct)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
         if (!access.IsSuccess) return access.Error!;
+        if (grant is { } role)
+        {
+            if (PlanError(access.Value.Plan) is { } plan) return plan;
+            if ((projectId is null ? ValidateOrgRole(role) : ValidateProjectRole(role)) is { } badRole) return badRole;
+        }
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
             if (account is null) return Error.NotFound("The service account");
-            var held = await ProjectBindingsAsync(db, account, projectId, ct);
-            var binding = held.FirstOrDefault(r => r.Role == role);
-            if (binding is null) return Error.NotFound("The role binding");
-            db.RoleAssignments.Remove(binding);
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(held.Count == 1 ? "service_account.project_disconnected" : "service_account.project_role_removed",
-                "service_account", account.Id.ToString(), Before: new { Role = role.ToString() }, ProjectId: projectId), ct);
+            string? projectName = null;
+            if (grant is not null && projectId is { } pid)
+            {
+                projectName = await db.Projects.AsNoTracking().Where(p => p.Id == pid && p.OrganizationId == organizationId).Select(p => p.Name).FirstOrDefaultAsync(ct);
+                if (projectName is null) return Error.NotFound("The project");
+            }
+            var held = await db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == projectId
+                && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
+            var outcome = change(new BindingSet(db, account, projectId, projectName, held, time.UtcNow()));
+            if (!outcome.IsSuccess) return outcome.Error!;
+            if (outcome.Value is not { } entry) return Result.Ok();
+            if (projectId is null) db.Touch(account);
+            await audit.AppendAsync(db, access.Value.Actor, organizationId, entry, ct);
             return Result.Ok();
         }, ct);
     }
 
-    private static Task<List<RoleAssignment>> ProjectBindingsAsync(ApplicationDbContext db, ServiceAccount account, Guid projectId, CancellationToken ct) =>
-        db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == projectId
-            && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
+    /// <summary>The bindings a service account holds on one resource, inside a change's write transaction.</summary>
+    private sealed class BindingSet(ApplicationDbContext db, ServiceAccount account, Guid? projectId, string? projectName, List<RoleAssignment> held, DateTime now)
+    {
+        public ServiceAccount Account => account;
 
-    private static Task<List<RoleAssignment>> OrgBindingsAsync(ApplicationDbContext db, ServiceAccount account, CancellationToken ct) =>
-        db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == null
-            && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
+        public IReadOnlyList<RoleAssignment> Held => held;
+
+        /// <summary>The project's name, for a grant on a project.</summary>
+        public string? ProjectName => projectName;
+
+        public void Add(Role role) => db.RoleAssignments.Add(Assignment(account, role, now, projectId));
+
+        public void Remove(IEnumerable<RoleAssignment> bindings) => db.RoleAssignments.RemoveRange(bindings);
+
+        /// <summary>Leaves the account holding exactly <paramref name="role"/> here: keeps that binding if held, adds it if not, removes the rest.</summary>
+        public void Replace(Role role)
+        {
+            if (held.All(b => b.Role != role)) Add(role);
+            Remove(held.Where(b => b.Role != role).ToList());
+        }
+    }
 
     /// <summary>Issues a new secret: the old one, and every token issued with it, stop working at once.</summary>
     public async Task<Result<ServiceAccountWithSecret>> RotateSecretAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
@@ -341,49 +341,26 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     }
 
     /// <summary>Gives the account a project role, or changes the one it holds. Holding that very role already is a conflict.</summary>
-    public async Task<Result> ConnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
-        if (PlanError(access.Value.Plan) is { } plan) return plan;
-        if (ValidateProjectRole(role) is { } badRole) return badRole;
-        return await dbFactory.WriteAsync(async db =>
+    public Task<Result> ConnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId, grant: role, set =>
         {
-            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
-            if (account is null) return Error.NotFound("The service account");
-            var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId && p.OrganizationId == organizationId, ct);
-            if (project is null) return Error.NotFound("The project");
             // The console's connect is a replace: afterwards the account holds exactly this role on the project.
-            var held = await ProjectBindingsAsync(db, account, projectId, ct);
-            if (held.Count == 1 && held[0].Role == role) return Error.Conflict($"{account.Name} is already {role.DisplayName()} of {project.Name}.");
-            var existing = held.OrderBy(r => r.Role).FirstOrDefault();
-            var before = existing?.Role;
-            if (held.All(r => r.Role != role)) db.RoleAssignments.Add(Assignment(account, role, time.UtcNow(), projectId));
-            db.RoleAssignments.RemoveRange(held.Where(r => r.Role != role));
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry(
-                existing is null ? "service_account.project_connected" : "service_account.project_role_changed", "service_account", account.Id.ToString(),
-                Before: before is null ? null : new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId), ct);
-            return Result.Ok();
+            if (set.Held.Count == 1 && set.Held[0].Role == role) return Error.Conflict($"{set.Account.Name} is already {role.DisplayName()} of {set.ProjectName}.");
+            var before = set.Held.OrderBy(r => r.Role).FirstOrDefault()?.Role;
+            set.Replace(role);
+            return new AuditEntry(before is null ? "service_account.project_connected" : "service_account.project_role_changed", "service_account", set.Account.Id.ToString(),
+                Before: before is null ? null : new { Role = before.ToString() }, After: new { Role = role.ToString() }, ProjectId: projectId);
         }, ct);
-    }
 
-    public async Task<Result> DisconnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, CancellationToken ct = default)
-    {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
-        return await dbFactory.WriteAsync(async db =>
+    public Task<Result> DisconnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, CancellationToken ct = default) =>
+        ChangeBindingsAsync(organizationId, serviceAccountId, projectId, grant: null, set =>
         {
-            var account = await FindAsync(db, organizationId, serviceAccountId, ct);
-            if (account is null) return Error.NotFound("The service account");
-            var held = await ProjectBindingsAsync(db, account, projectId, ct);
-            var existing = held.OrderBy(r => r.Role).FirstOrDefault();
+            var existing = set.Held.OrderBy(r => r.Role).FirstOrDefault();
             if (existing is null) return Error.NotFound("The project connection");
-            db.RoleAssignments.RemoveRange(held);
-            await audit.AppendAsync(db, access.Value.Actor, organizationId, new AuditEntry("service_account.project_disconnected", "service_account", account.Id.ToString(),
-                Before: new { Role = existing.Role.ToString() }, ProjectId: projectId), ct);
-            return Result.Ok();
+            set.Remove(set.Held.ToList());
+            return new AuditEntry("service_account.project_disconnected", "service_account", set.Account.Id.ToString(),
+                Before: new { Role = existing.Role.ToString() }, ProjectId: projectId);
         }, ct);
-    }
 
     /// <summary>
     /// Checks client credentials (the OAuth token endpoint). No actor is needed: the credentials are the identity.
