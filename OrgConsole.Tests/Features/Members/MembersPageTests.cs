@@ -110,6 +110,20 @@ public sealed class MembersPageTests : MudComponentTest
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task TheGrid_HasNoMenuComponentUntilOneIsOpened()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        // Add-role menus are activator markup only; the grid shows no column-options menus.
+        Assert.NotEmpty(page.FindAll("[data-testid=add-role] button[aria-haspopup=menu]"));
+        Assert.Empty(page.FindComponents<MudMenu>());
+
+        await page.InvokeAsync(() => page.Find("[data-testid=add-role] button").Click());
+        page.WaitForAssertion(() => Assert.Single(page.FindComponents<MudMenu>()));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Owner_SeesInviteRoleRemoveTransferAndTheInvitationsTab()
     {
         var (page, db) = await RenderAsAsync(Role.OrgOwner);
