@@ -43,9 +43,9 @@ public static class ApiKeysApi
             if (ParseRoles(body.Roles, out var roles) is { } badRoles) return badRoles;
             var org = http.Caller().OrganizationId;
             var current = await keys.GetAsync(org, keyId, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
+            if (!current.IsSuccess) return ApiResults.From(current.Error);
             var updated = await keys.UpdateAsync(org, current.Value.ProjectId, keyId, body.Name ?? current.Value.Name, roles ?? current.Value.Roles.ToList(), ct);
-            if (!updated.IsSuccess) return ApiResults.From(updated.Error!);
+            if (!updated.IsSuccess) return ApiResults.From(updated.Error);
             return ApiResults.From(await keys.GetAsync(org, keyId, ct), Dto);
         }).Accepts<UpdateApiKeyRequest>("application/json").Documented<ApiKeyDto>("update_api_key", "Update an API key", Tag);
 
@@ -54,9 +54,9 @@ public static class ApiKeysApi
             if (!AdminApiSetup.TryId(api_key_id, "api_key_id", out var keyId, out var bad)) return bad!;
             var org = http.Caller().OrganizationId;
             var current = await keys.GetAsync(org, keyId, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
+            if (!current.IsSuccess) return ApiResults.From(current.Error);
             var deleted = await keys.DeleteAsync(org, current.Value.ProjectId, keyId, current.Value.Name, ct);
-            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error!);
+            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error);
         }).DocumentedAccepted("delete_api_key", "Delete an API key", Tag);
     }
 

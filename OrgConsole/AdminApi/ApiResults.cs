@@ -55,7 +55,7 @@ public static class ApiResults
 
     /// <summary>A value, or the error mapped by <see cref="From(Error, ErrorStyle?)"/>.</summary>
     public static IResult From<T, TWire>(Result<T> result, Func<T, TWire> toWire, int status = StatusCodes.Status200OK, ErrorStyle? style = null) =>
-        result.IsSuccess ? Json(toWire(result.Value), status) : From(result.Error!, style);
+        result.IsSuccess ? Json(toWire(result.Value), status) : From(result.Error, style);
 
     /// <summary>
     /// Reads a JSON body: wrong JSON, wrong types, unknown or repeated fields and a missing body are all 400 INVALID_ARGUMENT,

@@ -50,10 +50,10 @@ public static class InvitesApi
             if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
             var org = http.Caller().OrganizationId;
             var current = await invitations.GetAsync(org, id, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
+            if (!current.IsSuccess) return ApiResults.From(current.Error);
             if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
             var revoked = await invitations.RevokeAsync(org, id, ct);
-            return revoked.IsSuccess ? ApiResults.Accepted() : ApiResults.From(revoked.Error!);
+            return revoked.IsSuccess ? ApiResults.Accepted() : ApiResults.From(revoked.Error);
         }).DocumentedAccepted("delete_invite", "Delete a pending invite", Tag);
 
         admin.MapPost("/invites/{invite_id}/resend", async (string invite_id, HttpContext http, InvitationService invitations, CancellationToken ct) =>
@@ -61,7 +61,7 @@ public static class InvitesApi
             if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
             var org = http.Caller().OrganizationId;
             var current = await invitations.GetAsync(org, id, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
+            if (!current.IsSuccess) return ApiResults.From(current.Error);
             if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
             return ApiResults.From(await invitations.ResendAsync(org, id, ct), Dto, style: ErrorStyle.Resend);
         }).Documented<InviteDto>("resend_invite", "Resend an invite email", Tag).Produces<ErrorResponse>(409).Produces<ErrorResponse>(429);

@@ -28,7 +28,7 @@ public static class OrganizationsApi
             if (body!.Name is not null)
             {
                 var renamed = await organizations.RenameAsync(org, body.Name, ct);
-                if (!renamed.IsSuccess) return ApiResults.From(renamed.Error!);
+                if (!renamed.IsSuccess) return ApiResults.From(renamed.Error);
             }
             return ApiResults.From(await organizations.GetAsync(org, ct), o => Dto(o, time.UtcNow()));
         }).Accepts<UpdateOrganizationRequest>("application/json").Documented<OrganizationDto>("update_organization", "Update an organization", Tag);
@@ -37,9 +37,9 @@ public static class OrganizationsApi
         {
             if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
             var current = await organizations.GetAsync(org, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
+            if (!current.IsSuccess) return ApiResults.From(current.Error);
             var deleted = await organizations.DeleteAsync(org, current.Value.Name, ct);
-            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error!, new ErrorStyle(ConflictCode: "FAILED_PRECONDITION"));
+            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error, new ErrorStyle(ConflictCode: "FAILED_PRECONDITION"));
         }).DocumentedAccepted("delete_organization", "Delete an organization", Tag);
     }
 

@@ -24,7 +24,7 @@ public static class ProjectsApi
             if (Unsupported(body.MaxPods, body.ForceEncryptionWithCmek) is { } unsupported) return unsupported;
             var caller = http.Caller();
             var created = await projects.CreateAsync(caller.OrganizationId, body.Name, ct);
-            if (!created.IsSuccess) return ApiResults.From(created.Error!);
+            if (!created.IsSuccess) return ApiResults.From(created.Error);
             return await FetchAsync(projects, caller.OrganizationId, created.Value, ct);
         }).Accepts<CreateProjectRequest>("application/json").Documented<ProjectDto>("create_project", "Create a new project", Tag);
 
@@ -44,7 +44,7 @@ public static class ProjectsApi
             if (body.Name is not null)
             {
                 var renamed = await projects.RenameAsync(org, id, body.Name, ct);
-                if (!renamed.IsSuccess) return ApiResults.From(renamed.Error!);
+                if (!renamed.IsSuccess) return ApiResults.From(renamed.Error);
             }
             return await FetchAsync(projects, org, id, ct);
         }).Accepts<UpdateProjectRequest>("application/json").Documented<ProjectDto>("update_project", "Update a project", Tag);
@@ -54,10 +54,10 @@ public static class ProjectsApi
             if (!AdminApiSetup.TryId(project_id, "project_id", out var id, out var bad)) return bad!;
             var org = http.Caller().OrganizationId;
             var project = await projects.GetAsync(org, id, ct);
-            if (!project.IsSuccess) return ApiResults.From(project.Error!);
+            if (!project.IsSuccess) return ApiResults.From(project.Error);
             // The API call is the confirmation the console asks people to type.
             var deleted = await projects.DeleteAsync(org, id, project.Value.Name, ct);
-            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error!);
+            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error);
         }).DocumentedAccepted("delete_project", "Delete a project", Tag);
     }
 

@@ -79,7 +79,7 @@ public static class RoleBindingsApi
         {
             if (!AdminApiSetup.TryId(role_binding_id, "role_binding_id", out var id, out var bad)) return bad!;
             var deleted = await bindings.DeleteAsync(http.Caller().OrganizationId, id, ct);
-            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error!);
+            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error);
         }).DocumentedAccepted("delete_role_binding", "Delete a role binding", Tag).Produces<ErrorResponse>(409);
     }
 

@@ -60,9 +60,9 @@ public static class ServiceAccountsApi
             if (!AdminApiSetup.TryId(service_account_id, "service_account_id", out var id, out var bad)) return bad!;
             var org = http.Caller().OrganizationId;
             var current = await accounts.GetAsync(org, id, ct);
-            if (!current.IsSuccess) return ApiResults.From(current.Error!);
+            if (!current.IsSuccess) return ApiResults.From(current.Error);
             var deleted = await accounts.DeleteAsync(org, id, current.Value.Name, ct);
-            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error!);
+            return deleted.IsSuccess ? ApiResults.Accepted() : ApiResults.From(deleted.Error);
         }).DocumentedAccepted("delete_service_account", "Delete a service account", Tag);
 
         admin.MapPost("/service-accounts/{service_account_id}/rotate-secret", async (string service_account_id, HttpContext http, ServiceAccountService accounts, CancellationToken ct) =>

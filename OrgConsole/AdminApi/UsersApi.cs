@@ -37,7 +37,7 @@ public static class UsersApi
         {
             if (!AdminApiSetup.TryId(user_id, "user_id", out var id, out var bad)) return bad!;
             var removed = await members.RemoveAsync(http.Caller().OrganizationId, id.ToString(), ct);
-            return removed.IsSuccess ? ApiResults.Accepted() : ApiResults.From(removed.Error!);
+            return removed.IsSuccess ? ApiResults.Accepted() : ApiResults.From(removed.Error);
         }).DocumentedAccepted("delete_user", "Remove a user from the organization", Tag);
     }
 

@@ -90,8 +90,9 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var result = await sso.SaveAsync(orgId, Valid());
 
         Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
-        Assert.Contains("Enterprise plan", result.Error!.Message);
-        Assert.Contains("upgrade", result.Error.Message);
+        Assert.Contains("Enterprise plan", result.Error?.Message);
+        Assert.Contains("upgrade", result.Error?.Message);
+        Assert.True(result.Error?.IsPlanGate); // pages link it to Billing → Plan
         Assert.False((await sso.GetAsync(orgId)).Value.PlanAllowsSso);
     }
 
@@ -116,7 +117,7 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var result = await sso.SaveAsync(orgId, new SsoSettingsInput(issuer, "client", Secret, domains, role, false));
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.NotNull(result.Error!.For(field));
+        Assert.NotNull(result.Error?.For(field));
         Assert.False((await sso.GetAsync(orgId)).Value.Configured);
         Assert.DoesNotContain(await db.AuditEventsAsync(orgId), e => e.Action.StartsWith("sso.", StringComparison.Ordinal));
     }
@@ -170,8 +171,8 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var result = await db.Service<SsoService>(thirdOwner).SaveAsync(thirdOrg, Valid("initech.example\nCLAIMED.Example"));
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.Contains("claimed.example is already verified by another organization", result.Error!.For("Domains"));
-        Assert.DoesNotContain("Acme", result.Error.Message); // which organization holds it is not revealed
+        Assert.Contains("claimed.example is already verified by another organization", result.Error?.For("Domains"));
+        Assert.DoesNotContain("Acme", result.Error?.Message); // which organization holds it is not revealed
         Assert.False((await db.Service<SsoService>(thirdOwner).GetAsync(thirdOrg)).Value.Configured);
         // Re-saving its own domains is fine for the first organization, and keeps the verification.
         Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example", secret: ""))).IsSuccess);

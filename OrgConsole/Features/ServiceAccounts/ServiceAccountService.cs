@@ -55,7 +55,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<IReadOnlyList<ServiceAccountRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId).OrderBy(a => a.Name).ThenBy(a => a.ClientId), ct);
     }
@@ -64,7 +64,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<Slice<ServiceAccountRow>>> ListPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 service accounts.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId)
@@ -75,7 +75,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<ServiceAccountRow>> GetAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var row = await RowAsync(organizationId, serviceAccountId, ct);
         return row is null ? Error.NotFound("The service account") : row;
     }
@@ -86,10 +86,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         IReadOnlyList<ProjectGrant>? projects = null, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var validName = ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         if (role is { } orgRole && ValidateOrgRole(orgRole) is { } badRole) return badRole;
         var grants = (projects ?? []).ToList();
         if (grants.GroupBy(g => g.ProjectId).Any(g => g.Count() > 1)) return Error.Validation("Projects", "Give each project one role.");
@@ -119,7 +119,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 After: new { account.Name, account.ClientId, Role = role?.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
             return account.Id;
         }, ct);
-        if (!result.IsSuccess) return result.Error!;
+        if (!result.IsSuccess) return result.Error;
         var row = await RowAsync(organizationId, result.Value, ct);
         return new ServiceAccountWithSecret(row!, secret);
     }
@@ -127,10 +127,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<ServiceAccountRow>> RenameAsync(Guid organizationId, Guid serviceAccountId, string? name, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var validName = ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         var result = await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -146,7 +146,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 Before: new { Name = before }, After: new { account.Name }), ct);
             return Result.Ok();
         }, ct);
-        return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error!;
+        return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error;
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         if (ValidateOrgRole(role) is { } badRole) return badRole;
         return await dbFactory.WriteAsync(async db =>
@@ -180,7 +180,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> AddOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         if (ValidateOrgRole(role) is { } badRole) return badRole;
         return await dbFactory.WriteAsync(async db =>
@@ -201,7 +201,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> RemoveOrgRoleAsync(Guid organizationId, Guid serviceAccountId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -220,7 +220,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> AddProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         if (ValidateProjectRole(role) is { } badRole) return badRole;
         return await dbFactory.WriteAsync(async db =>
@@ -242,7 +242,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> RemoveProjectRoleAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -269,7 +269,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<ServiceAccountWithSecret>> RotateSecretAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var secret = NewSecret();
         var result = await dbFactory.WriteAsync(async db =>
@@ -284,7 +284,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 After: new { account.Name, account.ClientId }), ct);
             return Result.Ok();
         }, ct);
-        if (!result.IsSuccess) return result.Error!;
+        if (!result.IsSuccess) return result.Error;
         return new ServiceAccountWithSecret((await RowAsync(organizationId, serviceAccountId, ct))!, secret);
     }
 
@@ -292,7 +292,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> DeleteAsync(Guid organizationId, Guid serviceAccountId, string? confirmationName, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -313,7 +313,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<IReadOnlyList<ServiceAccountProjectRow>>> ListProjectsAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!await db.ServiceAccounts.AnyAsync(a => a.Id == serviceAccountId && a.OrganizationId == organizationId, ct)) return Error.NotFound("The service account");
         var principalId = serviceAccountId.ToString();
@@ -330,7 +330,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<IReadOnlyList<ProjectServiceAccountRow>>> ListForProjectAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connections = await db.RoleAssignments.AsNoTracking()
             .Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.ServiceAccount)
@@ -349,7 +349,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> ConnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         if (ValidateProjectRole(role) is { } badRole) return badRole;
         return await dbFactory.WriteAsync(async db =>
@@ -375,7 +375,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> DisconnectProjectAsync(Guid organizationId, Guid serviceAccountId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -429,7 +429,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
     }
 
-    private static Error? PlanError(Plan plan) => PlanLimits.For(plan).AllowsServiceAccounts ? null : Error.Quota(UpgradeMessage(plan));
+    private static Error? PlanError(Plan plan) => PlanLimits.For(plan).AllowsServiceAccounts ? null : Error.PlanGate(ErrorKind.Quota, UpgradeMessage(plan));
 
     public static Result<string> ValidateName(string? name) => Names.Validate(name, NameMaxLength, "service account");
 
