@@ -35,14 +35,13 @@ public abstract class MudComponentTest : IAsyncLifetime
 
     /// <summary>
     /// Signs <paramref name="userId"/> in to a page of <paramref name="orgId"/>: the page's <paramref name="services"/>
-    /// act as that user on the test database, the clock is the database's, the providers are rendered, and the
+    /// act as that user on the test database, the providers are rendered, and the
     /// returned context is what the layout would cascade (its refresh runs <paramref name="refresh"/>).
     /// </summary>
     protected async Task<OrgContext> SignInAsync(TestDb db, Guid orgId, string userId, IEnumerable<Type> services, Func<Task>? refresh = null)
     {
         var scope = db.As(userId);
         foreach (var service in services) Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
-        Context.Services.AddSingleton<TimeProvider>(db.Time);
         RenderProviders();
         var access = await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId)
             ?? throw new InvalidOperationException($"{userId} is not a member of {orgId}.");
