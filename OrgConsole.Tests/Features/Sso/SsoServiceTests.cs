@@ -296,42 +296,27 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
     public void OnlyPublicAddresses_AreReachable(string address, bool reachable) =>
         Assert.Equal(reachable, SsoOutbound.IsPublic(System.Net.IPAddress.Parse(address)));
 
-    [Fact(Timeout = 60_000)]
-    public async Task TestConnection_AUrlServingHtml_SaysItIsNotAnOpenIdConnectProvider()
+    /// <summary>A URL that is not a working provider is named for what is wrong with it ({issuer}: the real issuer).</summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("a URL serving HTML", "Not an OpenID Connect provider", "did not return JSON")]
+    [InlineData("JSON without the OIDC fields", "", "lacks issuer, authorization_endpoint, token_endpoint, jwks_uri")]
+    [InlineData("a document naming another issuer", "Wrong issuer", "{issuer}")]
+    public async Task TestConnection_ToABrokenProvider_SaysWhatIsWrong(string broken, string startsWith, string contains)
     {
         var (db, orgId, ownerId) = await EnterpriseOrgAsync();
         await using var _ = db;
+        var issuer = broken switch
+        {
+            "a URL serving HTML" => _provider.Oidc.HtmlIssuer,
+            "JSON without the OIDC fields" => _provider.Oidc.IncompleteIssuer,
+            _ => _provider.Oidc.WrongIssuer,
+        };
 
-        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.HtmlIssuer.AbsoluteUri);
-
-        Assert.False(result.Value.Ok);
-        Assert.StartsWith("Not an OpenID Connect provider", result.Value.Message);
-        Assert.Contains("did not return JSON", result.Value.Message);
-    }
-
-    [Fact(Timeout = 60_000)]
-    public async Task TestConnection_JsonWithoutTheOidcFields_NamesWhatIsMissing()
-    {
-        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
-        await using var _ = db;
-
-        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.IncompleteIssuer.AbsoluteUri);
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, issuer.AbsoluteUri);
 
         Assert.False(result.Value.Ok);
-        Assert.Contains("lacks issuer, authorization_endpoint, token_endpoint, jwks_uri", result.Value.Message);
-    }
-
-    [Fact(Timeout = 60_000)]
-    public async Task TestConnection_ADocumentNamingAnotherIssuer_SaysWrongIssuer()
-    {
-        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
-        await using var _ = db;
-
-        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.WrongIssuer.AbsoluteUri);
-
-        Assert.False(result.Value.Ok);
-        Assert.StartsWith("Wrong issuer", result.Value.Message);
-        Assert.Contains(_provider.Oidc.Issuer.AbsoluteUri, result.Value.Message);
+        Assert.StartsWith(startsWith, result.Value.Message);
+        Assert.Contains(contains.Replace("{issuer}", _provider.Oidc.Issuer.AbsoluteUri), result.Value.Message);
     }
 
     [Fact(Timeout = 60_000)]
