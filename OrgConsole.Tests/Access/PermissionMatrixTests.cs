@@ -107,7 +107,7 @@ public class PermissionMatrixTests
         var result = await db.Service<Authorizer>(memberId).DemandAsync(orgId, permission);
 
         Assert.Equal(allowed, result.IsSuccess);
-        if (!allowed) Assert.Equal(ErrorKind.Forbidden, result.Error!.Kind);
+        if (!allowed) Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
     }
 
     [Theory(Timeout = 30_000)]
@@ -138,7 +138,7 @@ public class PermissionMatrixTests
         var result = await db.Service<Authorizer>(memberId).DemandAsync(orgId, projectId, permission);
 
         Assert.Equal(allowed, result.IsSuccess);
-        if (!allowed) Assert.Equal(ErrorKind.Forbidden, result.Error!.Kind);
+        if (!allowed) Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
     }
 
     [Theory(Timeout = 30_000)]
@@ -194,7 +194,7 @@ public class PermissionMatrixTests
 
         var result = await CallAsync(db, method, actorId, orgId, target);
         Assert.Equal(allowed, result.IsSuccess);
-        if (!allowed) Assert.Equal(ErrorKind.Forbidden, result.Error!.Kind);
+        if (!allowed) Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
 
         // A non-member (owner of another organization) gets NotFound from every method.
         var (_, stranger) = await db.CreateOrganizationAsync("Elsewhere");

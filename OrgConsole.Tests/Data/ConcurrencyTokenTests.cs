@@ -68,7 +68,7 @@ public class ConcurrencyTokenTests
 
         Assert.True(first.IsSuccess);
         Assert.Equal(ErrorKind.Conflict, second.Error?.Kind);
-        Assert.Equal(UnitOfWork.ConcurrentChangeMessage, second.Error!.Message);
+        Assert.Equal(UnitOfWork.ConcurrentChangeMessage, second.Error?.Message);
         await using var check = await db.DbFactory.CreateDbContextAsync();
         Assert.Equal("First", (await check.Organizations.AsNoTracking().SingleAsync(o => o.Id == orgId)).Name);
     }

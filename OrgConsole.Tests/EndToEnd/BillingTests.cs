@@ -9,16 +9,15 @@ using static OrgConsole.Tests.EndToEnd.ConsolePage;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>The demo billing admin keeps billing current: contact, card, usage, and last month's invoice as PDF.</summary>
-public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
 
     [Fact(Timeout = 240_000)]
     public async Task BillingAdmin_UpdatesContact_AddsACard_OpensUsage_DownloadsLastMonthsInvoicePdf()
     {
         await using var app = AppFactory.OnKestrel();
-        await using var context = await browser.NewContextAsync(app.BaseAddress);
-        var page = await context.NewPageAsync();
-        try
+        var page = await OpenPageAsync(app.BaseAddress, "page");
+        await RunAsync(async () =>
         {
             await SignInAsync(page, "billing@acme.example");
             await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}$"));
@@ -48,7 +47,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await page.GetByTestId("card-save").ClickAsync();
             await Expect(page.GetByTestId("card-on-file")).ToContainTextAsync("Visa ending in 4242");
             await page.ScreenshotAsync(new() { Path = "/tmp/billing.png", FullPage = true });
-            await AssertAccessibleAsync(page, "billing pages", output);
+            await AssertAccessibleAsync(page, "billing pages", Output);
 
             // Usage.
             await page.GetByRole(AriaRole.Link, new() { Name = "Usage", Exact = true }).First.ClickAsync();
@@ -58,7 +57,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(page.GetByTestId("usage-table")).ToContainTextAsync("Search");
             await Expect(page.GetByTestId("usage-table")).ToContainTextAsync("Read units");
             await page.ScreenshotAsync(new() { Path = "/tmp/usage.png", FullPage = true });
-            await AssertAccessibleAsync(page, "billing pages", output);
+            await AssertAccessibleAsync(page, "billing pages", Output);
 
             // Last month's invoice, as PDF.
             await page.GetByRole(AriaRole.Link, new() { Name = "Invoices", Exact = true }).ClickAsync();
@@ -69,7 +68,7 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await Expect(row).ToBeVisibleAsync();
             var number = (await row.Locator("code").TextContentAsync())!.Trim();
             await page.ScreenshotAsync(new() { Path = "/tmp/invoices.png", FullPage = true });
-            await AssertAccessibleAsync(page, "billing pages", output);
+            await AssertAccessibleAsync(page, "billing pages", Output);
             var download = await page.RunAndWaitForDownloadAsync(() => row.GetByTestId("invoice-pdf").ClickAsync());
 
             Assert.Equal($"{number}.pdf", download.SuggestedFilename);
@@ -90,12 +89,6 @@ public sealed class BillingTests(BrowserFixture browser, ITestOutputHelper outpu
             await WaitUntilInteractiveAsync(page);
             await Expect(page.GetByTestId("invoice-number")).ToHaveTextAsync(number);
             await page.ScreenshotAsync(new() { Path = "/tmp/invoice.png", FullPage = true });
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new() { Path = "/tmp/billing-failure.png", FullPage = true });
-            output.WriteLine("Screenshot of the failure: /tmp/billing-failure.png");
-            throw;
-        }
+        });
     }
 }

@@ -8,7 +8,7 @@ using static OrgConsole.Tests.EndToEnd.ConsolePage;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>An owner invites someone; the invitee joins from the emailed link; the owner changes their role, then removes them.</summary>
-public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
     private const string InviteePassword = "Invitee-Passw0rd!";
 
@@ -16,14 +16,11 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
     public async Task Owner_Invites_InviteeRegistersAndJoins_OwnerChangesRoleThenRemoves_InviteeIsRefused()
     {
         await using var app = AppFactory.OnKestrel();
-        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
-        await using var inviteeContext = await browser.NewContextAsync(app.BaseAddress);
-        var owner = await ownerContext.NewPageAsync();
-        var invitee = await inviteeContext.NewPageAsync();
+        var owner = await OpenPageAsync(app.BaseAddress, "owner");
+        var invitee = await OpenPageAsync(app.BaseAddress, "invitee");
         var email = $"newcomer-{Guid.NewGuid():N}"[..20] + "@example.com";
-        var current = owner;
 
-        try
+        await RunAsync(async () =>
         {
             // The owner invites a new address.
             await SignInAsync(owner, "owner@acme.example", DemoPassword);
@@ -32,7 +29,7 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await WaitUntilInteractiveAsync(owner);
             await Expect(owner.GetByText("dana@acme.example")).ToBeVisibleAsync();
             await owner.ScreenshotAsync(new() { Path = "/tmp/members.png", FullPage = true });
-            await AssertAccessibleAsync(owner, "members page", output);
+            await AssertAccessibleAsync(owner, "members page", Output);
 
             // Escape closes a dialog, as in every console people know.
             await owner.GetByTestId("transfer-ownership").ClickAsync();
@@ -52,7 +49,6 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await Expect(owner.GetByTestId("invitations-table")).ToContainTextAsync(email);
 
             // The invitee opens the link from the outbox, registers with that address and confirms it.
-            current = invitee;
             await invitee.GotoAsync("dev/outbox");
             await WaitUntilInteractiveAsync(invitee);
             await invitee.GetByTestId("outbox-message").Filter(new() { HasText = email }).Filter(new() { HasText = "invited" })
@@ -86,7 +82,6 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await Expect(invitee.GetByText("You are User in this organization.")).ToBeVisibleAsync();
 
             // The owner changes the new member's role; the confirmation shows what changes.
-            current = owner;
             await owner.ReloadAsync();
             await WaitUntilInteractiveAsync(owner);
             await owner.GetByRole(AriaRole.Tab, new() { Name = "Members" }).ClickAsync();
@@ -111,16 +106,9 @@ public sealed class MembersAndInvitationsTests(BrowserFixture browser, ITestOutp
             await Expect(owner.GetByText("No members match")).ToBeVisibleAsync();
 
             // The removed member's console, still open, refuses their next click.
-            current = invitee;
             await invitee.GetByRole(AriaRole.Link, new() { Name = "Projects", Exact = true }).ClickAsync();
             await Expect(invitee.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^You no longer have access to ") })).ToBeVisibleAsync();
             await Expect(invitee.GetByText("Search", new() { Exact = true })).ToHaveCountAsync(0);
-        }
-        catch
-        {
-            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-members-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-members-failure.png");
-            throw;
-        }
+        });
     }
 }

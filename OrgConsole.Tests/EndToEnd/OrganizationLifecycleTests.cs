@@ -8,7 +8,7 @@ using static OrgConsole.Tests.EndToEnd.ConsolePage;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>A newcomer's first visit, clicked through in a real browser against the real app on Kestrel.</summary>
-public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
     private const string Password = "E2e-Passw0rd!";
     public const string SettingsScreenshotPath = "/tmp/e2e-settings.png";
@@ -17,17 +17,13 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
     public async Task NewUser_RegistersConfirmsSignsInCreatesAndRenamesOrganization_SettingsPageIsAccessible_ThenSignsOut()
     {
         await using var app = AppFactory.OnKestrel();
-        await using var context = await browser.NewContextAsync(app.BaseAddress);
-        var page = await context.NewPageAsync();
-        var browserErrors = new List<string>();
-        page.PageError += (_, error) => browserErrors.Add($"page error: {error}");
-        page.Console += (_, message) => { if (message.Type == "error") browserErrors.Add($"console error: {message.Text}"); };
+        var page = await OpenPageAsync(app.BaseAddress, "page");
 
         var email = $"e2e-{Guid.NewGuid():N}@example.com";
         var orgName = "Initech " + Guid.NewGuid().ToString("N")[..6];
         var renamed = "Initrode " + Guid.NewGuid().ToString("N")[..6];
 
-        try
+        await RunAsync(async () =>
         {
             // Register.
             await page.GotoAsync("Account/Register");
@@ -86,7 +82,7 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
 
             // Accessibility of the settings page.
             await page.ScreenshotAsync(new() { Path = SettingsScreenshotPath, FullPage = true });
-            await AssertAccessibleAsync(page, "settings page", output);
+            await AssertAccessibleAsync(page, "settings page", Output);
 
             // Sign out from the user menu.
             await page.Locator("button[data-testid='user-menu'], [data-testid='user-menu'] button").First.ClickAsync();
@@ -98,16 +94,6 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             await page.GotoAsync(overviewUrl);
             await Expect(page).ToHaveURLAsync(new Regex("/Account/Login"));
             await Expect(page.GetByText(renamed)).ToHaveCountAsync(0);
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new() { Path = "/tmp/e2e-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {page.Url}; screenshot in /tmp/e2e-failure.png");
-            throw;
-        }
-        finally
-        {
-            foreach (var error in browserErrors) output.WriteLine(error);
-        }
+        });
     }
 }

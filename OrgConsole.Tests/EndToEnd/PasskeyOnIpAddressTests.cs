@@ -6,29 +6,26 @@ using static Microsoft.Playwright.Assertions;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>Sign-in pages served at an IP address (127.0.0.1) do not trip WebAuthn's "invalid domain" error.</summary>
-public sealed class PasskeyOnIpAddressTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class PasskeyOnIpAddressTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
     [Fact(Timeout = 120_000)]
     public async Task SignInPages_At127001_LeaveNoBrowserConsoleErrors()
     {
         await using var app = AppFactory.OnKestrel();
         Assert.Equal("127.0.0.1", app.BaseAddress.Host);
-        await using var context = await browser.NewContextAsync(app.BaseAddress);
-        var page = await context.NewPageAsync();
-        var browserErrors = new List<string>();
-        page.PageError += (_, error) => browserErrors.Add($"page error: {error}");
-        page.Console += (_, message) => { if (message.Type == "error") browserErrors.Add($"console error: {message.Text}"); };
+        var page = await OpenPageAsync(app.BaseAddress);
 
-        await page.GotoAsync("Account/Login");
-        await page.Locator("[id='Input.Email']").FillAsync("nobody@example.com");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
-        await Expect(page.Locator("[id='Input.Password']")).ToBeVisibleAsync();
-        // The passkey autofill runs on load; give it the time it takes to fail.
-        await page.WaitForTimeoutAsync(1500);
-        await page.GotoAsync("Account/Register");
-        await page.WaitForTimeoutAsync(1000);
-
-        output.WriteLine(string.Join("\n", browserErrors));
-        Assert.Empty(browserErrors);
+        // The browser errors are the assertion: RunAsync fails on any.
+        await RunAsync(async () =>
+        {
+            await page.GotoAsync("Account/Login");
+            await page.Locator("[id='Input.Email']").FillAsync("nobody@example.com");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
+            await Expect(page.Locator("[id='Input.Password']")).ToBeVisibleAsync();
+            // The passkey autofill runs on load; give it the time it takes to fail.
+            await page.WaitForTimeoutAsync(1500);
+            await page.GotoAsync("Account/Register");
+            await page.WaitForTimeoutAsync(1000);
+        });
     }
 }

@@ -11,7 +11,7 @@ using static OrgConsole.Tests.EndToEnd.ConsolePage;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>An owner sets up a project for a colleague and a client, clicked through in Chromium against the app on Kestrel.</summary>
-public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
     public const string ListScreenshotPath = "/tmp/projects-list.png";
     public const string KeysScreenshotPath = "/tmp/project-keys.png";
@@ -22,18 +22,14 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
     public async Task Owner_CreatesProject_AddsMember_CreatesAndCopiesKey_KeyWorksUntilDeleted()
     {
         await using var app = AppFactory.OnKestrel();
-        await using var context = await browser.NewContextAsync(app.BaseAddress);
-        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = app.BaseAddress.GetLeftPart(UriPartial.Authority) });
-        var page = await context.NewPageAsync();
-        var browserErrors = new List<string>();
-        page.PageError += (_, error) => browserErrors.Add($"page error: {error}");
-        page.Console += (_, message) => { if (message.Type == "error") browserErrors.Add($"console error: {message.Text}"); };
+        var page = await OpenPageAsync(app.BaseAddress, "page");
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = app.BaseAddress.GetLeftPart(UriPartial.Authority) });
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
 
         var projectName = "Recommendations " + Guid.NewGuid().ToString("N")[..6];
         const string keyName = "e2e-ci-key";
 
-        try
+        await RunAsync(async () =>
         {
             // Sign in as the demo owner and open Projects from the navigation.
             await SignInAsync(page, "owner@acme.example");
@@ -64,7 +60,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             var eliRow = page.Locator("tr", new() { Has = page.GetByText("eli@acme.example", new() { Exact = true }) });
             await Expect(eliRow.GetByRole(AriaRole.Combobox)).ToContainTextAsync("Project user");
             await Expect(page.Locator("tr", new() { Has = page.GetByText("owner@acme.example", new() { Exact = true }) }).GetByTestId("implicit-owner")).ToBeVisibleAsync();
-            await AssertAccessibleAsync(page, "members tab", output);
+            await AssertAccessibleAsync(page, "members tab", Output);
             await page.ScreenshotAsync(new() { Path = MembersScreenshotPath, FullPage = true });
 
             // API keys: create one and take it from the one-time dialog.
@@ -81,7 +77,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             await Expect(page.GetByTestId("copy-status")).ToHaveTextAsync("The key is on your clipboard.");
             Assert.Equal(key, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
             await page.ScreenshotAsync(new() { Path = KeyDialogScreenshotPath });
-            await AssertAccessibleAsync(page, "one-time key dialog", output);
+            await AssertAccessibleAsync(page, "one-time key dialog", Output);
             await page.GetByTestId("api-key-done").ClickAsync();
             await Expect(page.GetByTestId("api-key-done")).ToHaveCountAsync(0);
             await Expect(page.GetByTestId("key-name")).ToHaveTextAsync([keyName]);
@@ -97,7 +93,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
                 Assert.Equal(["ProjectEditor"], body.GetProperty("roles").EnumerateArray().Select(r => r.GetString() ?? "").ToList());
             }
 
-            await AssertAccessibleAsync(page, "API keys tab", output);
+            await AssertAccessibleAsync(page, "API keys tab", Output);
             await page.ScreenshotAsync(new() { Path = KeysScreenshotPath, FullPage = true });
 
             // Delete it with typed confirmation: the very next call is refused.
@@ -112,17 +108,7 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             }
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new() { Path = "/tmp/e2e-projects-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {page.Url}; screenshot in /tmp/e2e-projects-failure.png");
-            throw;
-        }
-        finally
-        {
-            foreach (var error in browserErrors) output.WriteLine(error);
-        }
+        });
     }
 
     private static Task<HttpResponseMessage> WhoAmIAsync(HttpClient http, string key)

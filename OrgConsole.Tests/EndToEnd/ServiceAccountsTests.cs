@@ -10,15 +10,14 @@ using static OrgConsole.Tests.EndToEnd.ConsolePage;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>An Enterprise owner creates a service account in the browser; its credentials work on the Admin API until rotated.</summary>
-public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
     [Fact(Timeout = 180_000)]
     public async Task Owner_CreatesAServiceAccount_ItsSecretIsShownOnce_AndWorksUntilRotated()
     {
         await using var app = AppFactory.OnKestrel();
-        await using var context = await browser.NewContextAsync(app.BaseAddress);
-        var page = await context.NewPageAsync();
-        try
+        var page = await OpenPageAsync(app.BaseAddress, "page");
+        await RunAsync(async () =>
         {
             await SignInAsync(page, "gina@globex.example");
             await page.GetByRole(AriaRole.Link, new() { Name = "Service accounts", Exact = true }).ClickAsync();
@@ -31,7 +30,7 @@ public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelp
             var clientId = await ValueOf(page, "client-id");
             var secret = await ValueOf(page, "client-secret");
             Assert.StartsWith("pcsk_", secret);
-            await AssertAccessibleAsync(page, "service account secret dialog", output);
+            await AssertAccessibleAsync(page, "service account secret dialog", Output);
             await page.ScreenshotAsync(new() { Path = "/tmp/service-account-secret.png" });
             await page.GetByTestId("secret-done").ClickAsync();
             await Expect(page.GetByTestId("service-accounts-table")).ToContainTextAsync("terraform");
@@ -48,13 +47,7 @@ public sealed class ServiceAccountsTests(BrowserFixture browser, ITestOutputHelp
 
             Assert.Equal(HttpStatusCode.Unauthorized, (await TokenAsync(http, clientId, secret)).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await TokenAsync(http, clientId, rotated)).StatusCode);
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new() { Path = "/tmp/e2e-sa-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {page.Url}; screenshot in /tmp/e2e-sa-failure.png");
-            throw;
-        }
+        });
     }
 
     private static async Task<string> ValueOf(IPage page, string testId)

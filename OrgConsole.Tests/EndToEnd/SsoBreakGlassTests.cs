@@ -15,7 +15,7 @@ namespace OrgConsole.Tests.EndToEnd;
 /// Break-glass (SPEC §6): with SSO enforced for acme.example, the owner (2FA on) still gets in with password + code;
 /// a member gets "Continue with SSO" only, and the password path refuses them.
 /// </summary>
-public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
     [Fact(Timeout = 300_000)]
     public async Task UnderEnforcement_TheOwnerWith2faBreaksGlass_AMemberGetsOnlySso()
@@ -32,12 +32,9 @@ public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper
             await users.SetTwoFactorEnabledAsync(olivia, true);
             key = (await users.GetAuthenticatorKeyAsync(olivia))!;
         }
-        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
-        await using var memberContext = await browser.NewContextAsync(app.BaseAddress);
-        var owner = await ownerContext.NewPageAsync();
-        var member = await memberContext.NewPageAsync();
-        var current = owner;
-        try
+        var owner = await OpenPageAsync(app.BaseAddress, "owner");
+        var member = await OpenPageAsync(app.BaseAddress, "member");
+        await RunAsync(async () =>
         {
             await owner.GotoAsync("Account/Login");
             await owner.Locator("[id='Input.Email']").FillAsync("owner@acme.example");
@@ -46,7 +43,7 @@ public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper
             await Expect(owner.Locator("[id='Input.Password']")).ToHaveCountAsync(0);
             await owner.GetByTestId("break-glass").ClickAsync();
             await Expect(owner.GetByTestId("break-glass-note")).ToBeVisibleAsync();
-            await AssertAccessibleAsync(owner, "break-glass sign-in", output);
+            await AssertAccessibleAsync(owner, "break-glass sign-in", Output);
             await owner.Locator("[id='Input.Password']").FillAsync(DemoPassword);
             await owner.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(owner).ToHaveURLAsync(new Regex("Account/LoginWith2fa"));
@@ -58,7 +55,6 @@ public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper
             await WaitUntilInteractiveAsync(owner);
             await Expect(owner.GetByText("auth.break_glass").First).ToBeVisibleAsync();
 
-            current = member;
             await member.GotoAsync("Account/Login");
             await member.Locator("[id='Input.Email']").FillAsync("dana@acme.example");
             await member.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
@@ -69,12 +65,6 @@ public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper
             await member.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(member.GetByRole(AriaRole.Alert)).ToContainTextAsync("Acme Corp requires single sign-on for acme.example addresses");
             await Expect(member).ToHaveURLAsync(new Regex("/Account/Login"));
-        }
-        catch
-        {
-            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-break-glass-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-break-glass-failure.png");
-            throw;
-        }
+        });
     }
 }

@@ -14,7 +14,7 @@ namespace OrgConsole.Tests.EndToEnd;
 /// An owner connects Acme to a real OpenID Connect provider (OpenIddict on loopback); a newcomer in the domain signs in
 /// there and arrives as a User; once SSO is enforced, a password sign-in in the domain is refused.
 /// </summary>
-public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
 
     [Fact(Timeout = 300_000)]
@@ -26,15 +26,11 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
         var orgId = await SsoTestSetup.UpgradeAcmeToEnterpriseAsync(app);
         dns.Serve(app.Services);
         idp.AllowRedirectUri(new Uri(app.BaseAddress, SsoOidc.CallbackPathOf(orgId).TrimStart('/')).ToString());
-        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
-        await using var newcomerContext = await browser.NewContextAsync(app.BaseAddress);
-        await using var danaContext = await browser.NewContextAsync(app.BaseAddress);
-        var owner = await ownerContext.NewPageAsync();
-        var newcomer = await newcomerContext.NewPageAsync();
-        var dana = await danaContext.NewPageAsync();
-        var current = owner;
+        var owner = await OpenPageAsync(app.BaseAddress, "owner");
+        var newcomer = await OpenPageAsync(app.BaseAddress, "newcomer");
+        var dana = await OpenPageAsync(app.BaseAddress, "dana");
 
-        try
+        await RunAsync(async () =>
         {
             // The owner connects the provider from the Single sign-on page.
             await SignInAsync(owner, "owner@acme.example");
@@ -59,10 +55,9 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             await Expect(owner.GetByTestId("sso-domain-verified")).ToBeVisibleAsync();
             await owner.ScreenshotAsync(new() { Path = "/tmp/sso-settings.png", FullPage = true });
             await Expect(owner.Locator(".mud-snackbar")).ToHaveCountAsync(0, new() { Timeout = 20_000 }); // axe once the page is at rest
-            await AssertAccessibleAsync(owner, "SSO settings page", output);
+            await AssertAccessibleAsync(owner, "SSO settings page", Output);
 
             // A newcomer in the domain is sent to the provider, signs in there, and arrives as a User.
-            current = newcomer;
             await newcomer.GotoAsync("Account/Login");
             await newcomer.Locator("[id='Input.Email']").FillAsync("newhire@acme.example");
             await newcomer.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
@@ -79,7 +74,6 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             await newcomer.ScreenshotAsync(new() { Path = "/tmp/sso-landed.png", FullPage = true });
 
             // Dana starts a password sign-in while SSO is optional...
-            current = dana;
             await dana.GotoAsync("Account/Login");
             await dana.Locator("[id='Input.Email']").FillAsync("dana@acme.example");
             await dana.GetByRole(AriaRole.Button, new() { Name = "Continue", Exact = true }).ClickAsync();
@@ -87,14 +81,12 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             await Expect(dana.Locator("[id='Input.Password']")).ToBeVisibleAsync();
 
             // ...the owner enforces SSO meanwhile...
-            current = owner;
             await owner.GetByTestId("sso-enforce").ClickAsync();
             await owner.GetByTestId("sso-save").ClickAsync();
             await Expect(owner.GetByText("Single sign-on settings saved.")).ToBeVisibleAsync();
             await Expect(MudInput(owner, "sso-enforce")).ToBeCheckedAsync();
 
             // ...and Dana's password is refused, pointing her to SSO.
-            current = dana;
             await dana.Locator("[id='Input.Password']").FillAsync(DemoPassword);
             await dana.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(dana.GetByRole(AriaRole.Alert)).ToContainTextAsync("Acme Corp requires single sign-on for acme.example addresses");
@@ -111,12 +103,6 @@ public sealed class SsoTests(BrowserFixture browser, ITestOutputHelper output) :
             await Expect(dana.Locator("[id='Input.Password']")).ToHaveCountAsync(0);
             await dana.GetByTestId("continue-with-sso").ClickAsync();
             await Expect(dana).ToHaveURLAsync(new Regex("^" + Regex.Escape(idp.Issuer.AbsoluteUri) + "connect/authorize"));
-        }
-        catch
-        {
-            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-sso-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-sso-failure.png");
-            throw;
-        }
+        });
     }
 }

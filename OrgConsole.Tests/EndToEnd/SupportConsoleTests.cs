@@ -10,19 +10,16 @@ using static OrgConsole.Tests.EndToEnd.ConsolePage;
 namespace OrgConsole.Tests.EndToEnd;
 
 /// <summary>Support staff find an organization by a member's email, visit it read-only with a reason, move a project; the owner sees the visit.</summary>
-public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelper output) : IClassFixture<BrowserFixture>
+public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
 
     [Fact(Timeout = 240_000)]
     public async Task Support_SearchesByMemberEmail_VisitsReadOnlyWithAReason_MovesAProject_OwnerSeesTheVisitInTheAuditLog()
     {
         await using var app = AppFactory.OnKestrel();
-        await using var supportContext = await browser.NewContextAsync(app.BaseAddress);
-        await using var ownerContext = await browser.NewContextAsync(app.BaseAddress);
-        var support = await supportContext.NewPageAsync();
-        var owner = await ownerContext.NewPageAsync();
-        var current = support;
-        try
+        var support = await OpenPageAsync(app.BaseAddress, "support");
+        var owner = await OpenPageAsync(app.BaseAddress, "owner");
+        await RunAsync(async () =>
         {
             await SignInAsync(support, "support@orgconsole.example");
             await Expect(support).ToHaveURLAsync(new Regex("/support$"));
@@ -37,7 +34,7 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await support.GetByTestId("support-reason-confirm").ClickAsync();
             await Expect(support).ToHaveURLAsync(new Regex("/support/orgs/[0-9a-f-]{36}$"));
             await Expect(support.GetByTestId("support-session-reason")).ToHaveTextAsync("TICKET-4711 cannot find project");
-            await AssertAccessibleAsync(support, "support visit page", output);
+            await AssertAccessibleAsync(support, "support visit page", Output);
 
             // Browse the members read-only: the list is there, the actions are not.
             await support.GetByTestId("support-browse-members").ClickAsync();
@@ -83,7 +80,6 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await Expect(support.GetByTestId("support-projects")).Not.ToContainTextAsync("Analytics");
 
             // The owner sees the visit, by support, with the reason.
-            current = owner;
             await SignInAsync(owner, "owner@acme.example");
             await owner.GetByRole(AriaRole.Link, new() { Name = "Audit log", Exact = true }).ClickAsync();
             await WaitUntilInteractiveAsync(owner);
@@ -95,12 +91,6 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
             await visit.ClickAsync();
             await Expect(owner.GetByTestId("audit-reason")).ToHaveTextAsync("TICKET-4711 cannot find project");
             await owner.ScreenshotAsync(new() { Path = "/tmp/audit-log.png", FullPage = true });
-        }
-        catch
-        {
-            await current.ScreenshotAsync(new() { Path = "/tmp/e2e-support-failure.png", FullPage = true });
-            output.WriteLine($"Failed at {current.Url}; screenshot in /tmp/e2e-support-failure.png");
-            throw;
-        }
+        });
     }
 }

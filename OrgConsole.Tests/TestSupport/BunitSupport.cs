@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
+using OrgConsole.Access;
+using OrgConsole.Components.Shared;
 
 namespace OrgConsole.Tests.TestSupport;
 
@@ -29,6 +31,21 @@ public abstract class MudComponentTest : IAsyncLifetime
         DialogProvider = Context.Render<MudDialogProvider>();
         Context.Render<MudSnackbarProvider>();
         return Context.Render<MudPopoverProvider>();
+    }
+
+    /// <summary>
+    /// Signs <paramref name="userId"/> in to a page of <paramref name="orgId"/>: the page's <paramref name="services"/>
+    /// act as that user on the test database, the providers are rendered, and the
+    /// returned context is what the layout would cascade (its refresh runs <paramref name="refresh"/>).
+    /// </summary>
+    protected async Task<OrgContext> SignInAsync(TestDb db, Guid orgId, string userId, IEnumerable<Type> services, Func<Task>? refresh = null)
+    {
+        var scope = db.As(userId);
+        foreach (var service in services) Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
+        RenderProviders();
+        var access = await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId)
+            ?? throw new InvalidOperationException($"{userId} is not a member of {orgId}.");
+        return new OrgContext(access, refresh ?? (() => Task.CompletedTask));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

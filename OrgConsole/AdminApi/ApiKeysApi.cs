@@ -23,7 +23,7 @@ public static class ApiKeysApi
     {
         if (!AdminApiSetup.TryId(project_id, "project_id", out var projectId, out var bad)) return bad!;
         var list = await keys.ListAsync(http.Caller().OrganizationId, projectId, ct);
-        if (!list.IsSuccess) return ApiResults.Fail<Ok<ListResponse<ApiKeyDto>>>(list.Error!);
+        if (!list.IsSuccess) return ApiResults.Fail<Ok<ListResponse<ApiKeyDto>>>(list.Error);
         return TypedResults.Ok(new ListResponse<ApiKeyDto>(list.Value.Select(k => Dto(k.Id, k.Name, projectId, k.Roles)).ToList()));
     }
 
@@ -36,7 +36,7 @@ public static class ApiKeysApi
         if (body!.Name is null) return ApiResults.BadRequest("name is required.");
         if (ParseRoles(body.Roles, out var roles) is { } badRoles) return badRoles;
         var created = await keys.CreateAsync(http.Caller().OrganizationId, projectId, body.Name, roles, ct);
-        if (!created.IsSuccess) return ApiResults.Fail<Created<ApiKeyWithSecretDto>>(created.Error!);
+        if (!created.IsSuccess) return ApiResults.Fail<Created<ApiKeyWithSecretDto>>(created.Error);
         var k = created.Value;
         return TypedResults.Created((string?)null, new ApiKeyWithSecretDto(Dto(k.Id, k.Name, projectId, k.Roles), k.Value));
     }
@@ -58,9 +58,9 @@ public static class ApiKeysApi
         if (ParseRoles(body.Roles, out var roles) is { } badRoles) return badRoles;
         var org = http.Caller().OrganizationId;
         var current = await keys.GetAsync(org, keyId, ct);
-        if (!current.IsSuccess) return ApiResults.Fail<Ok<ApiKeyDto>>(current.Error!);
+        if (!current.IsSuccess) return ApiResults.Fail<Ok<ApiKeyDto>>(current.Error);
         var updated = await keys.UpdateAsync(org, current.Value.ProjectId, keyId, body.Name ?? current.Value.Name, roles ?? current.Value.Roles.ToList(), ct);
-        if (!updated.IsSuccess) return ApiResults.Fail<Ok<ApiKeyDto>>(updated.Error!);
+        if (!updated.IsSuccess) return ApiResults.Fail<Ok<ApiKeyDto>>(updated.Error);
         return await FetchAsync(keys, org, keyId, ct);
     }
 
@@ -70,16 +70,16 @@ public static class ApiKeysApi
         if (!AdminApiSetup.TryId(api_key_id, "api_key_id", out var keyId, out var bad)) return bad!;
         var org = http.Caller().OrganizationId;
         var current = await keys.GetAsync(org, keyId, ct);
-        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error!);
+        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error);
         var deleted = await keys.DeleteAsync(org, current.Value.ProjectId, keyId, current.Value.Name, ct);
-        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error!);
+        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error);
     }
 
     private static async Task<Results<Ok<ApiKeyDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> FetchAsync(
         ApiKeyService keys, Guid org, Guid keyId, CancellationToken ct)
     {
         var key = await keys.GetAsync(org, keyId, ct);
-        return key.IsSuccess ? TypedResults.Ok(Dto(key.Value)) : ApiResults.Fail<Ok<ApiKeyDto>>(key.Error!);
+        return key.IsSuccess ? TypedResults.Ok(Dto(key.Value)) : ApiResults.Fail<Ok<ApiKeyDto>>(key.Error);
     }
 
     private static BadRequest<ErrorResponse>? ParseRoles(List<string>? names, out List<Role>? roles)

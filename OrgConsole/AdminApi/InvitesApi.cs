@@ -24,7 +24,7 @@ public static class InvitesApi
     {
         if (Cursor.ReadOffsetPage(http.Request, List, out var skip, out var take) is { } bad) return bad;
         var page = await invitations.ListPendingPageAsync(http.Caller().OrganizationId, skip, take, ct);
-        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<InviteDto>>>(page.Error!);
+        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<InviteDto>>>(page.Error);
         var p = page.Value;
         return TypedResults.Ok(new PagedResponse<InviteDto>(p.Items.Select(Dto).ToList(), p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
     }
@@ -48,7 +48,7 @@ public static class InvitesApi
         }
         var grants = bindings!.Where(b => b.ProjectId is not null).Select(b => new ProjectGrant(b.ProjectId!.Value, b.Role)).ToList();
         var invited = await invitations.InviteAsync(org, new InviteRequest([body.Email], orgRoles[0].Role, grants), ct);
-        if (!invited.IsSuccess) return ApiResults.FailCreate<Ok<InviteDto>>(invited.Error!);
+        if (!invited.IsSuccess) return ApiResults.FailCreate<Ok<InviteDto>>(invited.Error);
         return TypedResults.Ok(Dto(invited.Value.Invited.Single()));
     }
 
@@ -57,7 +57,7 @@ public static class InvitesApi
     {
         if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
         var invite = await invitations.GetAsync(http.Caller().OrganizationId, id, ct);
-        if (!invite.IsSuccess) return ApiResults.Fail<Ok<InviteDto>>(invite.Error!);
+        if (!invite.IsSuccess) return ApiResults.Fail<Ok<InviteDto>>(invite.Error);
         if (invite.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
         return TypedResults.Ok(Dto(invite.Value));
     }
@@ -68,10 +68,10 @@ public static class InvitesApi
         if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
         var org = http.Caller().OrganizationId;
         var current = await invitations.GetAsync(org, id, ct);
-        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error!);
+        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error);
         if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
         var revoked = await invitations.RevokeAsync(org, id, ct);
-        return revoked.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(revoked.Error!);
+        return revoked.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(revoked.Error);
     }
 
     public static async Task<Results<Ok<InviteDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, TooManyRequests<ErrorResponse>>> ResendInviteAsync(
@@ -80,10 +80,10 @@ public static class InvitesApi
         if (!AdminApiSetup.TryId(invite_id, "invite_id", out var id, out var bad)) return bad!;
         var org = http.Caller().OrganizationId;
         var current = await invitations.GetAsync(org, id, ct);
-        if (!current.IsSuccess) return ApiResults.FailResend<Ok<InviteDto>>(current.Error!);
+        if (!current.IsSuccess) return ApiResults.FailResend<Ok<InviteDto>>(current.Error);
         if (current.Value.State == InvitationState.Revoked) return ApiResults.NotFound("The invitation");
         var resent = await invitations.ResendAsync(org, id, ct);
-        return resent.IsSuccess ? TypedResults.Ok(Dto(resent.Value)) : ApiResults.FailResend<Ok<InviteDto>>(resent.Error!);
+        return resent.IsSuccess ? TypedResults.Ok(Dto(resent.Value)) : ApiResults.FailResend<Ok<InviteDto>>(resent.Error);
     }
 
     private static InviteDto Dto(InvitationRow i) =>

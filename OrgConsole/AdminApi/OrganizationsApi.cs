@@ -22,7 +22,7 @@ public static class OrganizationsApi
         HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct)
     {
         var organization = await organizations.GetAsync(http.Caller().OrganizationId, ct);
-        if (!organization.IsSuccess) return ApiResults.Fail<Ok<ListResponse<OrganizationDto>>>(organization.Error!);
+        if (!organization.IsSuccess) return ApiResults.Fail<Ok<ListResponse<OrganizationDto>>>(organization.Error);
         return TypedResults.Ok(new ListResponse<OrganizationDto>([Dto(organization.Value, time.UtcNow())]));
     }
 
@@ -42,7 +42,7 @@ public static class OrganizationsApi
         if (body!.Name is not null)
         {
             var renamed = await organizations.RenameAsync(org, body.Name, ct);
-            if (!renamed.IsSuccess) return ApiResults.Fail<Ok<OrganizationDto>>(renamed.Error!);
+            if (!renamed.IsSuccess) return ApiResults.Fail<Ok<OrganizationDto>>(renamed.Error);
         }
         return await FetchAsync(organizations, org, time, ct);
     }
@@ -53,16 +53,16 @@ public static class OrganizationsApi
     {
         if (Own(http, organization_id) is not { } org) return ApiResults.NotFound("The organization");
         var current = await organizations.GetAsync(org, ct);
-        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error!);
+        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error);
         var deleted = await organizations.DeleteAsync(org, current.Value.Name, ct);
-        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error!, conflictCode: "FAILED_PRECONDITION");
+        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error, conflictCode: "FAILED_PRECONDITION");
     }
 
     private static async Task<Results<Ok<OrganizationDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> FetchAsync(
         OrganizationService organizations, Guid org, TimeProvider time, CancellationToken ct)
     {
         var organization = await organizations.GetAsync(org, ct);
-        if (!organization.IsSuccess) return ApiResults.Fail<Ok<OrganizationDto>>(organization.Error!);
+        if (!organization.IsSuccess) return ApiResults.Fail<Ok<OrganizationDto>>(organization.Error);
         return TypedResults.Ok(Dto(organization.Value, time.UtcNow()));
     }
 

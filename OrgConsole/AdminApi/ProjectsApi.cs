@@ -22,7 +22,7 @@ public static class ProjectsApi
     {
         var org = http.Caller().OrganizationId;
         var list = await projects.ListAsync(org, ct);
-        if (!list.IsSuccess) return ApiResults.Fail<Ok<ListResponse<ProjectDto>>>(list.Error!);
+        if (!list.IsSuccess) return ApiResults.Fail<Ok<ListResponse<ProjectDto>>>(list.Error);
         return TypedResults.Ok(new ListResponse<ProjectDto>(list.Value.Select(p => Dto(p.Id, p.Name, org, p.CreatedAt)).ToList()));
     }
 
@@ -35,7 +35,7 @@ public static class ProjectsApi
         if (Unsupported(body.MaxPods, body.ForceEncryptionWithCmek) is { } unsupported) return unsupported;
         var org = http.Caller().OrganizationId;
         var created = await projects.CreateAsync(org, body.Name, ct);
-        if (!created.IsSuccess) return ApiResults.Fail<Ok<ProjectDto>>(created.Error!);
+        if (!created.IsSuccess) return ApiResults.Fail<Ok<ProjectDto>>(created.Error);
         return await FetchAsync(projects, org, created.Value, ct);
     }
 
@@ -57,7 +57,7 @@ public static class ProjectsApi
         if (body.Name is not null)
         {
             var renamed = await projects.RenameAsync(org, id, body.Name, ct);
-            if (!renamed.IsSuccess) return ApiResults.Fail<Ok<ProjectDto>>(renamed.Error!);
+            if (!renamed.IsSuccess) return ApiResults.Fail<Ok<ProjectDto>>(renamed.Error);
         }
         return await FetchAsync(projects, org, id, ct);
     }
@@ -68,17 +68,17 @@ public static class ProjectsApi
         if (!AdminApiSetup.TryId(project_id, "project_id", out var id, out var bad)) return bad!;
         var org = http.Caller().OrganizationId;
         var project = await projects.GetAsync(org, id, ct);
-        if (!project.IsSuccess) return ApiResults.Fail<Accepted>(project.Error!);
+        if (!project.IsSuccess) return ApiResults.Fail<Accepted>(project.Error);
         // The API call is the confirmation the console asks people to type.
         var deleted = await projects.DeleteAsync(org, id, project.Value.Name, ct);
-        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error!);
+        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error);
     }
 
     private static async Task<Results<Ok<ProjectDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> FetchAsync(
         ProjectService projects, Guid org, Guid id, CancellationToken ct)
     {
         var project = await projects.GetAsync(org, id, ct);
-        if (!project.IsSuccess) return ApiResults.Fail<Ok<ProjectDto>>(project.Error!);
+        if (!project.IsSuccess) return ApiResults.Fail<Ok<ProjectDto>>(project.Error);
         var p = project.Value;
         return TypedResults.Ok(Dto(p.Id, p.Name, p.OrganizationId, p.CreatedAt));
     }

@@ -53,7 +53,7 @@ public static class RoleBindingsApi
             role = parsedRole;
         }
         var page = await bindings.ListAsync(org, new RoleBindingFilter(principalType, principalId, projectScope, projectId, role), skip, take, ct);
-        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<RoleBindingDto>>>(page.Error!);
+        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<RoleBindingDto>>>(page.Error);
         var p = page.Value;
         return TypedResults.Ok(new PagedResponse<RoleBindingDto>(p.Items.Select(b => Dto(b, org)).ToList(),
             p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
@@ -78,7 +78,7 @@ public static class RoleBindingsApi
         if (scopeError?.Missing is { } missing) return missing;
         if (WireNames.ParseRole(body.Role, WireNames.AllRoles, out var message) is not { } role) return ApiResults.BadRequest(message!);
         var created = await bindings.CreateAsync(org, principalType, principalGuid.ToString(), projectId, role, ct);
-        return created.IsSuccess ? TypedResults.Ok(Dto(created.Value, org)) : ApiResults.FailCreate<Ok<RoleBindingDto>>(created.Error!);
+        return created.IsSuccess ? TypedResults.Ok(Dto(created.Value, org)) : ApiResults.FailCreate<Ok<RoleBindingDto>>(created.Error);
     }
 
     public static async Task<Results<Ok<RoleBindingDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> GetRoleBindingAsync(
@@ -87,7 +87,7 @@ public static class RoleBindingsApi
         if (!AdminApiSetup.TryId(role_binding_id, "role_binding_id", out var id, out var bad)) return bad!;
         var org = http.Caller().OrganizationId;
         var binding = await bindings.GetAsync(org, id, ct);
-        return binding.IsSuccess ? TypedResults.Ok(Dto(binding.Value, org)) : ApiResults.Fail<Ok<RoleBindingDto>>(binding.Error!);
+        return binding.IsSuccess ? TypedResults.Ok(Dto(binding.Value, org)) : ApiResults.Fail<Ok<RoleBindingDto>>(binding.Error);
     }
 
     /// <summary>A binding whose removal would leave an impossible state (the last owner's, an API key's only role) is 409.</summary>
@@ -96,7 +96,7 @@ public static class RoleBindingsApi
     {
         if (!AdminApiSetup.TryId(role_binding_id, "role_binding_id", out var id, out var bad)) return bad!;
         var deleted = await bindings.DeleteAsync(http.Caller().OrganizationId, id, ct);
-        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error!);
+        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error);
     }
 
     private static PrincipalType? ParsePrincipalType(string name) => name switch

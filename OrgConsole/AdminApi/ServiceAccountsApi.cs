@@ -30,7 +30,7 @@ public static class ServiceAccountsApi
     {
         if (Cursor.ReadOffsetPage(http.Request, List, out var skip, out var take) is { } bad) return bad;
         var page = await accounts.ListPageAsync(http.Caller().OrganizationId, skip, take, ct);
-        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<ServiceAccountDto>>>(page.Error!);
+        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<ServiceAccountDto>>>(page.Error);
         var p = page.Value;
         return TypedResults.Ok(new PagedResponse<ServiceAccountDto>(p.Items.Select(Dto).ToList(), p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
     }
@@ -51,7 +51,7 @@ public static class ServiceAccountsApi
         var grants = bindings!.Where(b => b.ProjectId is not null).Select(b => new ProjectGrant(b.ProjectId!.Value, b.Role)).ToList();
         // Without an organization binding the account holds no organization role until one is bound (SPEC §1.3a).
         var created = await accounts.CreateAsync(org, body.Name, orgRoles.FirstOrDefault()?.Role, grants, ct);
-        if (!created.IsSuccess) return ApiResults.FailCreate<Created<ServiceAccountWithSecretDto>>(created.Error!);
+        if (!created.IsSuccess) return ApiResults.FailCreate<Created<ServiceAccountWithSecretDto>>(created.Error);
         return TypedResults.Created((string?)null, WithSecret(created.Value));
     }
 
@@ -78,9 +78,9 @@ public static class ServiceAccountsApi
         if (!AdminApiSetup.TryId(service_account_id, "service_account_id", out var id, out var bad)) return bad!;
         var org = http.Caller().OrganizationId;
         var current = await accounts.GetAsync(org, id, ct);
-        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error!);
+        if (!current.IsSuccess) return ApiResults.Fail<Accepted>(current.Error);
         var deleted = await accounts.DeleteAsync(org, id, current.Value.Name, ct);
-        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error!);
+        return deleted.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(deleted.Error);
     }
 
     public static async Task<Results<Ok<ServiceAccountWithSecretDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> RotateSecretAsync(
@@ -88,11 +88,11 @@ public static class ServiceAccountsApi
     {
         if (!AdminApiSetup.TryId(service_account_id, "service_account_id", out var id, out var bad)) return bad!;
         var rotated = await accounts.RotateSecretAsync(http.Caller().OrganizationId, id, ct);
-        return rotated.IsSuccess ? TypedResults.Ok(WithSecret(rotated.Value)) : ApiResults.Fail<Ok<ServiceAccountWithSecretDto>>(rotated.Error!);
+        return rotated.IsSuccess ? TypedResults.Ok(WithSecret(rotated.Value)) : ApiResults.Fail<Ok<ServiceAccountWithSecretDto>>(rotated.Error);
     }
 
     private static Results<Ok<ServiceAccountDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>> Answer(Result<ServiceAccountRow> account) =>
-        account.IsSuccess ? TypedResults.Ok(Dto(account.Value)) : ApiResults.Fail<Ok<ServiceAccountDto>>(account.Error!);
+        account.IsSuccess ? TypedResults.Ok(Dto(account.Value)) : ApiResults.Fail<Ok<ServiceAccountDto>>(account.Error);
 
     private static ServiceAccountDto Dto(ServiceAccountRow a) => new(a.Id, a.Name, a.ClientId, a.CreatedAt, a.UpdatedAt);
 

@@ -30,7 +30,7 @@ public static class UsersApi
             after = position;
         }
         var page = await members.ListPageAsync(http.Caller().OrganizationId, email.Length == 0 ? null : email, after, take, ct);
-        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<UserDto>>>(page.Error!);
+        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<UserDto>>>(page.Error);
         var p = page.Value;
         return TypedResults.Ok(new PagedResponse<UserDto>(p.Items.Select(Dto).ToList(), p.HasMore ? new Pagination(Cursor.Encode(List, p.Items[^1].Email)) : null));
     }
@@ -40,7 +40,7 @@ public static class UsersApi
     {
         if (!AdminApiSetup.TryId(user_id, "user_id", out var id, out var bad)) return bad!;
         var member = await members.GetAsync(http.Caller().OrganizationId, id.ToString(), ct);
-        return member.IsSuccess ? TypedResults.Ok(Dto(member.Value)) : ApiResults.Fail<Ok<UserDto>>(member.Error!);
+        return member.IsSuccess ? TypedResults.Ok(Dto(member.Value)) : ApiResults.Fail<Ok<UserDto>>(member.Error);
     }
 
     /// <summary>Removing the last owner is refused (409).</summary>
@@ -49,7 +49,7 @@ public static class UsersApi
     {
         if (!AdminApiSetup.TryId(user_id, "user_id", out var id, out var bad)) return bad!;
         var removed = await members.RemoveAsync(http.Caller().OrganizationId, id.ToString(), ct);
-        return removed.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(removed.Error!);
+        return removed.IsSuccess ? TypedResults.Accepted((string?)null) : ApiResults.Fail<Accepted>(removed.Error);
     }
 
     private static UserDto Dto(MemberRow m) => new(m.UserId, m.Email, m.Name == m.Email ? null : m.Name);

@@ -5,7 +5,7 @@ namespace OrgConsole.Data;
 
 public static class UnitOfWork
 {
-    public const string ConcurrentChangeMessage = "Someone else changed this at the same time. Reload and try again.";
+    public const string ConcurrentChangeMessage = Error.ConcurrentChangeMessage;
 
     /// <summary>
     /// Runs one change on a fresh context inside a write transaction: <paramref name="work"/> reads, changes
@@ -25,7 +25,7 @@ public static class UnitOfWork
         }
         catch (DbUpdateConcurrencyException)
         {
-            return Error.Conflict(ConcurrentChangeMessage);
+            return Error.ConcurrentChange();
         }
         return result;
     }
@@ -36,8 +36,8 @@ public static class UnitOfWork
         var result = await dbFactory.WriteAsync<bool>(async db =>
         {
             var inner = await work(db);
-            return inner.IsSuccess ? true : inner.Error!;
+            return inner.IsSuccess ? true : inner.Error;
         }, ct);
-        return result.IsSuccess ? Result.Ok() : result.Error!;
+        return result.IsSuccess ? Result.Ok() : result.Error;
     }
 }

@@ -22,8 +22,8 @@ public sealed class AccountServiceTests
         var result = await Accounts(db, owner).DeleteOwnAccountAsync(null);
 
         Assert.Equal(ErrorKind.Conflict, result.Error?.Kind);
-        Assert.Contains("\"Initech\"", result.Error!.Message);
-        Assert.Contains("Promote another member to Owner", result.Error.Message);
+        Assert.Contains("\"Initech\"", result.Error?.Message);
+        Assert.Contains("Promote another member to Owner", result.Error?.Message);
         await using var ctx = await db.DbFactory.CreateDbContextAsync();
         Assert.True(await ctx.Users.AnyAsync(u => u.Id == owner));
         Assert.Equal(1, await db.OwnerCountAsync(orgId));

@@ -34,7 +34,7 @@ public sealed class ApiKeyServiceTests
         var created = await creating;
 
         Assert.False(created.IsSuccess);
-        Assert.Contains("Starter plan allows only", created.Error!.Message);
+        Assert.Contains("Starter plan allows only", created.Error.Message);
         Assert.Empty((await db.Service<ApiKeyService>(owner).ListAsync(orgId, projectId)).Value);
     }
 
@@ -137,7 +137,7 @@ public sealed class ApiKeyServiceTests
         var allowed = await keys.CreateAsync(orgId, projectId, "editor", [Role.ProjectEditor]);
 
         Assert.Equal(ErrorKind.Validation, refused.Error?.Kind);
-        Assert.Contains("Starter plan allows only ProjectEditor", refused.Error!.Message);
+        Assert.Contains("Starter plan allows only ProjectEditor", refused.Error?.Message);
         Assert.True(allowed.IsSuccess);
         Assert.Equal([Role.ProjectEditor], (await keys.AllowedRolesAsync(orgId)).Value);
         Assert.Equal(ErrorKind.Validation, (await keys.UpdateAsync(orgId, projectId, allowed.Value.Id, "editor", [Role.ControlPlaneViewer])).Error?.Kind);
@@ -214,7 +214,7 @@ public sealed class ApiKeyServiceTests
         };
 
         Assert.All(results, r => Assert.Equal(allowed, r.IsSuccess));
-        if (!allowed) Assert.All(results, r => Assert.Equal(ErrorKind.Forbidden, r.Error!.Kind));
+        if (!allowed) Assert.All(results, r => Assert.Equal(ErrorKind.Forbidden, r.Error?.Kind));
     }
 
     [Fact(Timeout = 30_000)]

@@ -21,12 +21,9 @@ public sealed class AuditAndSupportPagesTests : MudComponentTest
         await using var db = await TestDb.CreateAsync();
         var (orgId, owner) = await db.CreateOrganizationAsync("Audited", "owner@audited.example");
         Assert.True((await db.Service<OrganizationService>(owner).RenameAsync(orgId, "Audited Inc")).IsSuccess);
-        var scope = db.As(owner);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<AuditQueryService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var org = await SignInAsync(db, orgId, owner, [typeof(AuditQueryService)]);
 
-        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
 
         page.WaitForAssertion(() =>
         {
@@ -48,12 +45,9 @@ public sealed class AuditAndSupportPagesTests : MudComponentTest
             await ctx.Database.ExecuteSqlRawAsync(OrgConsole.Data.AuditTriggers.DropSqlite);
             await ctx.AuditEvents.Where(e => e.OrganizationId == orgId && e.Sequence == 2).ExecuteDeleteAsync();
         }
-        var scope = db.As(owner);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<AuditQueryService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var org = await SignInAsync(db, orgId, owner, [typeof(AuditQueryService)]);
 
-        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
 
         page.WaitForAssertion(() =>
         {

@@ -62,7 +62,7 @@ public class AuditCoverageTests
         {
             var userId = await w.Db.CreateUserAsync("founder@coverage.example");
             var created = await w.Db.Service<OrganizationService>(userId).CreateAsync("Founded");
-            return created.IsSuccess ? Result.Ok() : created.Error!;
+            return created.IsSuccess ? Result.Ok() : created.Error;
         }, w => [NewestOrganization(w)]),
         ["OrganizationService.RenameAsync"] = new(ActorType.User, w => w.Db.Service<OrganizationService>(w.Owner).RenameAsync(w.OrgId, "Renamed")),
         ["OrganizationService.DeleteAsync"] = new(ActorType.User, async w =>
@@ -306,5 +306,5 @@ public class AuditCoverageTests
         await change(ctx);
     }
 
-    private static Result ToResult<T>(Result<T> result) => result.IsSuccess ? Result.Ok() : result.Error!;
+    private static Result ToResult<T>(Result<T> result) => result.IsSuccess ? Result.Ok() : result.Error;
 }

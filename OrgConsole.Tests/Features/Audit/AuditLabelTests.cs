@@ -84,12 +84,9 @@ public sealed class AuditLabelTests : MudComponentTest
     {
         var w = await WorldAsync();
         await using var _ = w.Db;
-        var scope = w.Db.As(w.Owner);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<AuditQueryService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(w.OrgId))!;
+        var org = await SignInAsync(w.Db, w.OrgId, w.Owner, [typeof(AuditQueryService)]);
 
-        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, w.OrgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var page = Context.Render<AuditLogPage>(p => p.Add(x => x.OrgId, w.OrgId).AddCascadingValue(org));
 
         page.WaitForAssertion(() =>
         {

@@ -26,14 +26,9 @@ public sealed class BillingPagesTests : MudComponentTest
             Role.OrgBillingAdmin => admin,
             _ => await db.AddMemberAsync(orgId, role),
         };
-        var scope = db.As(userId);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<BillingService>());
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<UsageService>());
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvoiceService>());
         Context.Services.AddSingleton<TimeProvider>(db.Time);
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
-        return (db, orgId, new OrgContext(access, () => Task.CompletedTask));
+        var org = await SignInAsync(db, orgId, userId, [typeof(BillingService), typeof(UsageService), typeof(InvoiceService)]);
+        return (db, orgId, org);
     }
 
     [Fact(Timeout = 60_000)]
@@ -144,12 +139,8 @@ public sealed class BillingPagesTests : MudComponentTest
         await db.Service<InvoiceService>(null).ClosePeriodsAsync();
         Assert.True((await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
         var invoiceId = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1].Id!.Value;
-        var scope = db.As(admin);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvoiceService>());
-        var providers = Context.Render<MudDialogProvider>();
-        Context.Render<MudSnackbarProvider>();
-        Context.Render<MudPopoverProvider>();
-        var org = new OrgContext((await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!, () => Task.CompletedTask);
+        var org = await SignInAsync(db, orgId, admin, [typeof(InvoiceService)]);
+        var providers = DialogProvider;
         var gateway = (TestPaymentGateway)db.Services.GetRequiredService<IPaymentGateway>();
         var page = Context.Render<InvoicePage>(p => p.Add(x => x.OrgId, orgId).Add(x => x.InvoiceId, invoiceId).AddCascadingValue(org));
         page.WaitForElement("[data-testid=pay-invoice]", TimeSpan.FromSeconds(10));

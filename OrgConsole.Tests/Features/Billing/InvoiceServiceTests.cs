@@ -84,12 +84,12 @@ public class InvoiceServiceTests
         var invoiceId = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1].Id!.Value;
 
         var withoutCard = await db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId);
-        Assert.Contains("payment method", withoutCard.Error!.Message);
+        Assert.Contains("payment method", withoutCard.Error?.Message);
         Assert.True((await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
         Assert.True((await db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId)).IsSuccess);
         var again = await db.Service<InvoiceService>(admin).PayAsync(orgId, invoiceId);
 
-        Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, again.Error!.Kind);
+        Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, again.Error?.Kind);
         var invoice = (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value;
         Assert.Equal(InvoiceStatus.Paid, invoice.Summary.Status);
         Assert.StartsWith("ch_test_", invoice.PaymentReference);
@@ -110,8 +110,8 @@ public class InvoiceServiceTests
         Assert.Single(results, r => r.IsSuccess);
         Assert.All(results.Where(r => !r.IsSuccess), r =>
         {
-            Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, r.Error!.Kind);
-            Assert.Contains("already paid", r.Error.Message);
+            Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, r.Error?.Kind);
+            Assert.Contains("already paid", r.Error?.Message);
         });
         var invoice = (await db.Service<InvoiceService>(admin).GetAsync(orgId, invoiceId)).Value;
         var charge = Assert.Single(gateway.Charges, c => c.Description.Contains(invoice.Summary.Number));
@@ -133,7 +133,7 @@ public class InvoiceServiceTests
         var second = await gateway.ChargeAsync(card.Token, 75m, "invoice", "key-2");
 
         Assert.Equal(first.Value, retried.Value);
-        Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, reusedForAnotherAmount.Error!.Kind);
+        Assert.Equal(OrgConsole.Common.ErrorKind.Conflict, reusedForAnotherAmount.Error?.Kind);
         Assert.NotEqual(first.Value, second.Value);
         Assert.Equal(2, gateway.Charges.Count);
     }

@@ -50,8 +50,8 @@ public sealed class PaymentMethodTests
 
         var card = await gateway.TokenizeAsync(new CardInput(number, month, year, cvc, null));
 
-        Assert.Equal(ErrorKind.Validation, card.Error!.Kind);
-        Assert.Contains(message, card.Error.For(field));
+        Assert.Equal(ErrorKind.Validation, card.Error?.Kind);
+        Assert.Contains(message, card.Error?.For(field));
     }
 
     [Fact(Timeout = 60_000)]
@@ -119,7 +119,7 @@ public sealed class PaymentMethodTests
 
         var result = await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, new CardInput("4000000000000002", 12, 2030, "123", null));
 
-        Assert.Equal("The card was declined.", result.Error!.For("Number"));
+        Assert.Equal("The card was declined.", result.Error?.For("Number"));
         Assert.Null((await db.Service<BillingService>(admin).GetAsync(orgId)).Value.PaymentMethod);
         Assert.Equal(before, (await db.AuditEventsAsync(orgId)).Count);
     }

@@ -27,8 +27,8 @@ public class PlanChangeTests
         Assert.Contains(check.Blockers, b => b.StartsWith("Delete 1 project: the Starter plan allows 1 and the organization has 2.", StringComparison.Ordinal));
         Assert.Contains(check.Blockers, b => b.StartsWith("Remove 1 member:", StringComparison.Ordinal));
         Assert.Contains(check.Blockers, b => b.Contains("API keys") && b.EndsWith(": ci.", StringComparison.Ordinal));
-        Assert.Equal(ErrorKind.Conflict, change.Error!.Kind);
-        Assert.Contains("Delete 1 project", change.Error.Message);
+        Assert.Equal(ErrorKind.Conflict, change.Error?.Kind);
+        Assert.Contains("Delete 1 project", change.Error?.Message);
         Assert.Equal(Plan.Standard, (await db.Service<BillingService>(admin).GetAsync(orgId)).Value.Plan);
     }
 
@@ -55,7 +55,7 @@ public class PlanChangeTests
         var billing = db.Service<BillingService>(owner);
 
         var refused = await billing.ChangePlanAsync(orgId, Plan.Enterprise);
-        Assert.Contains("Add a payment method", refused.Error!.Message);
+        Assert.Contains("Add a payment method", refused.Error?.Message);
         Assert.True((await billing.SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
         var upgraded = await billing.ChangePlanAsync(orgId, Plan.Enterprise);
 
@@ -71,8 +71,8 @@ public class PlanChangeTests
         var billing = db.Service<BillingService>(admin);
 
         var bad = await billing.UpdateDetailsAsync(orgId, new BillingDetails("", "not-an-email", "1 Main St", null, "", null, "US", "bad<tax>", "ok@x.example, nope"));
-        Assert.Equal(ErrorKind.Validation, bad.Error!.Kind);
-        Assert.Equal(["City", "ContactEmail", "ContactName", "ExtraInvoiceRecipients", "TaxId"], bad.Error.Fields!.Keys.Order());
+        Assert.Equal(ErrorKind.Validation, bad.Error?.Kind);
+        Assert.Equal(["City", "ContactEmail", "ContactName", "ExtraInvoiceRecipients", "TaxId"], bad.Error?.Fields?.Keys.Order());
 
         var good = await billing.UpdateDetailsAsync(orgId, new BillingDetails(" Bea ", "bea@acme.example", "1 Main St", null, "Springfield", "12345", "US", "DE123456789", "ap@acme.example;cfo@acme.example"));
         Assert.True(good.IsSuccess, good.Error?.Message);
@@ -89,7 +89,7 @@ public class PlanChangeTests
         var (orgId, owner) = await db.CreateOrganizationAsync();
         var billing = db.Service<BillingService>(owner);
 
-        Assert.Contains("payment method", (await billing.ChangeSupportPlanAsync(orgId, SupportPlan.Pro)).Error!.Message);
+        Assert.Contains("payment method", (await billing.ChangeSupportPlanAsync(orgId, SupportPlan.Pro)).Error?.Message);
         Assert.True((await billing.SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
         Assert.True((await billing.ChangeSupportPlanAsync(orgId, SupportPlan.Pro)).IsSuccess);
 

@@ -47,9 +47,9 @@ public class UsageIngestionServiceTests
         var result = await db.Service<UsageService>(null).IngestAsync(
             [Record("good", project, "2026-10-01", "read_units", 1m), Record(id, project, date, metric, quantity is null ? null : decimal.Parse(quantity))]);
 
-        Assert.Equal(ErrorKind.Validation, result.Error!.Kind);
-        Assert.NotNull(result.Error.For(field));
-        Assert.StartsWith("Nothing was stored", result.Error.Message);
+        Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
+        Assert.NotNull(result.Error?.For(field));
+        Assert.StartsWith("Nothing was stored", result.Error?.Message);
         Assert.Equal(0, await StoredAsync(db));
     }
 
@@ -62,7 +62,7 @@ public class UsageIngestionServiceTests
         var result = await db.Service<UsageService>(null).IngestAsync(
             [Record("good", project, "2026-10-01", "read_units", 1m), Record("bad", Guid.NewGuid(), "2026-10-01", "read_units", 1m)]);
 
-        Assert.Contains("No project has the id", result.Error!.Message);
+        Assert.Contains("No project has the id", result.Error?.Message);
         Assert.Equal(0, await StoredAsync(db));
     }
 
@@ -76,7 +76,7 @@ public class UsageIngestionServiceTests
         var result = await db.Service<UsageService>(null).IngestAsync(
             [Record("new", project, "2026-10-02", "read_units", 1m), Record("a", project, "2026-10-01", "read_units", 11m)]);
 
-        Assert.Equal(ErrorKind.Conflict, result.Error!.Kind);
+        Assert.Equal(ErrorKind.Conflict, result.Error?.Kind);
         Assert.Equal(1, await StoredAsync(db));
     }
 

@@ -16,7 +16,7 @@ public class LastOwnerGuardTests
         var result = await db.Service<MemberService>(owner).ChangeRoleAsync(orgId, owner, Role.OrgMember);
 
         Assert.Equal(ErrorKind.Conflict, result.Error?.Kind);
-        Assert.Contains("Promote another member to Owner first", result.Error!.Message);
+        Assert.Contains("Promote another member to Owner first", result.Error?.Message);
         Assert.Equal(1, await db.OwnerCountAsync(orgId));
     }
 

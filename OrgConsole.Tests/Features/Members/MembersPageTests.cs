@@ -35,11 +35,8 @@ public sealed class MembersPageTests : MudComponentTest
         Context.Services.AddScoped(_ => databaseGate is null ? services.GetRequiredService<MemberService>()
             : new MemberService(new GatedDbFactory(services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>(), databaseGate),
                 services.GetRequiredService<Authorizer>(), services.GetRequiredService<AuditLog>(), db.Time));
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvitationService>());
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ProjectService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
-        var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var org = await SignInAsync(db, orgId, userId, [typeof(InvitationService), typeof(ProjectService)]);
+        var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
         if (databaseGate is null) page.WaitForAssertion(() => Assert.Contains("umar@members.example", page.Markup), TimeSpan.FromSeconds(10));
         return (page, db);
     }
@@ -146,12 +143,9 @@ public sealed class MembersPageTests : MudComponentTest
         var invite = (await invitations.InviteAsync(orgId, new InviteRequest(["two@invites.example"], Role.OrgMember, [new(projectId, Role.ProjectMember)]))).Value.Invited[0];
         Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, null, Role.OrgBillingAdmin)).IsSuccess);
         Assert.True((await invitations.AddRoleAsync(orgId, invite.Id, projectId, Role.ProjectOwner)).IsSuccess);
-        var scope = db.As(owner);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<InvitationService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var org = await SignInAsync(db, orgId, owner, [typeof(InvitationService)]);
 
-        var tab = Context.Render<InvitationsTab>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var tab = Context.Render<InvitationsTab>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
 
         tab.WaitForAssertion(() => Assert.Contains("two@invites.example", tab.Markup), TimeSpan.FromSeconds(10));
         Assert.Equal(["User", "Billing admin"], tab.FindAll("[data-testid=invitation-role]").Select(c => c.TextContent.Trim()));

@@ -56,17 +56,12 @@ public sealed class OrganizationOverviewPageTests : MudComponentTest
 
     private async Task<IRenderedComponent<OrganizationOverview>> RenderAsync(Seeded seeded, string userId)
     {
-        var scope = seeded.Db.As(userId);
-        foreach (var service in new[] { typeof(OrganizationService), typeof(ProjectService), typeof(AuditQueryService), typeof(UsageService), typeof(InvitationService) })
-        {
-            Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
-        }
         Context.Services.AddSingleton<TimeProvider>(seeded.Db.Time);
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(seeded.OrgId))!;
+        var org = await SignInAsync(seeded.Db, seeded.OrgId, userId,
+            [typeof(OrganizationService), typeof(ProjectService), typeof(AuditQueryService), typeof(UsageService), typeof(InvitationService)]);
         var page = Context.Render<OrganizationOverview>(p => p
             .Add(x => x.OrgId, seeded.OrgId)
-            .AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+            .AddCascadingValue(org));
         page.WaitForElement("h1");
         return page;
     }

@@ -37,7 +37,7 @@ public class OrganizationServiceTests
         var second = await orgs.CreateAsync("Second");
 
         Assert.Equal(ErrorKind.Conflict, second.Error?.Kind);
-        Assert.Contains("only one organization", second.Error!.Message);
+        Assert.Contains("only one organization", second.Error?.Message);
         Assert.False(await orgs.CanCreateAsync());
         // Belonging to other organizations is allowed.
         var (otherOrg, _) = await db.CreateOrganizationAsync("Other");
@@ -71,7 +71,7 @@ public class OrganizationServiceTests
         var result = await db.Service<OrganizationService>(userId).CreateAsync(name);
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.NotNull(result.Error!.For("Name"));
+        Assert.NotNull(result.Error?.For("Name"));
         await using var ctx = await db.DbFactory.CreateDbContextAsync();
         Assert.Equal(0, await ctx.Organizations.CountAsync());
     }
@@ -137,7 +137,7 @@ public class OrganizationServiceTests
         var result = await db.Service<OrganizationService>(owner).DeleteAsync(orgId, "Busy");
 
         Assert.Equal(ErrorKind.Conflict, result.Error?.Kind);
-        Assert.Contains("project", result.Error!.Message);
+        Assert.Contains("project", result.Error?.Message);
         Assert.True((await db.Service<OrganizationService>(owner).GetAsync(orgId)).IsSuccess);
     }
 
@@ -153,7 +153,7 @@ public class OrganizationServiceTests
         var refused = await db.Service<OrganizationService>(owner).DeleteAsync(orgId, "Owes");
 
         Assert.Equal(ErrorKind.Conflict, refused.Error?.Kind);
-        Assert.Contains("unpaid invoice", refused.Error!.Message);
+        Assert.Contains("unpaid invoice", refused.Error?.Message);
         Assert.True((await db.Service<OrganizationService>(owner).GetAsync(orgId)).IsSuccess);
     }
 

@@ -17,15 +17,11 @@ public sealed class OrganizationSettingsPageTests : MudComponentTest
         var db = await TestDb.CreateAsync();
         var (orgId, owner) = await db.CreateOrganizationAsync("Acme Settings");
         var userId = role == Role.OrgOwner ? owner : await db.AddMemberAsync(orgId, role);
-        var scope = db.As(userId);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrganizationService>());
         Context.Services.AddSingleton(db.Services.GetRequiredService<IOptions<OrganizationOptions>>());
-        RenderProviders();
-
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var org = await SignInAsync(db, orgId, userId, [typeof(OrganizationService)]);
         var page = Context.Render<OrganizationSettings>(p => p
             .Add(x => x.OrgId, orgId)
-            .AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+            .AddCascadingValue(org));
         page.WaitForElement("[data-testid=rename-save]");
         return (page, db, orgId);
     }
@@ -71,16 +67,13 @@ public sealed class OrganizationSettingsPageTests : MudComponentTest
         var (orgId, _) = await db.CreateOrganizationAsync("Acme Supported");
         var staff = await db.CreateSupportStaffAsync();
         Assert.True((await db.Service<OrgConsole.Features.Support.SupportService>(staff).OpenAsync(orgId, "TICKET-42")).IsSuccess);
-        var scope = db.As(staff);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrganizationService>());
         Context.Services.AddSingleton(db.Services.GetRequiredService<IOptions<OrganizationOptions>>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
-        Assert.NotNull(access.Actor.Support);
+        var org = await SignInAsync(db, orgId, staff, [typeof(OrganizationService)]);
+        Assert.NotNull(org.SupportVisit);
 
         var page = Context.Render<OrganizationSettings>(p => p
             .Add(x => x.OrgId, orgId)
-            .AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+            .AddCascadingValue(org));
         page.WaitForElement("[data-testid=rename-save]");
 
         Assert.True(page.Find("[data-testid=delete-org]").HasAttribute("disabled"));

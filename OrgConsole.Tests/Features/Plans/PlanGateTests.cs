@@ -36,8 +36,8 @@ public sealed class PlanGateTests : MudComponentTest
         var result = await TryAsync(db, feature, orgId, owner);
 
         Assert.Equal(ErrorKind.Quota, result.Error?.Kind);
-        Assert.Contains($"part of the Enterprise plan; this organization is on the {plan} plan.", result.Error!.Message);
-        Assert.EndsWith("An Owner or Billing admin can upgrade the plan under Billing → Plan.", result.Error.Message);
+        Assert.Contains($"part of the Enterprise plan; this organization is on the {plan} plan.", result.Error?.Message);
+        Assert.EndsWith("An Owner or Billing admin can upgrade the plan under Billing → Plan.", result.Error?.Message);
     }
 
     [Fact]

@@ -55,16 +55,10 @@ public sealed class ProjectPagesTests : MudComponentTest
     /// <summary>Registers the services as <paramref name="userId"/>, renders the providers, and returns the user's organization context.</summary>
     private async Task<OrgContext> SignInAsAsync(Acme acme, string userId)
     {
-        var scope = acme.Db.As(userId);
-        Context.Services.AddScoped(_ => ActivatorUtilities.CreateInstance<ProjectService>(scope.ServiceProvider));
-        Context.Services.AddScoped(_ => ActivatorUtilities.CreateInstance<ProjectMemberService>(scope.ServiceProvider));
-        Context.Services.AddScoped(_ => ActivatorUtilities.CreateInstance<ApiKeyService>(scope.ServiceProvider));
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<OrgConsole.Features.ServiceAccounts.ServiceAccountService>());
-        Dialogs = Context.Render<MudDialogProvider>();
-        Context.Render<MudSnackbarProvider>();
-        Context.Render<MudPopoverProvider>();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(acme.OrgId))!;
-        return new OrgContext(access, () => Task.CompletedTask);
+        var org = await SignInAsync(acme.Db, acme.OrgId, userId,
+            [typeof(ProjectService), typeof(ProjectMemberService), typeof(ApiKeyService), typeof(OrgConsole.Features.ServiceAccounts.ServiceAccountService)]);
+        Dialogs = DialogProvider;
+        return org;
     }
 
     private async Task<IRenderedComponent<ProjectList>> RenderListAsAsync(Acme acme, string userId)

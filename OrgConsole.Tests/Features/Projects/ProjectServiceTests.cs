@@ -25,7 +25,7 @@ public class ProjectServiceTests
         Assert.Equal(allowed, result.IsSuccess);
         if (!allowed)
         {
-            Assert.Equal(ErrorKind.Forbidden, result.Error!.Kind);
+            Assert.Equal(ErrorKind.Forbidden, result.Error?.Kind);
             return;
         }
         var details = await db.Service<ProjectService>(actor).GetAsync(orgId, result.Value);
@@ -51,8 +51,8 @@ public class ProjectServiceTests
         var over = await projects.CreateAsync(orgId, "One too many");
 
         Assert.Equal(ErrorKind.Quota, over.Error?.Kind);
-        Assert.Contains($"{plan} plan allows {limit} project", over.Error!.Message);
-        Assert.Contains("upgrade", over.Error.Message);
+        Assert.Contains($"{plan} plan allows {limit} project", over.Error?.Message);
+        Assert.Contains("upgrade", over.Error?.Message);
         Assert.Equal(limit, (await projects.GetQuotaAsync(orgId)).Value.Used);
     }
 
@@ -70,7 +70,7 @@ public class ProjectServiceTests
         var duplicate = await db.Service<ProjectService>(owner).CreateAsync(orgId, name);
 
         Assert.Equal(ErrorKind.Validation, duplicate.Error?.Kind);
-        Assert.Contains("already exists", duplicate.Error!.For("Name"));
+        Assert.Contains("already exists", duplicate.Error?.For("Name"));
         // The same name in another organization is fine.
         var (other, otherOwner) = await db.CreateOrganizationAsync("Other");
         Assert.True((await db.Service<ProjectService>(otherOwner).CreateAsync(other, "Search")).IsSuccess);
@@ -134,8 +134,8 @@ public class ProjectServiceTests
         Assert.Equal(allowed, deleted.IsSuccess);
         if (!allowed)
         {
-            Assert.Equal(ErrorKind.Forbidden, renamed.Error!.Kind);
-            Assert.Equal(ErrorKind.Forbidden, deleted.Error!.Kind);
+            Assert.Equal(ErrorKind.Forbidden, renamed.Error?.Kind);
+            Assert.Equal(ErrorKind.Forbidden, deleted.Error?.Kind);
             Assert.Equal("Alpha", (await projects.GetAsync(orgId, projectId)).Value.Name);
         }
     }

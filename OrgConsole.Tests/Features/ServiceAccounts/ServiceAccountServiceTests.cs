@@ -73,8 +73,9 @@ public class ServiceAccountServiceTests
         var result = await db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "ci", Role.OrgMember);
 
         Assert.Equal(ErrorKind.Quota, result.Error?.Kind);
-        Assert.Contains("Enterprise", result.Error!.Message);
-        Assert.Contains("upgrade", result.Error.Message);
+        Assert.Contains("Enterprise", result.Error?.Message);
+        Assert.Contains("upgrade", result.Error?.Message);
+        Assert.True(result.Error?.IsPlanGate); // pages link it to Billing → Plan
     }
 
     [Theory(Timeout = 30_000)]

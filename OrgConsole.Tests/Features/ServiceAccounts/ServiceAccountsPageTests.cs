@@ -20,11 +20,8 @@ public sealed class ServiceAccountsPageTests : MudComponentTest
         {
             Assert.True((await db.Service<ServiceAccountService>(owner).CreateAsync(orgId, "terraform", Role.OrgMember)).IsSuccess);
         }
-        var scope = db.As(owner);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ServiceAccountService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
-        var page = Context.Render<ServiceAccountsPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var org = await SignInAsync(db, orgId, owner, [typeof(ServiceAccountService)]);
+        var page = Context.Render<ServiceAccountsPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
         return (page, db);
     }
 
@@ -50,12 +47,9 @@ public sealed class ServiceAccountsPageTests : MudComponentTest
         var accounts = db.Service<ServiceAccountService>(owner);
         var id = (await accounts.CreateAsync(orgId, "terraform", Role.OrgMember)).Value.Account.Id;
         Assert.True((await accounts.AddOrgRoleAsync(orgId, id, Role.OrgBillingAdmin)).IsSuccess);
-        var scope = db.As(owner);
-        Context.Services.AddScoped(_ => scope.ServiceProvider.GetRequiredService<ServiceAccountService>());
-        RenderProviders();
-        var access = (await scope.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var org = await SignInAsync(db, orgId, owner, [typeof(ServiceAccountService)]);
 
-        var page = Context.Render<ServiceAccountsPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(new OrgContext(access, () => Task.CompletedTask)));
+        var page = Context.Render<ServiceAccountsPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
 
         page.WaitForAssertion(() => Assert.Contains("terraform", page.Markup), TimeSpan.FromSeconds(10));
         Assert.Single(page.FindAll("[data-testid=service-account-name]"));

@@ -89,8 +89,9 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var result = await sso.SaveAsync(orgId, Valid());
 
         Assert.Equal(ErrorKind.Quota, result.Error?.Kind); // the one plan gate (PlanGateTests)
-        Assert.Contains("Enterprise plan", result.Error!.Message);
-        Assert.Contains("upgrade", result.Error.Message);
+        Assert.Contains("Enterprise plan", result.Error?.Message);
+        Assert.Contains("upgrade", result.Error?.Message);
+        Assert.True(result.Error?.IsPlanGate); // pages link it to Billing → Plan
         Assert.False((await sso.GetAsync(orgId)).Value.PlanAllowsSso);
     }
 
@@ -115,7 +116,7 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var result = await sso.SaveAsync(orgId, new SsoSettingsInput(issuer, "client", Secret, domains, role, false));
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.NotNull(result.Error!.For(field));
+        Assert.NotNull(result.Error?.For(field));
         Assert.False((await sso.GetAsync(orgId)).Value.Configured);
         Assert.DoesNotContain(await db.AuditEventsAsync(orgId), e => e.Action.StartsWith("sso.", StringComparison.Ordinal));
     }
@@ -169,8 +170,8 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
         var result = await db.Service<SsoService>(thirdOwner).SaveAsync(thirdOrg, Valid("initech.example\nCLAIMED.Example"));
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.Contains("claimed.example is already verified by another organization", result.Error!.For("Domains"));
-        Assert.DoesNotContain("Acme", result.Error.Message); // which organization holds it is not revealed
+        Assert.Contains("claimed.example is already verified by another organization", result.Error?.For("Domains"));
+        Assert.DoesNotContain("Acme", result.Error?.Message); // which organization holds it is not revealed
         Assert.False((await db.Service<SsoService>(thirdOwner).GetAsync(thirdOrg)).Value.Configured);
         // Re-saving its own domains is fine for the first organization, and keeps the verification.
         Assert.True((await db.Service<SsoService>(firstOwner).SaveAsync(firstOrg, Valid("Claimed.example", secret: ""))).IsSuccess);
@@ -294,42 +295,27 @@ public sealed class SsoServiceTests : IClassFixture<SsoServiceTests.Provider>
     public void OnlyPublicAddresses_AreReachable(string address, bool reachable) =>
         Assert.Equal(reachable, SsoOutbound.IsPublic(System.Net.IPAddress.Parse(address)));
 
-    [Fact(Timeout = 60_000)]
-    public async Task TestConnection_AUrlServingHtml_SaysItIsNotAnOpenIdConnectProvider()
+    /// <summary>A URL that is not a working provider is named for what is wrong with it ({issuer}: the real issuer).</summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("a URL serving HTML", "Not an OpenID Connect provider", "did not return JSON")]
+    [InlineData("JSON without the OIDC fields", "", "lacks issuer, authorization_endpoint, token_endpoint, jwks_uri")]
+    [InlineData("a document naming another issuer", "Wrong issuer", "{issuer}")]
+    public async Task TestConnection_ToABrokenProvider_SaysWhatIsWrong(string broken, string startsWith, string contains)
     {
         var (db, orgId, ownerId) = await EnterpriseOrgAsync();
         await using var _ = db;
+        var issuer = broken switch
+        {
+            "a URL serving HTML" => _provider.Oidc.HtmlIssuer,
+            "JSON without the OIDC fields" => _provider.Oidc.IncompleteIssuer,
+            _ => _provider.Oidc.WrongIssuer,
+        };
 
-        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.HtmlIssuer.AbsoluteUri);
-
-        Assert.False(result.Value.Ok);
-        Assert.StartsWith("Not an OpenID Connect provider", result.Value.Message);
-        Assert.Contains("did not return JSON", result.Value.Message);
-    }
-
-    [Fact(Timeout = 60_000)]
-    public async Task TestConnection_JsonWithoutTheOidcFields_NamesWhatIsMissing()
-    {
-        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
-        await using var _ = db;
-
-        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.IncompleteIssuer.AbsoluteUri);
+        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, issuer.AbsoluteUri);
 
         Assert.False(result.Value.Ok);
-        Assert.Contains("lacks issuer, authorization_endpoint, token_endpoint, jwks_uri", result.Value.Message);
-    }
-
-    [Fact(Timeout = 60_000)]
-    public async Task TestConnection_ADocumentNamingAnotherIssuer_SaysWrongIssuer()
-    {
-        var (db, orgId, ownerId) = await EnterpriseOrgAsync();
-        await using var _ = db;
-
-        var result = await db.Service<SsoService>(ownerId).TestConnectionAsync(orgId, _provider.Oidc.WrongIssuer.AbsoluteUri);
-
-        Assert.False(result.Value.Ok);
-        Assert.StartsWith("Wrong issuer", result.Value.Message);
-        Assert.Contains(_provider.Oidc.Issuer.AbsoluteUri, result.Value.Message);
+        Assert.StartsWith(startsWith, result.Value.Message);
+        Assert.Contains(contains.Replace("{issuer}", _provider.Oidc.Issuer.AbsoluteUri), result.Value.Message);
     }
 
     [Fact(Timeout = 60_000)]

@@ -300,7 +300,7 @@ public class SupportServiceTests
         {
             var refused = await support.MoveProjectAsync(w.ProjectId, stranger, named, "TICKET-13");
             Assert.Equal(ErrorKind.Validation, refused.Error?.Kind);
-            Assert.NotNull(refused.Error!.For(SupportService.MoveOwnerField));
+            Assert.NotNull(refused.Error?.For(SupportService.MoveOwnerField));
         }
 
         Assert.True((await w.Db.Service<ProjectService>(w.Owner).GetAsync(w.OrgId, w.ProjectId)).IsSuccess);
@@ -374,7 +374,7 @@ public class SupportServiceTests
         var refused = await support.RestoreOrganizationAsync(w.OrgId, "TICKET-12");
 
         Assert.Equal(ErrorKind.Conflict, refused.Error?.Kind);
-        Assert.Contains("removed for good", refused.Error!.Message);
+        Assert.Contains("removed for good", refused.Error?.Message);
         Assert.Contains(await w.Db.AuditEventsAsync(w.OrgId), e => e.Action == "organization.restored" && e.ActorType == ActorType.Support);
     }
 

@@ -174,7 +174,7 @@ public sealed class OidcTestProvider : IAsyncDisposable
     /// <summary>The provider's login page: the authorization request's parameters as hidden fields, and the email.</summary>
     private static IResult LoginPage(OpenIddictRequest request)
     {
-        var html = new StringBuilder("<!doctype html><html lang=\"en\"><head><title>Test IdP · Sign in</title></head><body><main>");
+        var html = new StringBuilder("<!doctype html><html lang=\"en\"><head><title>Test IdP · Sign in</title><link rel=\"icon\" href=\"data:,\"></head><body><main>");
         html.Append("<h1>Test IdP</h1><form method=\"post\" action=\"/connect/authorize\">");
         foreach (var (name, value) in request.GetParameters())
         {

@@ -32,7 +32,7 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result<IReadOnlyList<ApiKeyRow>>> ListAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewApiKeys, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = await db.ApiKeys.AsNoTracking().Where(k => k.ProjectId == projectId).OrderBy(k => k.Name).ToListAsync(ct);
         var roles = await RolesOfAsync(db, projectId, keys.Select(k => k.Id.ToString()).ToList(), ct);
@@ -47,10 +47,10 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
         if (projectId is null)
         {
             var member = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-            return member.IsSuccess ? Error.NotFound("The API key") : member.Error!;
+            return member.IsSuccess ? Error.NotFound("The API key") : member.Error;
         }
         var access = await authorizer.DemandAsync(organizationId, projectId.Value, Permission.ViewApiKeys, ct);
-        if (!access.IsSuccess) return access.Error!.Kind == ErrorKind.NotFound ? Error.NotFound("The API key") : access.Error!;
+        if (!access.IsSuccess) return access.Error.Kind == ErrorKind.NotFound ? Error.NotFound("The API key") : access.Error;
         var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == keyId, ct);
         if (key is null) return Error.NotFound("The API key");
         var roles = await RolesOfAsync(db, key.ProjectId, [key.Id.ToString()], ct);
@@ -61,16 +61,16 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result<IReadOnlyList<Role>>> AllowedRolesAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return Result<IReadOnlyList<Role>>.Ok(PlanLimits.For(access.Value.Plan).ApiKeyRoles);
     }
 
     public async Task<Result<CreatedApiKey>> CreateAsync(Guid organizationId, Guid projectId, string? name, IReadOnlyCollection<Role>? roles, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.CreateApiKeys, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var validName = ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         var chosen = roles is { Count: > 0 } ? roles.Distinct().ToList() : [Role.ProjectEditor];
 
         var (label, value) = NewKey();
@@ -95,9 +95,9 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> UpdateAsync(Guid organizationId, Guid projectId, Guid keyId, string? name, IReadOnlyCollection<Role>? roles, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageApiKeys, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var validName = ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         if (roles is not { Count: > 0 }) return Error.Validation("Roles", "Choose at least one role for the key.");
         var chosen = roles.Distinct().ToList();
 
@@ -122,7 +122,7 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> DeleteAsync(Guid organizationId, Guid projectId, Guid keyId, string? confirmationName, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageApiKeys, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {

@@ -39,7 +39,7 @@ public sealed class AuditQueryService(IDbContextFactory<ApplicationDbContext> db
     public async Task<Result<AuditPage>> SearchAsync(Guid organizationId, AuditQuery query, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAuditLog, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (query.Page < 0 || query.PageSize is < 1 or > AuditQuery.MaxPageSize)
         {
             return Error.Validation("PageSize", $"Pages hold 1 to {AuditQuery.MaxPageSize} events.");
@@ -57,7 +57,7 @@ public sealed class AuditQueryService(IDbContextFactory<ApplicationDbContext> db
     public async Task<Result<string>> ExportCsvAsync(Guid organizationId, AuditQuery query, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAuditLog, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var csv = new StringBuilder("sequence,occurred_at,actor_type,actor,actor_id,action,target_type,target,target_id,project_id,before,after,ip_address,user_agent,reason\n");
         await foreach (var e in Filter(db, organizationId, query).OrderBy(e => e.Sequence).Select(Row).AsAsyncEnumerable().WithCancellation(ct))
@@ -73,7 +73,7 @@ public sealed class AuditQueryService(IDbContextFactory<ApplicationDbContext> db
     public async Task<Result<ChainVerification>> VerifyAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAuditLog, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await audit.VerifyAsync(organizationId, ct);
     }
 

@@ -34,13 +34,13 @@ public static class BillingEndpoints
         app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.pdf", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
         {
             var pdf = await invoices.RenderPdfAsync(orgId, invoiceId, ct);
-            return pdf.IsSuccess ? Results.File(pdf.Value.Content, "application/pdf", pdf.Value.FileName) : Refused(pdf.Error!);
+            return pdf.IsSuccess ? Results.File(pdf.Value.Content, "application/pdf", pdf.Value.FileName) : Refused(pdf.Error);
         }).RequireAuthorization();
 
         app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.csv", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
         {
             var csv = await invoices.RenderCsvAsync(orgId, invoiceId, ct);
-            return csv.IsSuccess ? Results.File(Encoding.UTF8.GetBytes(csv.Value.Content), "text/csv", csv.Value.FileName) : Refused(csv.Error!);
+            return csv.IsSuccess ? Results.File(Encoding.UTF8.GetBytes(csv.Value.Content), "text/csv", csv.Value.FileName) : Refused(csv.Error);
         }).RequireAuthorization();
         return app;
     }
@@ -100,7 +100,7 @@ public static class BillingEndpoints
         var result = await usage.IngestAsync(records, ct);
         if (!result.IsSuccess)
         {
-            var e = result.Error!;
+            var e = result.Error;
             return e.Kind == ErrorKind.Conflict
                 ? HttpError.Json(StatusCodes.Status409Conflict, "ALREADY_EXISTS", e.Message)
                 : HttpError.Json(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", e.Message, e.Fields);

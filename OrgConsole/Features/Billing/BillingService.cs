@@ -38,7 +38,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<BillingOverview>> GetAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var account = await db.BillingAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.OrganizationId == organizationId, ct) ?? new BillingAccount();
         return new BillingOverview(access.Value.Plan, DetailsOf(account), PaymentMethodOf(account), account.SupportPlan,
@@ -48,9 +48,9 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> UpdateDetailsAsync(Guid organizationId, BillingDetails details, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var valid = ValidateDetails(details);
-        if (!valid.IsSuccess) return valid.Error!;
+        if (!valid.IsSuccess) return valid.Error;
         var clean = valid.Value;
 
         return await dbFactory.WriteAsync(async db =>
@@ -80,9 +80,9 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<PaymentMethodSummary>> SetPaymentMethodAsync(Guid organizationId, CardInput card, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var tokenized = await gateway.TokenizeAsync(card, ct);
-        if (!tokenized.IsSuccess) return tokenized.Error!;
+        if (!tokenized.IsSuccess) return tokenized.Error;
         var t = tokenized.Value;
 
         return await dbFactory.WriteAsync<PaymentMethodSummary>(async db =>
@@ -105,7 +105,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> RemovePaymentMethodAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await AccountForUpdateAsync(db, organizationId, ct);
@@ -129,7 +129,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<PlanChangeCheck>> CheckPlanChangeAsync(Guid organizationId, Plan target, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await CheckAsync(db, organizationId, access.Value.Plan, target, ct);
     }
@@ -138,7 +138,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> ChangePlanAsync(Guid organizationId, Plan target, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (!Enum.IsDefined(target)) return Error.Validation("Plan", "Choose Starter, Standard or Enterprise.");
 
         return await dbFactory.WriteAsync(async db =>
@@ -161,7 +161,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<SupportPlan>> GetSupportPlanAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewSupportPlans, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.BillingAccounts.Where(a => a.OrganizationId == organizationId).Select(a => (SupportPlan?)a.SupportPlan).FirstOrDefaultAsync(ct) ?? SupportPlan.Free;
     }
@@ -169,7 +169,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> ChangeSupportPlanAsync(Guid organizationId, SupportPlan target, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (!Enum.IsDefined(target)) return Error.Validation("SupportPlan", "Choose Free, Developer, Pro or Enterprise.");
         return await dbFactory.WriteAsync(async db =>
         {
@@ -192,7 +192,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> UpdateSpendAlertAsync(Guid organizationId, decimal? threshold, string? recipients, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         string? cleanRecipients = null;
         if (threshold is { } amount)
         {
@@ -200,7 +200,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
             if (amount > 100_000_000m) return Error.Validation("Threshold", "Enter an amount up to $100,000,000.00.");
             if (decimal.Round(amount, 2) != amount) return Error.Validation("Threshold", "Enter the amount in dollars and cents.");
             var parsed = ParseRecipients(recipients, "Recipients", required: true);
-            if (!parsed.IsSuccess) return parsed.Error!;
+            if (!parsed.IsSuccess) return parsed.Error;
             cleanRecipients = parsed.Value;
         }
         return await dbFactory.WriteAsync(async db =>
@@ -313,7 +313,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
             errors[nameof(d.TaxId)] = "A tax id has letters, digits, spaces, dots, dashes and slashes only.";
         }
         var recipients = ParseRecipients(d.ExtraInvoiceRecipients, nameof(d.ExtraInvoiceRecipients), required: false);
-        if (!recipients.IsSuccess) errors[nameof(d.ExtraInvoiceRecipients)] = recipients.Error!.Message;
+        if (!recipients.IsSuccess) errors[nameof(d.ExtraInvoiceRecipients)] = recipients.Error.Message;
 
         if (errors.Count > 0)
         {

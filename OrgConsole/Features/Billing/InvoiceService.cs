@@ -40,7 +40,7 @@ public sealed class InvoiceService(
     public async Task<Result<IReadOnlyList<InvoiceSummary>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var issued = await db.Invoices.AsNoTracking().Where(i => i.OrganizationId == organizationId).OrderByDescending(i => i.PeriodStart)
             .Select(i => new InvoiceSummary(i.Id, i.Number, i.PeriodStart, i.PeriodEnd, i.Status, i.Total, i.IssuedAt, i.PaidAt)).ToListAsync(ct);
@@ -52,7 +52,7 @@ public sealed class InvoiceService(
     public async Task<Result<InvoiceView>> GetDraftAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await DraftAsync(db, organizationId, MonthOf(time.UtcNow()), ct);
     }
@@ -60,7 +60,7 @@ public sealed class InvoiceService(
     public async Task<Result<InvoiceView>> GetAsync(Guid organizationId, Guid invoiceId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).FirstOrDefaultAsync(i => i.Id == invoiceId && i.OrganizationId == organizationId, ct);
         if (invoice is null) return Error.NotFound("The invoice");
@@ -75,14 +75,14 @@ public sealed class InvoiceService(
     public async Task<Result<(string FileName, byte[] Content)>> RenderPdfAsync(Guid organizationId, Guid invoiceId, CancellationToken ct = default)
     {
         var invoice = await GetAsync(organizationId, invoiceId, ct);
-        if (!invoice.IsSuccess) return invoice.Error!;
+        if (!invoice.IsSuccess) return invoice.Error;
         return ($"{invoice.Value.Summary.Number}.pdf", InvoicePdf.Render(invoice.Value, seller.Value));
     }
 
     public async Task<Result<(string FileName, string Content)>> RenderCsvAsync(Guid organizationId, Guid invoiceId, CancellationToken ct = default)
     {
         var invoice = await GetAsync(organizationId, invoiceId, ct);
-        if (!invoice.IsSuccess) return invoice.Error!;
+        if (!invoice.IsSuccess) return invoice.Error;
         var v = invoice.Value;
         var csv = new StringBuilder("invoice,period_start,period_end,status,description,quantity,unit_price_usd,amount_usd\n");
         foreach (var line in v.Lines)
@@ -100,7 +100,7 @@ public sealed class InvoiceService(
     public async Task<Result> PayAsync(Guid organizationId, Guid invoiceId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateBillingDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             var invoice = await db.Invoices.AsNoTracking().FirstOrDefaultAsync(i => i.Id == invoiceId && i.OrganizationId == organizationId, ct);
@@ -183,7 +183,7 @@ public sealed class InvoiceService(
         if (result.Value.Status == InvoiceStatus.Open)
         {
             var charged = await ChargeAsync(organizationId, result.Value.Id, BillingSystem, ct);
-            if (!charged.IsSuccess) logger.LogInformation("Invoice {Number} stays open: {Reason}", result.Value.Number, charged.Error!.Message);
+            if (!charged.IsSuccess) logger.LogInformation("Invoice {Number} stays open: {Reason}", result.Value.Number, charged.Error.Message);
         }
         return true;
     }
@@ -223,8 +223,7 @@ public sealed class InvoiceService(
             row.PaymentStartedAt = now;
             return new PaymentClaim(token, row.Total, row.Number, $"invoice-{row.Id:N}-attempt-{row.PaymentAttempts + 1}");
         }, ct);
-        if (takenByAnother) return await OutcomeOfOtherPayerAsync(organizationId, invoiceId, claim.Error!, ct);
-        if (!claim.IsSuccess) return claim.Error!;
+        if (!claim.IsSuccess) return takenByAnother ? await OutcomeOfOtherPayerAsync(organizationId, invoiceId, claim.Error, ct) : claim.Error;
 
         Result<string> payment;
         try
@@ -240,7 +239,7 @@ public sealed class InvoiceService(
         if (!payment.IsSuccess)
         {
             await ReleaseClaimAsync(invoiceId, declined: true);
-            return payment.Error!;
+            return payment.Error;
         }
 
         return await dbFactory.WriteAsync(async db =>

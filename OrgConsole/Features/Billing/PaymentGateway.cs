@@ -57,7 +57,7 @@ public sealed class TestPaymentGateway(TimeProvider time) : IPaymentGateway
     public Task<Result<TokenizedCard>> TokenizeAsync(CardInput card, CancellationToken ct = default)
     {
         var checkedCard = CardRules.Validate(card, time.GetUtcNow());
-        if (!checkedCard.IsSuccess) return Task.FromResult<Result<TokenizedCard>>(checkedCard.Error!);
+        if (!checkedCard.IsSuccess) return Task.FromResult<Result<TokenizedCard>>(checkedCard.Error);
         var digits = checkedCard.Value;
         if (DeclinedCards.TryGetValue(digits, out var declined)) return Task.FromResult<Result<TokenizedCard>>(Error.Validation("Number", declined));
         if (!AcceptedCards.TryGetValue(digits, out var brand))

@@ -126,7 +126,7 @@ public sealed class UsageService(IDbContextFactory<ApplicationDbContext> dbFacto
     public async Task<Result<UsageReport>> GetReportAsync(Guid organizationId, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewUsageDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (to < from) return Error.Validation("Range", "The end of the range is before its start.");
         if (to.DayNumber - from.DayNumber + 1 > MaxRangeDays) return Error.Validation("Range", $"Choose a range of at most {MaxRangeDays} days.");
 
@@ -149,7 +149,7 @@ public sealed class UsageService(IDbContextFactory<ApplicationDbContext> dbFacto
     public async Task<Result<string>> ExportCsvAsync(Guid organizationId, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewUsageDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (to < from) return Error.Validation("Range", "The end of the range is before its start.");
         if (to.DayNumber - from.DayNumber + 1 > MaxRangeDays) return Error.Validation("Range", $"Choose a range of at most {MaxRangeDays} days.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);

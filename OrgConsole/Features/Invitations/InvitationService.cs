@@ -48,7 +48,7 @@ public sealed class InvitationService(
     public async Task<Result<InviteOutcome>> InviteAsync(Guid organizationId, InviteRequest request, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var actor = access.Value.Actor;
 
         var addresses = request.Emails.Select(e => e.Trim()).Where(e => e.Length > 0).DistinctBy(e => e.ToUpperInvariant()).ToList();
@@ -138,7 +138,7 @@ public sealed class InvitationService(
             }
             return created;
         }, ct);
-        if (!result.IsSuccess) return result.Error!;
+        if (!result.IsSuccess) return result.Error;
 
         var failures = new List<string>();
         foreach (var invitation in result.Value)
@@ -153,7 +153,7 @@ public sealed class InvitationService(
     public async Task<Result<IReadOnlyList<InvitationRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return Result<IReadOnlyList<InvitationRow>>.Ok(await RowsAsync(organizationId, null, ct));
     }
 
@@ -161,7 +161,7 @@ public sealed class InvitationService(
     public async Task<Result<Slice<InvitationRow>>> ListPendingPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 invitations.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var ids = await db.Invitations.AsNoTracking().Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending)
@@ -173,7 +173,7 @@ public sealed class InvitationService(
     public async Task<Result<InvitationRow>> GetAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var rows = await RowsAsync(organizationId, [invitationId], ct);
         return rows.Count == 0 ? Error.NotFound("The invitation") : rows[0];
     }
@@ -182,7 +182,7 @@ public sealed class InvitationService(
     public async Task<Result<InvitationRow>> ResendAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await ResendCoreAsync(access.Value.Actor, organizationId, invitationId, reason: null, ct);
     }
 
@@ -209,7 +209,7 @@ public sealed class InvitationService(
                 After: new { invitation.Email, invitation.ExpiresAt }, Reason: reason), ct);
             return invitation;
         }, ct);
-        if (!result.IsSuccess) return result.Error!;
+        if (!result.IsSuccess) return result.Error;
         if (!await SendAsync(organizationId, result.Value, token, ct))
         {
             return Error.Conflict($"The invitation was renewed, but the email to {result.Value.Email} could not be sent. Check the mail settings and resend.");
@@ -221,7 +221,7 @@ public sealed class InvitationService(
     public async Task<Result> RevokeAsync(Guid organizationId, Guid invitationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.DeletePendingInvites, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var invitation = await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(i => i.Id == invitationId && i.OrganizationId == organizationId, ct);
@@ -245,7 +245,7 @@ public sealed class InvitationService(
     public async Task<Result<IReadOnlyList<InvitationBindingRow>>> ListBindingsAsync(Guid organizationId, Guid? invitationId, Guid? bindingId = null, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = PendingBindings(db, organizationId);
         if (invitationId is { } one) query = query.Where(r => r.InvitationId == one);
@@ -272,7 +272,7 @@ public sealed class InvitationService(
     public async Task<Result<InvitationBindingRow>> AddRoleAsync(Guid organizationId, Guid invitationId, Guid? projectId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var scope = Roles.ScopeOf(role);
         if (projectId is null && scope != RoleScope.Organization)
         {
@@ -304,7 +304,7 @@ public sealed class InvitationService(
     public async Task<Result> RemoveRoleAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.InviteMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var binding = await db.InvitationRoles.FirstOrDefaultAsync(r => r.Id == bindingId && r.OrganizationId == organizationId, ct);

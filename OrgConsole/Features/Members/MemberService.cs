@@ -21,7 +21,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result<MemberRow>> GetAsync(Guid organizationId, string userId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.RoleAssignments.AsNoTracking()
             .Where(m => m.OrganizationId == organizationId && m.ProjectId == null && m.PrincipalType == PrincipalType.User && m.PrincipalId == userId)
@@ -38,7 +38,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result<Slice<MemberRow>>> ListPageAsync(Guid organizationId, string? email, string? afterEmail, int take, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (take is < 1 or > MemberQuery.MaxPageSize) return Error.Validation("Limit", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.RoleAssignments.AsNoTracking()
@@ -59,7 +59,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result<MemberPage>> SearchAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (query.Page < 0 || query.PageSize is < 1 or > MemberQuery.MaxPageSize)
         {
             return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
@@ -224,7 +224,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result<string>> ExportCsvAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var held = (await db.RoleAssignments.AsNoTracking()
                 .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
@@ -413,7 +413,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> TransferOwnershipAsync(Guid organizationId, string newOwnerUserId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var actor = access.Value.Actor;
         if (newOwnerUserId == actor.Id) return Error.Validation("NewOwner", "Choose another member to hand ownership to.");
 
@@ -441,7 +441,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> ChangeRoleAsync(Guid organizationId, string userId, Role newRole, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (ValidateOrganizationRole(newRole) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
@@ -466,7 +466,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> AddRoleAsync(Guid organizationId, string userId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (ValidateOrganizationRole(role) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
@@ -488,7 +488,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> RemoveRoleAsync(Guid organizationId, string userId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -545,7 +545,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> RemoveAsync(Guid organizationId, string userId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.RemoveMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await RemoveMembershipAsync(access.Value.Actor, organizationId, userId, "member.removed", ct);
     }
 
@@ -553,7 +553,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     public async Task<Result> LeaveAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await RemoveMembershipAsync(access.Value.Actor, organizationId, access.Value.Actor.Id, "member.left", ct);
     }
 

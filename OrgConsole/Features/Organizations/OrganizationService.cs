@@ -105,7 +105,7 @@ public sealed class OrganizationService(
         var actor = authorizer.Actor;
         if (!actor.IsUser) return Task.FromResult<Result<Guid>>(Error.Forbidden("Sign in to create an organization."));
         var validName = OrganizationRules.ValidateName(name);
-        if (!validName.IsSuccess) return Task.FromResult<Result<Guid>>(validName.Error!);
+        if (!validName.IsSuccess) return Task.FromResult<Result<Guid>>(validName.Error);
 
         return dbFactory.WriteAsync<Guid>(async db =>
         {
@@ -137,7 +137,7 @@ public sealed class OrganizationService(
     public async Task<Result<OrganizationDetails>> GetAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var details = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId)
             .Select(o => new OrganizationDetails(o.Id, o.Name, o.Plan, o.CreatedAt,
@@ -161,7 +161,7 @@ public sealed class OrganizationService(
     public async Task<Result<int>> CountMembersWithoutTwoFactorAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateMemberRoles, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var memberIds = db.RoleAssignments
             .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User)
@@ -172,9 +172,9 @@ public sealed class OrganizationService(
     public async Task<Result> RenameAsync(Guid organizationId, string? name, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.UpdateOrganizationName, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var validName = OrganizationRules.ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -196,7 +196,7 @@ public sealed class OrganizationService(
     public async Task<Result> DeleteAsync(Guid organizationId, string? confirmationName, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.DeleteOrganization, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -230,7 +230,7 @@ public sealed class OrganizationService(
     public async Task<Result> SwitchToAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Users.Where(u => u.Id == access.Value.Actor.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastOrganizationId, organizationId), ct);

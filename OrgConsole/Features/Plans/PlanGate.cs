@@ -20,7 +20,7 @@ public static class PlanGate
 
     /// <summary>Null when <paramref name="plan"/> includes the feature, else the refusal.</summary>
     public static Error? Demand(string feature, Plan plan, Func<PlanLimits, bool> includes) =>
-        includes(PlanLimits.For(plan)) ? null : Error.Quota(Message(feature, plan, includes));
+        includes(PlanLimits.For(plan)) ? null : Error.PlanGate(ErrorKind.Quota, Message(feature, plan, includes));
 
     /// <summary>The one wording, also shown by the pages before anyone tries.</summary>
     public static string Message(string feature, Plan plan, Func<PlanLimits, bool> includes)

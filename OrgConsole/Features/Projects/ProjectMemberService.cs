@@ -24,7 +24,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result<IReadOnlyList<ProjectMemberRow>>> ListAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Names and emails come from the labels cached on the role assignments, as in the members list.
         var explicitRows = await db.RoleAssignments.AsNoTracking()
@@ -54,7 +54,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result<IReadOnlyList<OrgMemberOption>>> ListCandidatesAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Members (each once, whatever roles they hold) who are not owners (those own every project) and not in the project yet.
         var rows = await (
@@ -71,7 +71,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result> AddAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (ValidateRole(role) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
@@ -97,7 +97,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result> ChangeRoleAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (ValidateRole(role) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
@@ -127,7 +127,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result> AddRoleAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ManageProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (ValidateRole(role) is { } invalid) return invalid;
 
         return await dbFactory.WriteAsync(async db =>
@@ -150,7 +150,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result> RemoveRoleAsync(Guid organizationId, Guid projectId, string userId, Role role, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.RemoveProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -168,7 +168,7 @@ public sealed class ProjectMemberService(IDbContextFactory<ApplicationDbContext>
     public async Task<Result> RemoveAsync(Guid organizationId, Guid projectId, string userId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.RemoveProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {

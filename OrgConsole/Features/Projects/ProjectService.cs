@@ -24,7 +24,7 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<IReadOnlyList<ProjectSummary>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var userId = access.Value.Actor.Id;
         // Owners see every project (they own them all); so does support staff, read-only.
         var seesAll = access.Value.Role is Role.OrgOwner or Role.SupportViewer;
@@ -50,7 +50,7 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<ProjectQuota>> GetQuotaAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var used = await db.Projects.CountAsync(p => p.OrganizationId == organizationId, ct);
         return new ProjectQuota(used, PlanLimits.For(access.Value.Plan).MaxProjects, access.Value.Plan);
@@ -59,9 +59,9 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<Guid>> CreateAsync(Guid organizationId, string? name, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.CreateProjects, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var validName = ProjectRules.ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         var actor = access.Value.Actor;
 
         return await dbFactory.WriteAsync<Guid>(async db =>
@@ -109,7 +109,7 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result<ProjectDetails>> GetAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProject, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == projectId, ct);
         return new ProjectDetails(project.Id, project.OrganizationId, project.Name, project.CreatedAt, access.Value.EffectiveRole!.Value, access.Value.ImplicitOwner);
@@ -118,9 +118,9 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> RenameAsync(Guid organizationId, Guid projectId, string? name, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.UpdateProjectName, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var validName = ProjectRules.ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {
@@ -145,7 +145,7 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
     public async Task<Result> DeleteAsync(Guid organizationId, Guid projectId, string? confirmationName, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.DeleteProject, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
 
         return await dbFactory.WriteAsync(async db =>
         {

@@ -39,7 +39,7 @@ public sealed class RoleBindingService(
     public async Task<Result<Slice<RoleBindingRow>>> ListAsync(Guid organizationId, RoleBindingFilter filter, int skip, int take, CancellationToken ct = default)
     {
         var visible = await VisibleAsync(organizationId, ct);
-        if (!visible.IsSuccess) return visible.Error!;
+        if (!visible.IsSuccess) return visible.Error;
         if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 role bindings.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         IQueryable<ListedBinding>? query = null;
@@ -105,7 +105,7 @@ public sealed class RoleBindingService(
     public async Task<Result<RoleBindingRow>> GetAsync(Guid organizationId, Guid bindingId, CancellationToken ct = default)
     {
         var visible = await VisibleAsync(organizationId, ct);
-        if (!visible.IsSuccess) return visible.Error!;
+        if (!visible.IsSuccess) return visible.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await visible.Value.Query(db).Where(r => r.Id == bindingId)
             .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId, r.ProjectId, r.Role, r.CreatedAt)).FirstOrDefaultAsync(ct);
@@ -151,7 +151,7 @@ public sealed class RoleBindingService(
                 if (!Guid.TryParse(principalId, out var invitationId)) return Error.NotFound("The invite");
                 var added = await invitations.AddRoleAsync(organizationId, invitationId, projectId, role, ct);
                 if (added.Error is { Kind: ErrorKind.Conflict }) return Duplicate();
-                if (!added.IsSuccess) return added.Error!;
+                if (!added.IsSuccess) return added.Error;
                 var b = added.Value;
                 return new RoleBindingRow(b.Id, PrincipalType.Invite, b.InvitationId.ToString(), b.ProjectId, b.Role, b.CreatedAt);
             }
@@ -187,16 +187,16 @@ public sealed class RoleBindingService(
             {
                 if (!Guid.TryParse(principalId, out var keyId)) return Error.NotFound("The API key");
                 var key = await apiKeys.GetAsync(organizationId, keyId, ct);
-                if (!key.IsSuccess) return key.Error!;
+                if (!key.IsSuccess) return key.Error;
                 var may = await authorizer.DemandAsync(organizationId, key.Value.ProjectId, Permission.ManageApiKeys, ct);
-                if (!may.IsSuccess) return may.Error!;
+                if (!may.IsSuccess) return may.Error;
                 if (key.Value.ProjectId != projectId) return Error.Validation("ResourceId", "An API key holds roles only on its own project.");
                 if (key.Value.Roles.Contains(role)) return Duplicate();
                 outcome = await apiKeys.UpdateAsync(organizationId, key.Value.ProjectId, keyId, key.Value.Name, [.. key.Value.Roles, role], ct);
                 break;
             }
         }
-        if (!outcome.IsSuccess) return outcome.Error!;
+        if (!outcome.IsSuccess) return outcome.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.RoleAssignments.AsNoTracking()
             .Where(r => r.OrganizationId == organizationId && r.PrincipalType == principalType && r.PrincipalId == principalId && r.ProjectId == projectId && r.Role == role)
@@ -214,7 +214,7 @@ public sealed class RoleBindingService(
         {
             // A binding the caller may not even see (another's service account) looks missing, never forbidden.
             var visible = await GetAsync(organizationId, bindingId, ct);
-            if (!visible.IsSuccess) return visible.Error!;
+            if (!visible.IsSuccess) return visible.Error;
         }
         return outcome;
     }
@@ -247,7 +247,7 @@ public sealed class RoleBindingService(
             default:
             {
                 var key = await apiKeys.GetAsync(organizationId, Guid.Parse(b.PrincipalId), ct);
-                if (!key.IsSuccess) return key.Error!;
+                if (!key.IsSuccess) return key.Error;
                 var remaining = key.Value.Roles.Where(r => r != b.Role).ToList();
                 if (remaining.Count == 0) return Error.Conflict("This is the API key's only role; an API key needs at least one. Delete the key instead.");
                 return await apiKeys.UpdateAsync(organizationId, key.Value.ProjectId, key.Value.Id, key.Value.Name, remaining, ct);
@@ -268,7 +268,7 @@ public sealed class RoleBindingService(
     private async Task<Result<Visibility>> VisibleAsync(Guid organizationId, CancellationToken ct)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var seesInvites = access.Value.Can(Permission.InviteMembers);
         if (access.Value.Role == Role.OrgOwner)
         {

@@ -52,7 +52,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<IReadOnlyList<ServiceAccountRow>>> ListAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId).OrderBy(a => a.Name).ThenBy(a => a.ClientId), ct);
     }
@@ -61,7 +61,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<Slice<ServiceAccountRow>>> ListPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (skip < 0 || take is < 1 or > 1000) return Error.Validation("Limit", "Pages hold 1 to 1000 service accounts.");
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await RowsAsync(db, db.ServiceAccounts.Where(a => a.OrganizationId == organizationId)
@@ -72,7 +72,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<ServiceAccountRow>> GetAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var row = await RowAsync(organizationId, serviceAccountId, ct);
         return row is null ? Error.NotFound("The service account") : row;
     }
@@ -83,10 +83,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         IReadOnlyList<ProjectGrant>? projects = null, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var validName = ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         if (role is { } orgRole && ValidateOrgRole(orgRole) is { } badRole) return badRole;
         var grants = (projects ?? []).ToList();
         if (grants.GroupBy(g => g.ProjectId).Any(g => g.Count() > 1)) return Error.Validation("Projects", "Give each project one role.");
@@ -116,7 +116,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 After: new { account.Name, account.ClientId, Role = role?.ToString(), Projects = grants.Select(g => new { g.ProjectId, Role = g.Role.ToString() }) }), ct);
             return account.Id;
         }, ct);
-        if (!result.IsSuccess) return result.Error!;
+        if (!result.IsSuccess) return result.Error;
         var row = await RowAsync(organizationId, result.Value, ct);
         return new ServiceAccountWithSecret(row!, secret);
     }
@@ -124,10 +124,10 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<ServiceAccountRow>> RenameAsync(Guid organizationId, Guid serviceAccountId, string? name, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var validName = ValidateName(name);
-        if (!validName.IsSuccess) return validName.Error!;
+        if (!validName.IsSuccess) return validName.Error;
         var result = await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -142,7 +142,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 Before: new { Name = before }, After: new { account.Name }), ct);
             return Result.Ok();
         }, ct);
-        return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error!;
+        return result.IsSuccess ? (await RowAsync(organizationId, serviceAccountId, ct))! : result.Error;
     }
 
     /// <summary>
@@ -212,7 +212,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
         Func<BindingSet, Result<AuditEntry?>> change, CancellationToken ct)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (grant is { } role)
         {
             if (PlanError(access.Value.Plan) is { } plan) return plan;
@@ -231,7 +231,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             var held = await db.RoleAssignments.Where(r => r.OrganizationId == account.OrganizationId && r.ProjectId == projectId
                 && r.PrincipalType == PrincipalType.ServiceAccount && r.PrincipalId == account.Id.ToString()).ToListAsync(ct);
             var outcome = change(new BindingSet(db, account, projectId, projectName, held, time.UtcNow()));
-            if (!outcome.IsSuccess) return outcome.Error!;
+            if (!outcome.IsSuccess) return outcome.Error;
             if (outcome.Value is not { } entry) return Result.Ok();
             if (projectId is null) db.Touch(account);
             await audit.AppendAsync(db, access.Value.Actor, organizationId, entry, ct);
@@ -265,7 +265,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<ServiceAccountWithSecret>> RotateSecretAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanError(access.Value.Plan) is { } plan) return plan;
         var secret = NewSecret();
         var result = await dbFactory.WriteAsync(async db =>
@@ -279,7 +279,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 After: new { account.Name, account.ClientId }), ct);
             return Result.Ok();
         }, ct);
-        if (!result.IsSuccess) return result.Error!;
+        if (!result.IsSuccess) return result.Error;
         return new ServiceAccountWithSecret((await RowAsync(organizationId, serviceAccountId, ct))!, secret);
     }
 
@@ -287,7 +287,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result> DeleteAsync(Guid organizationId, Guid serviceAccountId, string? confirmationName, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var account = await FindAsync(db, organizationId, serviceAccountId, ct);
@@ -308,7 +308,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<IReadOnlyList<ServiceAccountProjectRow>>> ListProjectsAsync(Guid organizationId, Guid serviceAccountId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ManageServiceAccounts, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!await db.ServiceAccounts.AnyAsync(a => a.Id == serviceAccountId && a.OrganizationId == organizationId, ct)) return Error.NotFound("The service account");
         var principalId = serviceAccountId.ToString();
@@ -325,7 +325,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<Result<IReadOnlyList<ProjectServiceAccountRow>>> ListForProjectAsync(Guid organizationId, Guid projectId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, projectId, Permission.ViewProjectMembers, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connections = await db.RoleAssignments.AsNoTracking()
             .Where(r => r.ProjectId == projectId && r.PrincipalType == PrincipalType.ServiceAccount)

@@ -57,7 +57,7 @@ public sealed class SsoService(
     public async Task<Result<SsoSettings>> GetAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         var plan = access.Value.Plan;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connection = await db.Set<SsoConnection>().AsNoTracking().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
@@ -75,11 +75,11 @@ public sealed class SsoService(
     public async Task<Result> SaveAsync(Guid organizationId, SsoSettingsInput input, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
 
         var issuer = SsoRules.ValidateIssuer(input.Issuer, options.Value.AllowInsecureLoopback);
-        if (!issuer.IsSuccess) return issuer.Error!;
+        if (!issuer.IsSuccess) return issuer.Error;
         var clientId = input.ClientId?.Trim();
         if (string.IsNullOrEmpty(clientId)) return Error.Validation("ClientId", "Enter the client id the provider issued for OrgConsole.");
         if (clientId.Length > SsoRules.ClientIdMaxLength) return Error.Validation("ClientId", $"The client id can be at most {SsoRules.ClientIdMaxLength} characters.");
@@ -89,7 +89,7 @@ public sealed class SsoService(
             return Error.Validation("ClientSecret", $"The client secret must be {SsoRules.ClientSecretMinLength} to {SsoRules.ClientSecretMaxLength} characters.");
         }
         var domains = SsoRules.ValidateDomains(input.Domains);
-        if (!domains.IsSuccess) return domains.Error!;
+        if (!domains.IsSuccess) return domains.Error;
         if (!SsoRules.DefaultRoles.Contains(input.DefaultRole))
         {
             return Error.Validation("DefaultRole", "People who join through single sign-on can be Users or Billing admins, never Owners.");
@@ -167,7 +167,7 @@ public sealed class SsoService(
     public async Task<Result> RemoveAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         return await dbFactory.WriteAsync(async db =>
         {
             var connection = await db.Set<SsoConnection>().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
@@ -188,7 +188,7 @@ public sealed class SsoService(
     public async Task<Result<SsoDomainStatus>> VerifyDomainAsync(Guid organizationId, string? domainName, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
         var domain = SsoRules.NormalizeDomain(domainName);
         if (domain is null) return Error.NotFound("The domain claim");
@@ -247,7 +247,7 @@ public sealed class SsoService(
         {
             return Error.Conflict($"{domain} was verified by another organization at the same moment. Contact support if it is yours.");
         }
-        if (!verified.IsSuccess) return verified.Error!;
+        if (!verified.IsSuccess) return verified.Error;
 
         foreach (var loser in verified.Value.Dropped)
         {
@@ -267,10 +267,10 @@ public sealed class SsoService(
     public async Task<Result<DiscoveryCheck>> TestConnectionAsync(Guid organizationId, string? issuerUrl, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ConfigureSso, ct);
-        if (!access.IsSuccess) return access.Error!;
+        if (!access.IsSuccess) return access.Error;
         if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
         var issuer = SsoRules.ValidateIssuer(issuerUrl, options.Value.AllowInsecureLoopback);
-        if (!issuer.IsSuccess) return issuer.Error!;
+        if (!issuer.IsSuccess) return issuer.Error;
         return await discovery.CheckAsync(issuer.Value, ct);
     }
 

@@ -148,7 +148,7 @@ public sealed class SsoSignIn(
             http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString(), ct);
         if (!admitted.IsSuccess)
         {
-            var error = admitted.Error!;
+            var error = admitted.Error;
             var failure = error.Kind switch
             {
                 ErrorKind.NotFound => SsoFailure.NotConfigured,

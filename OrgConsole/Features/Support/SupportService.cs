@@ -40,7 +40,7 @@ public sealed class SupportService(
     public async Task<Result<IReadOnlyList<SupportSearchResult>>> SearchAsync(string? text, CancellationToken ct = default)
     {
         var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
+        if (!staff.IsSuccess) return staff.Error;
         var query = text?.Trim() ?? "";
         if (query.Length < 2) return Error.Validation("Query", "Type at least two characters of a name, an organization id or a member's email.");
         var upper = query.ToUpperInvariant();
@@ -68,9 +68,9 @@ public sealed class SupportService(
     public async Task<Result<SupportSession>> OpenAsync(Guid organizationId, string? reason, CancellationToken ct = default)
     {
         var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
+        if (!staff.IsSuccess) return staff.Error;
         var validReason = ValidateReason(reason);
-        if (!validReason.IsSuccess) return validReason.Error!;
+        if (!validReason.IsSuccess) return validReason.Error;
 
         return await dbFactory.WriteAsync<SupportSession>(async db =>
         {
@@ -98,7 +98,7 @@ public sealed class SupportService(
     public async Task<Result> CloseAsync(Guid organizationId, CancellationToken ct = default)
     {
         var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
+        if (!staff.IsSuccess) return staff.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.UtcNow();
         await db.SupportVisits.Where(v => v.StaffUserId == staff.Value.Id && v.OrganizationId == organizationId && v.ExpiresAt > now)
@@ -126,7 +126,7 @@ public sealed class SupportService(
     public async Task<Result> MoveProjectAsync(Guid projectId, Guid targetOrganizationId, string? sharedOwnerEmail, string? reason, CancellationToken ct = default)
     {
         var action = await DemandActionAsync(reason, ct);
-        if (!action.IsSuccess) return action.Error!;
+        if (!action.IsSuccess) return action.Error;
         var (actor, validReason) = action.Value;
         var ownerEmail = sharedOwnerEmail?.Trim() ?? "";
         if (ownerEmail.Length == 0 || ownerEmail.Length > 256 || !ownerEmail.Contains('@'))
@@ -200,7 +200,7 @@ public sealed class SupportService(
     public async Task<Result<InvitationRow>> ResendInvitationAsync(Guid organizationId, Guid invitationId, string? reason, CancellationToken ct = default)
     {
         var action = await DemandActionAsync(reason, ct);
-        if (!action.IsSuccess) return action.Error!;
+        if (!action.IsSuccess) return action.Error;
         return await invitations.ResendCoreAsync(action.Value.Actor, organizationId, invitationId, action.Value.Reason, ct);
     }
 
@@ -208,7 +208,7 @@ public sealed class SupportService(
     public async Task<Result> RestoreOrganizationAsync(Guid organizationId, string? reason, CancellationToken ct = default)
     {
         var action = await DemandActionAsync(reason, ct);
-        if (!action.IsSuccess) return action.Error!;
+        if (!action.IsSuccess) return action.Error;
         var (actor, validReason) = action.Value;
 
         return await dbFactory.WriteAsync(async db =>
@@ -245,7 +245,7 @@ public sealed class SupportService(
     public async Task<Result> ReleaseSsoDomainAsync(Guid organizationId, string? domain, string? reason, CancellationToken ct = default)
     {
         var action = await DemandActionAsync(reason, ct);
-        if (!action.IsSuccess) return action.Error!;
+        if (!action.IsSuccess) return action.Error;
         var (actor, validReason) = action.Value;
         var name = Sso.SsoRules.NormalizeDomain(domain);
         if (name is null) return Error.NotFound("The domain claim");
@@ -264,7 +264,7 @@ public sealed class SupportService(
     public async Task<Result<IReadOnlyList<Sso.SsoDomainStatus>>> ListSsoDomainsAsync(Guid organizationId, CancellationToken ct = default)
     {
         var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
+        if (!staff.IsSuccess) return staff.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = await db.Set<Sso.SsoDomain>().AsNoTracking().Where(d => d.OrganizationId == organizationId).OrderBy(d => d.Domain).ToListAsync(ct);
         return rows.Select(d => new Sso.SsoDomainStatus(d.Domain, d.VerifiedAt is not null, d.VerifiedAt,
@@ -275,9 +275,9 @@ public sealed class SupportService(
     private async Task<Result<(Actor Actor, string Reason)>> DemandActionAsync(string? reason, CancellationToken ct)
     {
         var staff = await DemandStaffAsync(ct);
-        if (!staff.IsSuccess) return staff.Error!;
+        if (!staff.IsSuccess) return staff.Error;
         var validReason = ValidateReason(reason);
-        if (!validReason.IsSuccess) return validReason.Error!;
+        if (!validReason.IsSuccess) return validReason.Error;
         return (staff.Value with { Type = ActorType.Support }, validReason.Value);
     }
 
