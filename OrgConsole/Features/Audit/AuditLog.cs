@@ -27,7 +27,8 @@ public sealed record ChainVerification(bool IsIntact, long EventCount, long? Fir
 /// Feature services call <see cref="AppendAsync"/> on the same DbContext, inside the same transaction, as the change
 /// being recorded — the event and the change commit together or not at all.
 /// </summary>
-public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider time, AuditChainKey key, AuditCheckpointLog checkpoints)
+public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider time, AuditChainKey key, AuditCheckpointLog checkpoints,
+    AuditBatchWriter batches)
 {
     public const string PlatformChain = "platform";
     private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -79,6 +80,13 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// Records an event that is a change of its own, in a transaction shared with the events other requests record at
+    /// the same moment (<see cref="AuditBatchWriter"/>): for hot paths such as issuing tokens. Returns once it is committed.
+    /// </summary>
+    public Task AppendBatchedAsync(Actor actor, Guid? organizationId, AuditEntry entry, CancellationToken ct = default) =>
+        batches.AppendAsync(actor, organizationId, entry, ct);
 
     /// <summary>
     /// Checks a chain: every event's seal with the key (an edit, or a chain recomputed without the key, breaks it), that

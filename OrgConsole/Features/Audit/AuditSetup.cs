@@ -15,6 +15,7 @@ public static class AuditSetup
             sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<KeyManagementOptions>>().Value));
         services.TryAddSingleton<IAuditCheckpointSink, FileAuditCheckpointSink>();
         services.AddSingleton<AuditCheckpointLog>();
+        services.AddSingleton<AuditBatchWriter>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditQueryService>();
         services.AddScoped<AuditCheckpoints>();
