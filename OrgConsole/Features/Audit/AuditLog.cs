@@ -49,7 +49,8 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
             Sequence = sequence + 1,
             OrganizationId = organizationId,
             ProjectId = entry.ProjectId,
-            OccurredAt = time.UtcNow(),
+            // Microseconds: what PostgreSQL's timestamp keeps, so the sealed time is the time read back (SQLite keeps ticks).
+            OccurredAt = ToMicroseconds(time.UtcNow()),
             ActorType = actor.Type,
             ActorId = actor.Id,
             ActorName = actor.Name,
@@ -174,6 +175,8 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
+
+    private static DateTime ToMicroseconds(DateTime value) => new(value.Ticks - value.Ticks % 10, value.Kind);
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 }
