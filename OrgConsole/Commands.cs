@@ -11,7 +11,8 @@ public static class Commands
         return (args[0], args.ElementAtOrDefault(1)) switch
         {
             ("benchmark", "members") => await MembersBenchmark.RunAsync(args, Console.Out),
-            ("benchmark", _) => Usage("benchmark members [--members N] [--iterations N] [--show-sql] [--keep]"),
+            ("benchmark", "api") => await OrgConsole.Benchmarks.ApiBenchmark.RunAsync(args, Console.Out),
+            ("benchmark", _) => Usage("benchmark members [--members N] [--iterations N] [--show-sql] [--keep]  |  benchmark api [--connections N] [--seconds N] [--projects N]"),
             ("support", _) => await OrgConsole.Features.Support.SupportStaffCommand.RunAsync(args, Console.Out),
             _ => null,
         };

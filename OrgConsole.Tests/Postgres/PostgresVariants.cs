@@ -16,6 +16,7 @@ public sealed class SignInTestsOnPostgres : Api.SignInTests, IPostgresVariant { 
 public sealed class UsageIngestionTestsOnPostgres : Api.UsageIngestionTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class AuditCoverageTestsOnPostgres : Features.Audit.AuditCoverageTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class AuditTrailTestsOnPostgres : Features.Audit.AuditTrailTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class AuditBatchWriterTestsOnPostgres : Features.Audit.AuditBatchWriterTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class BillingPermissionTestsOnPostgres : Features.Billing.BillingPermissionTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class InvoiceServiceTestsOnPostgres : Features.Billing.InvoiceServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class PlanChangeTestsOnPostgres : Features.Billing.PlanChangeTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }

@@ -85,7 +85,7 @@ public static class OAuthTokenEndpoint
             IpAddress = http.Connection.RemoteIpAddress?.ToString(),
             UserAgent = http.Request.Headers.UserAgent.ToString(),
         };
-        await audit.AppendStandaloneAsync(actor, account.OrganizationId,
+        await audit.AppendBatchedAsync(actor, account.OrganizationId,
             new AuditEntry("service_account.token_issued", "service_account", account.Id.ToString(), After: new { ExpiresIn = tokens.LifetimeSeconds }), ct);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new TokenResponse(token, "Bearer", tokens.LifetimeSeconds));

@@ -27,7 +27,8 @@ public sealed record ChainVerification(bool IsIntact, long EventCount, long? Fir
 /// Feature services call <see cref="AppendAsync"/> on the same DbContext, inside the same transaction, as the change
 /// being recorded — the event and the change commit together or not at all.
 /// </summary>
-public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider time, AuditChainKey key, AuditCheckpointLog checkpoints)
+public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, TimeProvider time, AuditChainKey key, AuditCheckpointLog checkpoints,
+    AuditBatchWriter batches)
 {
     public const string PlatformChain = "platform";
     private const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -48,7 +49,8 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
             Sequence = sequence + 1,
             OrganizationId = organizationId,
             ProjectId = entry.ProjectId,
-            OccurredAt = time.UtcNow(),
+            // Microseconds: what PostgreSQL's timestamp keeps, so the sealed time is the time read back (SQLite keeps ticks).
+            OccurredAt = ToMicroseconds(time.UtcNow()),
             ActorType = actor.Type,
             ActorId = actor.Id,
             ActorName = actor.Name,
@@ -79,6 +81,13 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// Records an event that is a change of its own, in a transaction shared with the events other requests record at
+    /// the same moment (<see cref="AuditBatchWriter"/>): for hot paths such as issuing tokens. Returns once it is committed.
+    /// </summary>
+    public Task AppendBatchedAsync(Actor actor, Guid? organizationId, AuditEntry entry, CancellationToken ct = default) =>
+        batches.AppendAsync(actor, organizationId, entry, ct);
 
     /// <summary>
     /// Checks a chain: every event's seal with the key (an edit, or a chain recomputed without the key, breaks it), that
@@ -166,6 +175,8 @@ public sealed class AuditLog(IDbContextFactory<ApplicationDbContext> dbFactory, 
         });
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
+
+    private static DateTime ToMicroseconds(DateTime value) => new(value.Ticks - value.Ticks % 10, value.Kind);
 
     private static string? Truncate(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 }

@@ -25,6 +25,7 @@ public static class AuditModule
             sp.GetRequiredService<IDataProtectionProvider>(), sp.GetRequiredService<IOptions<KeyManagementOptions>>().Value));
         services.TryAddSingleton<IAuditCheckpointSink, FileAuditCheckpointSink>();
         services.AddSingleton<AuditCheckpointLog>();
+        services.AddSingleton<AuditBatchWriter>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditQueryService>();
         services.AddScoped<AuditCheckpoints>();
