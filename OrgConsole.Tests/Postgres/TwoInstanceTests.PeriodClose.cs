@@ -1,3 +1,4 @@
+using OrgConsole.Access;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Data;
