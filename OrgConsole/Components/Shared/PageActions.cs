@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using OrgConsole.Common;
+using OrgConsole.Features.Plans;
 
 namespace OrgConsole.Components.Shared;
 
@@ -15,7 +16,7 @@ public static class PageActions
 {
     public const string PlanLinkText = "Go to Billing → Plan";
 
-    public static string PlanHref(Guid organizationId) => $"/orgs/{organizationId}/billing#plan";
+    public static string PlanHref(Guid organizationId) => PlanGate.ChangePlanHref(organizationId);
 
     /// <summary>Shows <paramref name="result"/> on an organization page; true when it succeeded.</summary>
     /// <param name="inline">Shows a refusal beside the form, answering whether it did (else it goes to a snackbar).</param>
