@@ -11,11 +11,13 @@ public static class EmailPrefill
 {
     public const int MaxLength = 256;
 
+    private const string NotInAnAddress = "<>\"'()[]\\,;:`";
+
     public static string? From(string? hint)
     {
         var trimmed = hint?.Trim();
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxLength || Names.HasControlCharacters(trimmed)) return null;
         var at = trimmed.IndexOf('@');
-        return at > 0 && at == trimmed.LastIndexOf('@') && at < trimmed.Length - 1 && !trimmed.Any(char.IsWhiteSpace) ? trimmed : null;
+        return at > 0 && at == trimmed.LastIndexOf('@') && at < trimmed.Length - 1 && !trimmed.Any(c => char.IsWhiteSpace(c) || NotInAnAddress.Contains(c)) ? trimmed : null;
     }
 }
