@@ -28,4 +28,5 @@ public sealed class SsoProvisioningTestsOnPostgres : Features.Sso.SsoProvisionin
 public sealed class SupportServiceTestsOnPostgres : Features.Support.SupportServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class JobLeaseTestsOnPostgres : Jobs.JobLeaseTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class DisplayNameTestsOnPostgres : Features.Accounts.DisplayNameTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class PendingInvitationTestsOnPostgres : Features.Invitations.PendingInvitationTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class HealthTestsOnPostgres : Api.HealthTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
