@@ -141,7 +141,7 @@ public sealed class AccountExperienceTests(BrowserFixture browser, ITestOutputHe
         await page.GetByTestId("profile-save").ClickAsync();
         await Expect(page.GetByText("The Phone number field is not a valid phone number.")).ToBeVisibleAsync();
 
-        await page.Locator("[id='Input.PhoneNumber']").FillAsync("");
+        await page.Locator("[id='Input.PhoneNumber']").FillAsync("+1 555 0100");
         await page.GetByTestId("profile-save").ClickAsync();
         await Expect(page.GetByText("Your profile has been updated.")).ToBeVisibleAsync();
         await page.GotoAsync("/");
