@@ -138,6 +138,7 @@ public static class OrgConsoleSetup
             .AddEntityFrameworkStores<ApplicationDbContext>()
             .AddUserManager<OrgConsole.Features.Accounts.AppUserManager>()
             .AddUserValidator<OrgConsole.Features.Accounts.ControlCharacterUserValidator>()
+            .AddClaimsPrincipalFactory<OrgConsole.Features.Accounts.AccountClaimsPrincipalFactory>()
             .AddSignInManager<AuditingSignInManager>()
             .AddDefaultTokenProviders();
         return services;

@@ -48,7 +48,7 @@ public sealed class SsoBreakGlassTests(BrowserFixture browser, ITestOutputHelper
             await owner.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(owner).ToHaveURLAsync(new Regex("Account/LoginWith2fa"));
             await owner.Locator("[id='Input.TwoFactorCode']").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
-            await owner.GetByRole(AriaRole.Button, new() { Name = "Log in", Exact = true }).ClickAsync();
+            await owner.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
             await Expect(owner).Not.ToHaveURLAsync(new Regex("Account/"));
             await WaitUntilInteractiveAsync(owner);
             await owner.GotoAsync($"orgs/{orgId}/audit");

@@ -29,4 +29,6 @@ public sealed class ServiceAccountServiceTestsOnPostgres : Features.ServiceAccou
 public sealed class SsoProvisioningTestsOnPostgres : Features.Sso.SsoProvisioningTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class SupportServiceTestsOnPostgres : Features.Support.SupportServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class JobLeaseTestsOnPostgres : Jobs.JobLeaseTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class DisplayNameTestsOnPostgres : Features.Accounts.DisplayNameTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class PendingInvitationTestsOnPostgres : Features.Invitations.PendingInvitationTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class HealthTestsOnPostgres : Api.HealthTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }

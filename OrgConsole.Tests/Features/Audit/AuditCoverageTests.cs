@@ -101,6 +101,18 @@ public class AuditCoverageTests
             var invitee = await w.Db.CreateUserAsync("invited@coverage.example");
             return ToResult(await w.Db.Service<InvitationService>(invitee).AcceptAsync(w.Db.Mail.Sent[0].Token));
         }),
+        ["InvitationService.AcceptMineAsync"] = new(ActorType.User, async w =>
+        {
+            var invitee = await w.Db.CreateUserAsync("invited@coverage.example");
+            return ToResult(await w.Db.Service<InvitationService>(invitee).AcceptMineAsync(w.InvitationId));
+        }),
+        ["InvitationService.DeclineMineAsync"] = new(ActorType.User, async w =>
+        {
+            var invitee = await w.Db.CreateUserAsync("invited@coverage.example");
+            return await w.Db.Service<InvitationService>(invitee).DeclineMineAsync(w.InvitationId);
+        }),
+        ["AccountService.SetDisplayNameAsync"] = new(ActorType.User, async w =>
+            ToResult(await Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<OrgConsole.Features.Accounts.AccountService>(w.Db.As(w.Member).ServiceProvider).SetDisplayNameAsync("Coverage Member"))),
         ["ProjectService.CreateAsync"] = new(ActorType.User, async w => ToResult(await w.Db.Service<ProjectService>(w.Owner).CreateAsync(w.OrgId, "Another"))),
         ["ProjectService.RenameAsync"] = new(ActorType.User, w => w.Db.Service<ProjectService>(w.Owner).RenameAsync(w.OrgId, w.ProjectId, "Renamed")),
         ["ProjectService.DeleteAsync"] = new(ActorType.User, w => w.Db.Service<ProjectService>(w.Owner).DeleteAsync(w.OrgId, w.ProjectId, "Search")),

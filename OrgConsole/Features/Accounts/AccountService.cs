@@ -8,13 +8,42 @@ using OrgConsole.Features.Members;
 
 namespace OrgConsole.Features.Accounts;
 
-/// <summary>The signed-in person's own account: closing it.</summary>
+/// <summary>The signed-in person's own account: their display name, closing it.</summary>
 public sealed class AccountService(
     IDbContextFactory<ApplicationDbContext> dbFactory,
     ActorAccessor actorAccessor,
     UserManager<ApplicationUser> users,
     AuditLog audit)
 {
+    /// <summary>
+    /// Sets (or, when blank, clears) the signed-in person's display name. In the same transaction the name cached on
+    /// their role assignments — the member lists and their search index — follows, and the change is audited in each
+    /// of their organizations (SPEC §9).
+    /// </summary>
+    public async Task<Result<string?>> SetDisplayNameAsync(string? displayName, CancellationToken ct = default)
+    {
+        var actor = actorAccessor.Current;
+        if (!actor.IsUser) return Error.Forbidden("Sign in to change your name.");
+        var validated = DisplayNames.Validate(displayName);
+        if (!validated.IsSuccess) return validated.Error!;
+        var name = validated.Value;
+
+        return await dbFactory.WriteAsync<string?>(async db =>
+        {
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.Id, ct);
+            if (user is null) return Error.NotFound("Your account");
+            var before = string.IsNullOrWhiteSpace(user.DisplayName) ? null : user.DisplayName;
+            if (before == name) return Result<string?>.Ok(name);
+            user.DisplayName = name;
+            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            await db.SaveChangesAsync(ct);
+            await PrincipalLabels.RefreshUserAsync(db, user, ct);
+            await AccountEvents.AppendAsync(db, audit, actor, user.Id, new AuditEntry("account.display_name_changed", "user", user.Id,
+                Before: new { DisplayName = before }, After: new { DisplayName = name }), ct);
+            return Result<string?>.Ok(name);
+        }, ct);
+    }
+
     /// <summary>
     /// Deletes the signed-in account in one transaction: its memberships and project roles go with it, each of its
     /// organizations records the deletion, and the account row (with its logins, passkeys and tokens) is removed — so

@@ -35,6 +35,9 @@ public enum InvitationLinkState
 /// <summary>What the accept page may show before anyone signs in: only what the link's holder already knows.</summary>
 public sealed record InvitationPreview(InvitationLinkState State, string? OrganizationName, string? Email, Role? Role, Guid? OrganizationId);
 
+/// <summary>An invitation waiting for the signed-in person, as the console's banner offers it.</summary>
+public sealed record PendingInvitation(Guid Id, Guid OrganizationId, string OrganizationName, Role Role, DateTime ExpiresAt, string? InvitedBy);
+
 /// <summary>Invitations to join an organization (SPEC §3).</summary>
 public sealed class InvitationService(
     IDbContextFactory<ApplicationDbContext> dbFactory,
@@ -350,20 +353,98 @@ public sealed class InvitationService(
     /// </summary>
     public async Task<Result<Guid>> AcceptAsync(string? token, CancellationToken ct = default)
     {
-        var actor = authorizer.Actor;
-        if (!actor.IsUser) return Error.Forbidden("Sign in to accept the invitation.");
+        if (!authorizer.Actor.IsUser) return Error.Forbidden("Sign in to accept the invitation.");
         if (HashOf(token) is not { } hash) return Error.NotFound("The invitation");
+        return await AcceptWhereAsync(i => i.TokenHash == hash, byLink: true, ct);
+    }
 
+    /// <summary>
+    /// The signed-in person's own pending invitations (the console's banner after sign-in): only those addressed to
+    /// the account's verified email, still pending and unexpired, of organizations they are not in yet.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingInvitation>> ListMineAsync(CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return [];
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == actor.Id).Select(u => new { u.NormalizedEmail, u.EmailConfirmed }).FirstOrDefaultAsync(ct);
+        if (user is null || !user.EmailConfirmed || string.IsNullOrEmpty(user.NormalizedEmail)) return [];
+        var now = time.UtcNow();
+        var rows = await (
+            from i in db.Invitations.AsNoTracking()
+            join o in db.Organizations on i.OrganizationId equals o.Id
+            where i.NormalizedEmail == user.NormalizedEmail && i.Status == InvitationStatus.Pending && i.ExpiresAt > now && o.DeletedAt == null
+                  && !db.RoleAssignments.Any(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == actor.Id)
+            orderby i.CreatedAt descending
+            select new
+            {
+                i.Id, i.OrganizationId, OrganizationName = o.Name, i.ExpiresAt,
+                Roles = i.Roles.Where(r => r.ProjectId == null).Select(r => r.Role).ToList(),
+                Inviter = db.Users.Where(u => u.Id == i.CreatedByUserId).Select(u => new { u.DisplayName, u.Email }).FirstOrDefault(),
+            }).Take(20).ToListAsync(ct);
+        return rows.Select(r => new PendingInvitation(r.Id, r.OrganizationId, r.OrganizationName, r.Roles.DefaultIfEmpty(Role.OrgMember).Min(), r.ExpiresAt,
+            r.Inviter is null ? null : Audit.AuditLabels.Person(r.Inviter.DisplayName, r.Inviter.Email, ""))).ToList();
+    }
+
+    /// <summary>
+    /// Accepts one of <see cref="ListMineAsync"/>'s invitations by id, through the same path as the link: someone else's
+    /// invitation, or one for an unverified address, is not found; an expired or withdrawn one is refused.
+    /// </summary>
+    public async Task<Result<Guid>> AcceptMineAsync(Guid invitationId, CancellationToken ct = default)
+    {
+        if (!authorizer.Actor.IsUser) return Error.Forbidden("Sign in to accept the invitation.");
+        return await AcceptWhereAsync(i => i.Id == invitationId, byLink: false, ct);
+    }
+
+    /// <summary>
+    /// Declines one of the signed-in person's pending invitations: it is withdrawn (the link dies, owners see it as
+    /// revoked) and the organization's log records "invitation.declined". Only the invited, verified address may.
+    /// </summary>
+    public async Task<Result> DeclineMineAsync(Guid invitationId, CancellationToken ct = default)
+    {
+        var actor = authorizer.Actor;
+        if (!actor.IsUser) return Error.Forbidden("Sign in to decline the invitation.");
+        return await dbFactory.WriteAsync(async db =>
+        {
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == actor.Id, ct);
+            var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId, ct);
+            if (user is null || invitation is null || !user.EmailConfirmed
+                || !string.Equals(user.NormalizedEmail, invitation.NormalizedEmail, StringComparison.Ordinal)
+                || !await db.Organizations.AnyAsync(o => o.Id == invitation.OrganizationId && o.DeletedAt == null, ct))
+            {
+                return Error.NotFound("The invitation");
+            }
+            var now = time.UtcNow();
+            if (invitation.StateAt(now) != InvitationState.Pending) return Error.Conflict("This invitation is no longer pending.");
+            invitation.Status = InvitationStatus.Revoked;
+            invitation.RevokedAt = now;
+            invitation.Version = Guid.NewGuid();
+            await audit.AppendAsync(db, actor, invitation.OrganizationId, new AuditEntry("invitation.declined", "invitation", invitation.Id.ToString(),
+                After: new { invitation.Email }), ct);
+            return Result.Ok();
+        }, ct);
+    }
+
+    /// <summary>
+    /// The one accept path. <paramref name="byLink"/>: the link's holder proved the token, so a wrong account is told
+    /// whom the invitation is for; by id (the banner) the invitation must be the verified account's own, else it is not found.
+    /// </summary>
+    private async Task<Result<Guid>> AcceptWhereAsync(System.Linq.Expressions.Expression<Func<Invitation, bool>> match, bool byLink, CancellationToken ct)
+    {
+        var actor = authorizer.Actor;
         return await dbFactory.WriteAsync<Guid>(async db =>
         {
-            var invitation = await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(i => i.TokenHash == hash, ct);
+            var invitation = await db.Invitations.Include(i => i.Roles).FirstOrDefaultAsync(match, ct);
             var org = invitation is null ? null : await db.Organizations.FirstOrDefaultAsync(o => o.Id == invitation.OrganizationId && o.DeletedAt == null, ct);
             if (invitation is null || org is null) return Error.NotFound("The invitation");
             var user = await db.Users.FirstAsync(u => u.Id == actor.Id, ct);
             if (!string.Equals(user.NormalizedEmail, invitation.NormalizedEmail, StringComparison.Ordinal))
             {
-                return Error.Forbidden($"This invitation is for {invitation.Email}, but you are signed in as {user.Email}. Sign out and sign in (or register) as {invitation.Email} to accept it.");
+                return byLink
+                    ? Error.Forbidden($"This invitation is for {invitation.Email}, but you are signed in as {user.Email}. Sign out and sign in (or register) as {invitation.Email} to accept it.")
+                    : Error.NotFound("The invitation");
             }
+            if (!byLink && !user.EmailConfirmed) return Error.NotFound("The invitation");
             var now = time.UtcNow();
             switch (invitation.StateAt(now))
             {
