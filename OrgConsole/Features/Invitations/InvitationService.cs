@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
@@ -15,9 +16,12 @@ public sealed record ProjectGrant(Guid ProjectId, Role Role);
 
 public sealed record InviteRequest(IReadOnlyList<string> Emails, Role Role, IReadOnlyList<ProjectGrant>? Projects = null);
 
-/// <summary>An invitation as the lists show it: <see cref="Role"/> is its most privileged organization role, <see cref="OrgRoles"/> all of them.</summary>
+/// <summary>
+/// An invitation as the lists show it: <see cref="Role"/> is its most privileged organization role, <see cref="OrgRoles"/> all of them;
+/// <see cref="InvitedBy"/> names who sent it (display name, else email), as the members list names people.
+/// </summary>
 public sealed record InvitationRow(Guid Id, string Email, Role Role, InvitationState State, DateTime CreatedAt, DateTime ExpiresAt,
-    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null, IReadOnlyList<Role>? OrgRoles = null);
+    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null, IReadOnlyList<Role>? OrgRoles = null, string? InvitedBy = null);
 
 /// <summary>One role binding of an invite (the Admin API's principal_type invite).</summary>
 public sealed record InvitationBindingRow(Guid Id, Guid InvitationId, Guid? ProjectId, Role Role, DateTime CreatedAt);
@@ -45,7 +49,8 @@ public sealed class InvitationService(
     TimeProvider time,
     IEmailTransport email,
     PublicUrl publicUrl,
-    ILogger<InvitationService> logger)
+    ILogger<InvitationService> logger,
+    IDataProtectionProvider dataProtection)
 {
     public async Task<Result<InviteOutcome>> InviteAsync(Guid organizationId, InviteRequest request, CancellationToken ct = default)
     {
@@ -158,6 +163,73 @@ public sealed class InvitationService(
         if (!access.IsSuccess) return access.Error!;
         return Result<IReadOnlyList<InvitationRow>>.Ok(await RowsAsync(organizationId, null, ct));
     }
+
+    /// <summary>
+    /// One page of the organization's invitations, newest first, paged in SQL by keyset: <see cref="InvitationPageRequest.PageToken"/>
+    /// is a token a previous page gave out (its <see cref="InvitationPage.NextToken"/> or <see cref="InvitationPage.PreviousToken"/>),
+    /// or none for the first page. A token of another organization, another page size or a forged one is refused as a validation error.
+    /// </summary>
+    public async Task<Result<InvitationPage>> PageAsync(Guid organizationId, InvitationPageRequest request, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
+        if (!access.IsSuccess) return access.Error!;
+        if (request.PageSize is < 1 or > InvitationPageRequest.MaxPageSize)
+        {
+            return Error.Validation("PageSize", $"Pages hold 1 to {InvitationPageRequest.MaxPageSize} invitations.");
+        }
+        InvitationPageToken? from = null;
+        if (!string.IsNullOrEmpty(request.PageToken))
+        {
+            from = InvitationPageToken.Read(PageTokens, organizationId, request.PageSize, request.PageToken);
+            if (from is null) return Error.Validation("PageToken", "This page link is not one this list gave out. Start again from the first page.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var all = db.Invitations.AsNoTracking().Where(i => i.OrganizationId == organizationId);
+        var total = await all.CountAsync(ct);
+        List<(Guid Id, DateTime CreatedAt)> keys;
+        bool more;
+        if (from is null || from.Forward)
+        {
+            var query = all;
+            if (from is { } after)
+            {
+                query = query.Where(i => i.CreatedAt < after.CreatedAt || (i.CreatedAt == after.CreatedAt && i.Id.CompareTo(after.Id) < 0));
+            }
+            var found = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Take(request.PageSize + 1)
+                .Select(i => new { i.Id, i.CreatedAt }).ToListAsync(ct);
+            more = found.Count > request.PageSize;
+            keys = found.Take(request.PageSize).Select(k => (k.Id, k.CreatedAt)).ToList();
+        }
+        else
+        {
+            var found = await all.Where(i => i.CreatedAt > from.CreatedAt || (i.CreatedAt == from.CreatedAt && i.Id.CompareTo(from.Id) > 0))
+                .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).Take(request.PageSize + 1).Select(i => new { i.Id, i.CreatedAt }).ToListAsync(ct);
+            more = found.Count > request.PageSize;
+            keys = found.Take(request.PageSize).Select(k => (k.Id, k.CreatedAt)).Reverse().ToList();
+        }
+
+        // Where the page starts in the whole list (for "26–50 of 130"): a backward page with nothing before it is the first.
+        var start = from switch
+        {
+            null => 0,
+            { Forward: true } => from.Start,
+            _ => more ? Math.Max(0, from.Start) : 0,
+        };
+        var hasNext = from is { Forward: false } || more;
+        var hasPrevious = from is { Forward: false } ? more : from is not null && start > 0;
+        var ids = keys.Select(k => k.Id).ToList();
+        var rows = (await RowsAsync(organizationId, ids, ct)).OrderBy(r => ids.IndexOf(r.Id)).ToList();
+        var next = hasNext && keys.Count > 0
+            ? InvitationPageToken.Write(PageTokens, new InvitationPageToken(organizationId, request.PageSize, keys[^1].CreatedAt, keys[^1].Id, true, start + keys.Count))
+            : null;
+        var previous = hasPrevious && keys.Count > 0
+            ? InvitationPageToken.Write(PageTokens, new InvitationPageToken(organizationId, request.PageSize, keys[0].CreatedAt, keys[0].Id, false, start - request.PageSize))
+            : null;
+        return new InvitationPage(rows, total, start, next, previous);
+    }
+
+    private IDataProtector PageTokens => dataProtection.CreateProtector("OrgConsole.Invitations.PageToken");
 
     /// <summary>Pending invitations (expired ones included), oldest first, one page at a time (the Admin API's list).</summary>
     public async Task<Result<Slice<InvitationRow>>> ListPendingPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
@@ -440,12 +512,23 @@ public sealed class InvitationService(
         var invitations = await query.Include(i => i.Roles).AsSplitQuery().OrderByDescending(i => i.CreatedAt).Take(1000).ToListAsync(ct);
         var projectIds = invitations.SelectMany(i => i.Roles.Where(r => r.ProjectId is not null).Select(p => p.ProjectId!.Value)).Distinct().ToList();
         var names = await db.Projects.Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        var inviterIds = invitations.Select(i => i.CreatedByUserId).OfType<string>().Distinct().ToList();
+        var inviters = await db.Users.Where(u => inviterIds.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName, u.Email }).ToDictionaryAsync(u => u.Id, ct);
         var now = time.UtcNow();
         return invitations.Select(i => new InvitationRow(i.Id, i.Email, PrimaryRole(i), i.StateAt(now), i.CreatedAt, i.ExpiresAt, i.LastSentAt,
             i.Roles.Where(p => p.ProjectId is { } id && names.ContainsKey(id)).OrderBy(p => names[p.ProjectId!.Value]).ThenBy(p => p.Role)
                 .Select(p => $"{names[p.ProjectId!.Value]} ({p.Role.DisplayName()})").ToList(), i.AcceptedAt,
-            i.Roles.Where(r => r.ProjectId is null).Select(r => r.Role).Order().ToList())).ToList();
+            i.Roles.Where(r => r.ProjectId is null).Select(r => r.Role).Order().ToList(),
+            InviterLabel(i.CreatedByUserId is { } by && inviters.TryGetValue(by, out var u) ? (u.DisplayName, u.Email) : null, i.CreatedByUserId))).ToList();
     }
+
+    /// <summary>Who sent an invitation, as the members list names people: the display name, else the email.</summary>
+    private static string InviterLabel((string? DisplayName, string? Email)? user, string? userId) => user switch
+    {
+        { DisplayName: { } name } when !string.IsNullOrWhiteSpace(name) => name,
+        { Email: { } email } => email,
+        _ => userId is null ? "—" : "A deleted account",
+    };
 
     /// <summary>The most privileged organization role of an invite (Owner before User before Billing admin), for one-line summaries.</summary>
     private static Role PrimaryRole(Invitation invitation) =>
