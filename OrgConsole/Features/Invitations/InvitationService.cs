@@ -59,55 +59,65 @@ public sealed class InvitationService(
         var actor = access.Value.Actor;
 
         var addresses = request.Emails.Select(e => e.Trim()).Where(e => e.Length > 0).DistinctBy(e => e.ToUpperInvariant()).ToList();
-        if (addresses.Count == 0) return Error.Validation("Emails", "Enter at least one email address.");
-        if (addresses.Count > InvitationRules.MaxAddressesPerInvite)
+        // Every problem of the request at once, each under its field (Emails, Role, Projects, or the address itself).
+        var problems = new Dictionary<string, string>();
+        if (addresses.Count == 0) problems["Emails"] = "Enter at least one email address.";
+        else if (addresses.Count > InvitationRules.MaxAddressesPerInvite)
         {
-            return Error.Validation("Emails", $"Invite at most {InvitationRules.MaxAddressesPerInvite} addresses at a time (this list has {addresses.Count}).");
+            problems["Emails"] = $"Invite at most {InvitationRules.MaxAddressesPerInvite} addresses at a time (this list has {addresses.Count}).";
         }
         if (Roles.ScopeOf(request.Role) != RoleScope.Organization)
         {
-            return Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
+            problems["Role"] = $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.";
         }
         var grants = (request.Projects ?? []).DistinctBy(g => g.ProjectId).ToList();
         if (grants.Count > 0 && request.Role == Role.OrgOwner)
         {
-            return Error.Validation("Projects", "Owners are Project owners of every project; project roles are only for Users and Billing admins.");
+            problems["Projects"] = "Owners are Project owners of every project; project roles are only for Users and Billing admins.";
         }
-        if (grants.FirstOrDefault(g => Roles.ScopeOf(g.Role) != RoleScope.Project) is { } badGrant)
+        else if (grants.FirstOrDefault(g => Roles.ScopeOf(g.Role) != RoleScope.Project) is { } badGrant)
         {
-            return Error.Validation("Projects", $"{badGrant.Role} is not a project role. Choose Project owner or Project user.");
+            problems["Projects"] = $"{badGrant.Role.DisplayName()} is not a project role. Choose Project owner or Project user.";
         }
 
         var malformed = addresses.Where(a => !InvitationRules.IsValidEmail(a))
             .ToDictionary(a => a, a => Names.HasControlCharacters(a)
                 ? $"\"{Printable(a)}\": {Names.ControlCharactersMessage("email address")}"
                 : $"\"{a}\" is not a valid email address.");
-        if (malformed.Count > 0)
+        if (problems.Count > 0 || malformed.Count > 0)
         {
-            // One bad address: its own reason is the message (the Admin API shows only the message).
-            var message = malformed.Count == 1
-                ? $"{malformed.Values.Single()} Fix it before anyone is invited."
-                : $"{Count(malformed.Count, "address")} need fixing before anyone is invited.";
-            return new Error(ErrorKind.Validation, message, malformed);
+            string message;
+            if (problems.Count == 0)
+            {
+                // Only bad addresses. One: its own reason is the message (the Admin API shows only the message).
+                message = malformed.Count == 1
+                    ? $"{malformed.Values.Single()} Fix it before anyone is invited."
+                    : $"{Count(malformed.Count, "address")} need fixing before anyone is invited.";
+            }
+            else
+            {
+                message = problems.Count + malformed.Count == 1 ? problems.Values.Single() : "Fix these problems before anyone is invited.";
+            }
+            foreach (var (address, problem) in malformed) problems[address] = problem;
+            // The well-formed addresses that could not be invited either (members, pending invitations): said now, not next round.
+            var wellFormed = addresses.Except(malformed.Keys).Where(a => !problems.ContainsKey(a)).ToList();
+            if (wellFormed.Count is > 0 and <= InvitationRules.MaxAddressesPerInvite)
+            {
+                await using var read = await dbFactory.CreateDbContextAsync(ct);
+                foreach (var (address, conflict) in await ConflictsAsync(read, organizationId, wellFormed, time.UtcNow(), ct)) problems[address] = conflict;
+            }
+            return new Error(ErrorKind.Validation, message, problems);
         }
 
         var tokens = new Dictionary<Guid, string>();
         var result = await dbFactory.WriteAsync<List<Invitation>>(async db =>
         {
-            var normalized = addresses.ToDictionary(a => a.ToUpperInvariant(), a => a);
-            var keys = normalized.Keys.ToList();
-            var members = await (
-                from r in db.RoleAssignments
-                join u in db.Users on r.PrincipalId equals u.Id
-                where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && keys.Contains(u.NormalizedEmail!)
-                select u.NormalizedEmail!).ToListAsync(ct);
+            var keys = addresses.Select(a => a.ToUpperInvariant()).ToList();
             var now = time.UtcNow();
             var pending = await db.Invitations
                 .Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending && keys.Contains(i.NormalizedEmail))
                 .ToListAsync(ct);
-            var conflicts = new Dictionary<string, string>();
-            foreach (var m in members) conflicts[normalized[m]] = $"{normalized[m]} is already a member of this organization.";
-            foreach (var p in pending.Where(p => p.ExpiresAt > now)) conflicts[normalized[p.NormalizedEmail]] = $"{normalized[p.NormalizedEmail]} already has a pending invitation. Resend it instead.";
+            var conflicts = await ConflictsAsync(db, organizationId, addresses, now, ct);
             if (conflicts.Count > 0)
             {
                 return new Error(ErrorKind.Conflict, conflicts.Count == 1 ? conflicts.Values.Single() : $"{Count(conflicts.Count, "address")} cannot be invited.", conflicts);
@@ -349,7 +359,7 @@ public sealed class InvitationService(
         }
         if (projectId is not null && scope != RoleScope.Project)
         {
-            return Error.Validation("Role", $"{role} is not a project role. Choose Project owner or Project user.");
+            return Error.Validation("Role", $"{role.WithWireName()} is not a project role. Choose Project owner or Project user.");
         }
         return await dbFactory.WriteAsync<InvitationBindingRow>(async db =>
         {
@@ -471,6 +481,25 @@ public sealed class InvitationService(
                 After: new { invitation.Email, Roles = invitation.Roles.Select(r => new { r.ProjectId, Role = r.Role.ToString() }), AlreadyMember = alreadyMember }), ct);
             return org.Id;
         }, ct);
+    }
+
+    /// <summary>Which of these addresses cannot be invited: members already, or holding a pending invitation that has not expired.</summary>
+    private static async Task<Dictionary<string, string>> ConflictsAsync(ApplicationDbContext db, Guid organizationId, IReadOnlyList<string> addresses, DateTime now, CancellationToken ct)
+    {
+        var normalized = addresses.DistinctBy(a => a.ToUpperInvariant()).ToDictionary(a => a.ToUpperInvariant(), a => a);
+        var keys = normalized.Keys.ToList();
+        var members = await (
+            from r in db.RoleAssignments
+            join u in db.Users on r.PrincipalId equals u.Id
+            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && keys.Contains(u.NormalizedEmail!)
+            select u.NormalizedEmail!).ToListAsync(ct);
+        var pending = await db.Invitations
+            .Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending && i.ExpiresAt > now && keys.Contains(i.NormalizedEmail))
+            .Select(i => i.NormalizedEmail).ToListAsync(ct);
+        var conflicts = new Dictionary<string, string>();
+        foreach (var m in members.Distinct()) conflicts[normalized[m]] = $"{normalized[m]} is already a member of this organization.";
+        foreach (var p in pending) conflicts[normalized[p]] = $"{normalized[p]} already has a pending invitation. Resend it instead.";
+        return conflicts;
     }
 
     private async Task<Error?> QuotaErrorAsync(ApplicationDbContext db, Guid organizationId, int emails, DateTime now, CancellationToken ct)
