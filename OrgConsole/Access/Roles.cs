@@ -70,7 +70,10 @@ public static class Roles
         _ => RoleScope.ApiKey,
     };
 
-    /// <summary>The name people read in the console.</summary>
+    /// <summary>
+    /// The name people read in the console: the one label source for every role (chips, dialogs, audit, keys). The wire
+    /// name (<c>ProjectEditor</c>) is never shown alone; see <see cref="RoleLabels"/> for messages that name both.
+    /// </summary>
     public static string DisplayName(this Role role) => role switch
     {
         Role.OrgOwner => "Owner",
@@ -78,6 +81,12 @@ public static class Roles
         Role.OrgBillingAdmin => "Billing admin",
         Role.ProjectOwner => "Project owner",
         Role.ProjectMember => "Project user",
+        Role.ProjectEditor => "Project editor",
+        Role.ProjectViewer => "Project viewer",
+        Role.ControlPlaneEditor => "Control plane editor",
+        Role.ControlPlaneViewer => "Control plane viewer",
+        Role.DataPlaneEditor => "Data plane editor",
+        Role.DataPlaneViewer => "Data plane viewer",
         Role.SupportViewer => "Support (read-only)",
         _ => role.ToString(),
     };

@@ -211,10 +211,10 @@ public static class ApiBenchmark
         for (var i = 1; i <= projects; i++)
         {
             var created = await projectService.CreateAsync(org.Id, $"project-{i:D2}");
-            if (!created.IsSuccess) throw new InvalidOperationException(created.Error!.Message);
+            if (!created.IsSuccess) throw new InvalidOperationException(created.Error.Message);
         }
         var account = await scope.ServiceProvider.GetRequiredService<ServiceAccountService>().CreateAsync(org.Id, "benchmark", Role.OrgOwner);
-        if (!account.IsSuccess) throw new InvalidOperationException(account.Error!.Message);
+        if (!account.IsSuccess) throw new InvalidOperationException(account.Error.Message);
         return (account.Value.Account.ClientId, account.Value.ClientSecret);
     }
 

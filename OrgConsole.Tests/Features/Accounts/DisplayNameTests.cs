@@ -72,7 +72,7 @@ public class DisplayNameTests
         var result = await Accounts(db, owner).SetDisplayNameAsync(hostile);
 
         Assert.Equal(ErrorKind.Validation, result.Error?.Kind);
-        Assert.Contains("control characters", result.Error!.For(DisplayNames.Field));
+        Assert.Contains("control characters", result.Error?.For(DisplayNames.Field));
         await AssertUnchangedAsync(db, orgId, owner, "Olivia Owner", eventsBefore);
     }
 

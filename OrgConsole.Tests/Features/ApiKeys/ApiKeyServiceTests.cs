@@ -137,7 +137,7 @@ public sealed class ApiKeyServiceTests
         var allowed = await keys.CreateAsync(orgId, projectId, "editor", [Role.ProjectEditor]);
 
         Assert.Equal(ErrorKind.Validation, refused.Error?.Kind);
-        Assert.Contains("Starter plan allows only ProjectEditor", refused.Error?.Message);
+        Assert.Contains("Starter plan allows only Project editor (ProjectEditor)", refused.Error?.Message);
         Assert.True(allowed.IsSuccess);
         Assert.Equal([Role.ProjectEditor], (await keys.AllowedRolesAsync(orgId)).Value);
         Assert.Equal(ErrorKind.Validation, (await keys.UpdateAsync(orgId, projectId, allowed.Value.Id, "editor", [Role.ControlPlaneViewer])).Error?.Kind);

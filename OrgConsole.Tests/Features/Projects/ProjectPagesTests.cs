@@ -315,10 +315,14 @@ public sealed class ProjectPagesTests : MudComponentTest
         await using var _ = acme.Db;
         var page = await RenderProjectAsAsync(acme, acme.UmarId, acme.SearchId);
         OpenTab(page, "API keys", "[data-testid=keys-table]");
+        // Roles read as labels, never as bare wire names (issue 16).
+        Assert.Equal(["Project editor"], page.FindAll("[data-testid=key-role-chip]").Select(c => c.TextContent.Trim()));
 
         page.Find("[data-testid=create-api-key]").Click();
         var hint = Dialogs.WaitForElement("[data-testid=plan-roles-hint]");
-        Assert.Contains("The Starter plan allows only ProjectEditor keys.", hint.TextContent);
+        Assert.Contains("The Starter plan allows only Project editor keys.", hint.TextContent);
+        Assert.Contains("Data plane viewer", Dialogs.Find("[data-testid=key-roles]").TextContent);
+        Assert.DoesNotContain("DataPlaneViewer", Dialogs.Find("[data-testid=key-roles]").TextContent);
         Assert.False(RoleCheckbox("ProjectEditor").HasAttribute("disabled"));
         Assert.True(RoleCheckbox("ProjectEditor").HasAttribute("checked"));
         foreach (var role in new[] { "ProjectViewer", "ControlPlaneEditor", "ControlPlaneViewer", "DataPlaneEditor", "DataPlaneViewer" })

@@ -22,11 +22,34 @@ public static class AppTheme
             Success = "#2e7d32",
             // And the default amber (#ff9800): warning alerts draw their text in a darker shade of it, still under 3:1 on their tint.
             Warning = "#a85d00",
+            // The default blue (#2196f3) under white text (filled chips such as "Pending", snackbars) is 3.1:1, and info
+            // alerts draw their text in a shade of it on its own tint: this one is 5.7:1 under white.
+            Info = "#1565c0",
+            // Breadcrumbs and captions draw in the disabled text colour; MudBlazor's 38% black is 2.6:1 on the background.
+            TextDisabled = "rgba(0,0,0,0.6)",
+            // Input labels, helper texts and counters: MudBlazor's 54% black is 4.48:1 on the page background.
+            TextSecondary = "rgba(0,0,0,0.64)",
         },
         PaletteDark = new PaletteDark
         {
+            // Light accents on the dark surfaces; what is drawn on them (filled buttons, chips, snackbars) is black, not
+            // white: white on #8c9eff is 2.4:1, black 8.7:1.
             Primary = "#8c9eff",
+            PrimaryContrastText = "#000000",
             Secondary = "#4db6ac",
+            SecondaryContrastText = "#000000",
+            // Alerts draw their text in a darker shade of the colour on its own tint: these stay 4.5:1 there.
+            Info = "#90caf9",
+            InfoContrastText = "#000000",
+            Success = "#a5d6a7",
+            SuccessContrastText = "#000000",
+            Warning = "#ffcc80",
+            WarningContrastText = "#000000",
+            Error = "#ff8a80",
+            ErrorContrastText = "#000000",
+            TextDisabled = "rgba(255,255,255,0.6)",
+            // Input labels and helper texts: MudBlazor's 50% white is 4.25:1 on a dialog's surface.
+            TextSecondary = "rgba(255,255,255,0.7)",
             AppbarBackground = "#121833",
         },
         Typography = new Typography

@@ -25,7 +25,7 @@ public sealed class AccountService(
         var actor = actorAccessor.Current;
         if (!actor.IsUser) return Error.Forbidden("Sign in to change your name.");
         var validated = DisplayNames.Validate(displayName);
-        if (!validated.IsSuccess) return validated.Error!;
+        if (!validated.IsSuccess) return validated.Error;
         var name = validated.Value;
 
         return await dbFactory.WriteAsync<string?>(async db =>

@@ -188,12 +188,12 @@ public sealed class ApiKeyService(IDbContextFactory<ApplicationDbContext> dbFact
         var notKeyRoles = roles.Where(r => Roles.ScopeOf(r) != RoleScope.ApiKey).ToList();
         if (notKeyRoles.Count > 0)
         {
-            return Error.Validation("Roles", $"{string.Join(", ", notKeyRoles)} is not an API key role. Choose from {string.Join(", ", AllRoles)}.");
+            return Error.Validation("Roles", $"{RoleLabels.WithWireNames(notKeyRoles)} is not an API key role. Choose from {RoleLabels.WithWireNames(AllRoles)}.");
         }
         var allowed = PlanLimits.For(plan).ApiKeyRoles;
         var notOnPlan = roles.Where(r => !allowed.Contains(r)).ToList();
         return notOnPlan.Count == 0 ? null : Error.Validation("Roles",
-            $"The {plan} plan allows only {string.Join(", ", allowed)} for API keys; upgrade the plan to use {string.Join(", ", notOnPlan)}.");
+            $"The {plan} plan allows only {RoleLabels.WithWireNames(allowed)} for API keys; upgrade the plan to use {RoleLabels.WithWireNames(notOnPlan)}.");
     }
 
     private static void AddRoles(ApplicationDbContext db, ApiKey key, IEnumerable<Role> roles, DateTime now)

@@ -196,11 +196,17 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
         string? cleanRecipients = null;
         if (threshold is { } amount)
         {
-            if (amount <= 0) return Error.Validation("Threshold", "Enter an amount above $0.00, or turn the alert off.");
-            if (amount > 100_000_000m) return Error.Validation("Threshold", "Enter an amount up to $100,000,000.00.");
-            if (decimal.Round(amount, 2) != amount) return Error.Validation("Threshold", "Enter the amount in dollars and cents.");
+            // Both fields' problems at once, each on its field.
+            var errors = new Dictionary<string, string>();
+            if (amount <= 0) errors["Threshold"] = "Enter an amount above $0.00, or turn the alert off.";
+            else if (amount > 100_000_000m) errors["Threshold"] = "Enter an amount up to $100,000,000.00.";
+            else if (decimal.Round(amount, 2) != amount) errors["Threshold"] = "Enter the amount in dollars and cents.";
             var parsed = ParseRecipients(recipients, "Recipients", required: true);
-            if (!parsed.IsSuccess) return parsed.Error;
+            if (!parsed.IsSuccess) errors["Recipients"] = parsed.Error.Message;
+            if (errors.Count > 0)
+            {
+                return new Error(ErrorKind.Validation, errors.Count == 1 ? errors.Values.First() : "Check the highlighted fields.", errors);
+            }
             cleanRecipients = parsed.Value;
         }
         return await dbFactory.WriteAsync(async db =>
@@ -243,7 +249,7 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
             .Where(k => k.OrganizationId == organizationId && keyIdsWithOtherRoles.Contains(k.Id)).Select(k => k.Name).ToListAsync(ct);
         if (keysWithOtherRoles.Count > 0)
         {
-            blockers.Add($"Give these API keys only the roles the {to} plan offers ({string.Join(", ", allowedKeyRoles)}), or delete them: {string.Join(", ", keysWithOtherRoles.Order())}.");
+            blockers.Add($"Give these API keys only the roles the {to} plan offers ({RoleLabels.WithWireNames(allowedKeyRoles)}), or delete them: {string.Join(", ", keysWithOtherRoles.Order())}.");
         }
         if (!limits.AllowsServiceAccounts)
         {
@@ -328,8 +334,9 @@ public sealed class BillingService(IDbContextFactory<ApplicationDbContext> dbFac
         var addresses = InvitationRules.ParseAddresses(text);
         if (addresses.Count == 0) return required ? Error.Validation(field, "Enter at least one email address.") : Result<string?>.Ok(null);
         if (addresses.Count > MaxExtraRecipients) return Error.Validation(field, $"Enter at most {MaxExtraRecipients} addresses.");
-        var invalid = addresses.FirstOrDefault(a => !InvitationRules.IsValidEmail(a));
-        if (invalid is not null) return Error.Validation(field, $"\"{invalid}\" is not an email address.");
+        var invalid = addresses.Where(a => !InvitationRules.IsValidEmail(a)).ToList();
+        if (invalid.Count == 1) return Error.Validation(field, $"\"{invalid[0]}\" is not an email address.");
+        if (invalid.Count > 1) return Error.Validation(field, $"{string.Join(", ", invalid.Select(a => $"\"{a}\""))} are not email addresses.");
         return string.Join(", ", addresses);
     }
 

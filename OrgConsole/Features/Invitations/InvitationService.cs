@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using OrgConsole.Access;
 using OrgConsole.Common;
@@ -13,9 +14,12 @@ public sealed record ProjectGrant(Guid ProjectId, Role Role);
 
 public sealed record InviteRequest(IReadOnlyList<string> Emails, Role Role, IReadOnlyList<ProjectGrant>? Projects = null);
 
-/// <summary>An invitation as the lists show it: <see cref="Role"/> is its most privileged organization role, <see cref="OrgRoles"/> all of them.</summary>
+/// <summary>
+/// An invitation as the lists show it: <see cref="Role"/> is its most privileged organization role, <see cref="OrgRoles"/> all of them;
+/// <see cref="InvitedBy"/> names who sent it (display name, else email), as the members list names people.
+/// </summary>
 public sealed record InvitationRow(Guid Id, string Email, Role Role, InvitationState State, DateTime CreatedAt, DateTime ExpiresAt,
-    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null, IReadOnlyList<Role>? OrgRoles = null);
+    DateTime LastSentAt, IReadOnlyList<string> ProjectNames, DateTime? AcceptedAt = null, IReadOnlyList<Role>? OrgRoles = null, string? InvitedBy = null);
 
 /// <summary>One role binding of an invite (the Admin API's principal_type invite).</summary>
 public sealed record InvitationBindingRow(Guid Id, Guid InvitationId, Guid? ProjectId, Role Role, DateTime CreatedAt);
@@ -46,7 +50,8 @@ public sealed class InvitationService(
     TimeProvider time,
     IEmailTransport email,
     PublicUrl publicUrl,
-    ILogger<InvitationService> logger)
+    ILogger<InvitationService> logger,
+    IDataProtectionProvider dataProtection)
 {
     public async Task<Result<InviteOutcome>> InviteAsync(Guid organizationId, InviteRequest request, CancellationToken ct = default)
     {
@@ -55,55 +60,65 @@ public sealed class InvitationService(
         var actor = access.Value.Actor;
 
         var addresses = request.Emails.Select(e => e.Trim()).Where(e => e.Length > 0).DistinctBy(e => e.ToUpperInvariant()).ToList();
-        if (addresses.Count == 0) return Error.Validation("Emails", "Enter at least one email address.");
-        if (addresses.Count > InvitationRules.MaxAddressesPerInvite)
+        // Every problem of the request at once, each under its field (Emails, Role, Projects, or the address itself).
+        var problems = new Dictionary<string, string>();
+        if (addresses.Count == 0) problems["Emails"] = "Enter at least one email address.";
+        else if (addresses.Count > InvitationRules.MaxAddressesPerInvite)
         {
-            return Error.Validation("Emails", $"Invite at most {InvitationRules.MaxAddressesPerInvite} addresses at a time (this list has {addresses.Count}).");
+            problems["Emails"] = $"Invite at most {InvitationRules.MaxAddressesPerInvite} addresses at a time (this list has {addresses.Count}).";
         }
         if (Roles.ScopeOf(request.Role) != RoleScope.Organization)
         {
-            return Error.Validation("Role", $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.");
+            problems["Role"] = $"Choose an organization role: {string.Join(", ", Roles.OrganizationRoles.Select(r => r.DisplayName()))}.";
         }
         var grants = (request.Projects ?? []).DistinctBy(g => g.ProjectId).ToList();
         if (grants.Count > 0 && request.Role == Role.OrgOwner)
         {
-            return Error.Validation("Projects", "Owners are Project owners of every project; project roles are only for Users and Billing admins.");
+            problems["Projects"] = "Owners are Project owners of every project; project roles are only for Users and Billing admins.";
         }
-        if (grants.FirstOrDefault(g => Roles.ScopeOf(g.Role) != RoleScope.Project) is { } badGrant)
+        else if (grants.FirstOrDefault(g => Roles.ScopeOf(g.Role) != RoleScope.Project) is { } badGrant)
         {
-            return Error.Validation("Projects", $"{badGrant.Role} is not a project role. Choose Project owner or Project user.");
+            problems["Projects"] = $"{badGrant.Role.DisplayName()} is not a project role. Choose Project owner or Project user.";
         }
 
         var malformed = addresses.Where(a => !InvitationRules.IsValidEmail(a))
             .ToDictionary(a => a, a => Names.HasControlCharacters(a)
                 ? $"\"{Printable(a)}\": {Names.ControlCharactersMessage("email address")}"
                 : $"\"{a}\" is not a valid email address.");
-        if (malformed.Count > 0)
+        if (problems.Count > 0 || malformed.Count > 0)
         {
-            // One bad address: its own reason is the message (the Admin API shows only the message).
-            var message = malformed.Count == 1
-                ? $"{malformed.Values.Single()} Fix it before anyone is invited."
-                : $"{Count(malformed.Count, "address")} need fixing before anyone is invited.";
-            return new Error(ErrorKind.Validation, message, malformed);
+            string message;
+            if (problems.Count == 0)
+            {
+                // Only bad addresses. One: its own reason is the message (the Admin API shows only the message).
+                message = malformed.Count == 1
+                    ? $"{malformed.Values.Single()} Fix it before anyone is invited."
+                    : $"{Count(malformed.Count, "address")} need fixing before anyone is invited.";
+            }
+            else
+            {
+                message = problems.Count + malformed.Count == 1 ? problems.Values.Single() : "Fix these problems before anyone is invited.";
+            }
+            foreach (var (address, problem) in malformed) problems[address] = problem;
+            // The well-formed addresses that could not be invited either (members, pending invitations): said now, not next round.
+            var wellFormed = addresses.Except(malformed.Keys).Where(a => !problems.ContainsKey(a)).ToList();
+            if (wellFormed.Count is > 0 and <= InvitationRules.MaxAddressesPerInvite)
+            {
+                await using var read = await dbFactory.CreateDbContextAsync(ct);
+                foreach (var (address, conflict) in await ConflictsAsync(read, organizationId, wellFormed, time.UtcNow(), ct)) problems[address] = conflict;
+            }
+            return new Error(ErrorKind.Validation, message, problems);
         }
 
         var tokens = new Dictionary<Guid, string>();
         var result = await dbFactory.WriteAsync<List<Invitation>>(async db =>
         {
-            var normalized = addresses.ToDictionary(a => a.ToUpperInvariant(), a => a);
-            var keys = normalized.Keys.ToList();
-            var members = await (
-                from r in db.RoleAssignments
-                join u in db.Users on r.PrincipalId equals u.Id
-                where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && keys.Contains(u.NormalizedEmail!)
-                select u.NormalizedEmail!).ToListAsync(ct);
+            var keys = addresses.Select(a => a.ToUpperInvariant()).ToList();
             var now = time.UtcNow();
             var pending = await db.Invitations
                 .Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending && keys.Contains(i.NormalizedEmail))
                 .ToListAsync(ct);
-            var conflicts = new Dictionary<string, string>();
-            foreach (var m in members) conflicts[normalized[m]] = $"{normalized[m]} is already a member of this organization.";
-            foreach (var p in pending.Where(p => p.ExpiresAt > now)) conflicts[normalized[p.NormalizedEmail]] = $"{normalized[p.NormalizedEmail]} already has a pending invitation. Resend it instead.";
+            var conflicts = await ConflictsAsync(db, organizationId, addresses, now, ct);
             if (conflicts.Count > 0)
             {
                 return new Error(ErrorKind.Conflict, conflicts.Count == 1 ? conflicts.Values.Single() : $"{Count(conflicts.Count, "address")} cannot be invited.", conflicts);
@@ -159,6 +174,73 @@ public sealed class InvitationService(
         if (!access.IsSuccess) return access.Error;
         return Result<IReadOnlyList<InvitationRow>>.Ok(await RowsAsync(organizationId, null, ct));
     }
+
+    /// <summary>
+    /// One page of the organization's invitations, newest first, paged in SQL by keyset: <see cref="InvitationPageRequest.PageToken"/>
+    /// is a token a previous page gave out (its <see cref="InvitationPage.NextToken"/> or <see cref="InvitationPage.PreviousToken"/>),
+    /// or none for the first page. A token of another organization, another page size or a forged one is refused as a validation error.
+    /// </summary>
+    public async Task<Result<InvitationPage>> PageAsync(Guid organizationId, InvitationPageRequest request, CancellationToken ct = default)
+    {
+        var access = await authorizer.DemandAsync(organizationId, Permission.ViewInvitations, ct);
+        if (!access.IsSuccess) return access.Error;
+        if (request.PageSize is < 1 or > InvitationPageRequest.MaxPageSize)
+        {
+            return Error.Validation("PageSize", $"Pages hold 1 to {InvitationPageRequest.MaxPageSize} invitations.");
+        }
+        InvitationPageToken? from = null;
+        if (!string.IsNullOrEmpty(request.PageToken))
+        {
+            from = InvitationPageToken.Read(PageTokens, organizationId, request.PageSize, request.PageToken);
+            if (from is null) return Error.Validation("PageToken", "This page link is not one this list gave out. Start again from the first page.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var all = db.Invitations.AsNoTracking().Where(i => i.OrganizationId == organizationId);
+        var total = await all.CountAsync(ct);
+        List<(Guid Id, DateTime CreatedAt)> keys;
+        bool more;
+        if (from is null || from.Forward)
+        {
+            var query = all;
+            if (from is { } after)
+            {
+                query = query.Where(i => i.CreatedAt < after.CreatedAt || (i.CreatedAt == after.CreatedAt && i.Id.CompareTo(after.Id) < 0));
+            }
+            var found = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Take(request.PageSize + 1)
+                .Select(i => new { i.Id, i.CreatedAt }).ToListAsync(ct);
+            more = found.Count > request.PageSize;
+            keys = found.Take(request.PageSize).Select(k => (k.Id, k.CreatedAt)).ToList();
+        }
+        else
+        {
+            var found = await all.Where(i => i.CreatedAt > from.CreatedAt || (i.CreatedAt == from.CreatedAt && i.Id.CompareTo(from.Id) > 0))
+                .OrderBy(i => i.CreatedAt).ThenBy(i => i.Id).Take(request.PageSize + 1).Select(i => new { i.Id, i.CreatedAt }).ToListAsync(ct);
+            more = found.Count > request.PageSize;
+            keys = found.Take(request.PageSize).Select(k => (k.Id, k.CreatedAt)).Reverse().ToList();
+        }
+
+        // Where the page starts in the whole list (for "26–50 of 130"): a backward page with nothing before it is the first.
+        var start = from switch
+        {
+            null => 0,
+            { Forward: true } => from.Start,
+            _ => more ? Math.Max(0, from.Start) : 0,
+        };
+        var hasNext = from is { Forward: false } || more;
+        var hasPrevious = from is { Forward: false } ? more : from is not null && start > 0;
+        var ids = keys.Select(k => k.Id).ToList();
+        var rows = (await RowsAsync(organizationId, ids, ct)).OrderBy(r => ids.IndexOf(r.Id)).ToList();
+        var next = hasNext && keys.Count > 0
+            ? InvitationPageToken.Write(PageTokens, new InvitationPageToken(organizationId, request.PageSize, keys[^1].CreatedAt, keys[^1].Id, true, start + keys.Count))
+            : null;
+        var previous = hasPrevious && keys.Count > 0
+            ? InvitationPageToken.Write(PageTokens, new InvitationPageToken(organizationId, request.PageSize, keys[0].CreatedAt, keys[0].Id, false, start - request.PageSize))
+            : null;
+        return new InvitationPage(rows, total, start, next, previous);
+    }
+
+    private IDataProtector PageTokens => dataProtection.CreateProtector("OrgConsole.Invitations.PageToken");
 
     /// <summary>Pending invitations (expired ones included), oldest first, one page at a time (the Admin API's list).</summary>
     public async Task<Result<Slice<InvitationRow>>> ListPendingPageAsync(Guid organizationId, int skip, int take, CancellationToken ct = default)
@@ -283,7 +365,7 @@ public sealed class InvitationService(
         }
         if (projectId is not null && scope != RoleScope.Project)
         {
-            return Error.Validation("Role", $"{role} is not a project role. Choose Project owner or Project user.");
+            return Error.Validation("Role", $"{role.WithWireName()} is not a project role. Choose Project owner or Project user.");
         }
         return await dbFactory.WriteAsync<InvitationBindingRow>(async db =>
         {
@@ -484,6 +566,25 @@ public sealed class InvitationService(
         }, ct);
     }
 
+    /// <summary>Which of these addresses cannot be invited: members already, or holding a pending invitation that has not expired.</summary>
+    private static async Task<Dictionary<string, string>> ConflictsAsync(ApplicationDbContext db, Guid organizationId, IReadOnlyList<string> addresses, DateTime now, CancellationToken ct)
+    {
+        var normalized = addresses.DistinctBy(a => a.ToUpperInvariant()).ToDictionary(a => a.ToUpperInvariant(), a => a);
+        var keys = normalized.Keys.ToList();
+        var members = await (
+            from r in db.RoleAssignments
+            join u in db.Users on r.PrincipalId equals u.Id
+            where r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && keys.Contains(u.NormalizedEmail!)
+            select u.NormalizedEmail!).ToListAsync(ct);
+        var pending = await db.Invitations
+            .Where(i => i.OrganizationId == organizationId && i.Status == InvitationStatus.Pending && i.ExpiresAt > now && keys.Contains(i.NormalizedEmail))
+            .Select(i => i.NormalizedEmail).ToListAsync(ct);
+        var conflicts = new Dictionary<string, string>();
+        foreach (var m in members.Distinct()) conflicts[normalized[m]] = $"{normalized[m]} is already a member of this organization.";
+        foreach (var p in pending) conflicts[normalized[p]] = $"{normalized[p]} already has a pending invitation. Resend it instead.";
+        return conflicts;
+    }
+
     private async Task<Error?> QuotaErrorAsync(ApplicationDbContext db, Guid organizationId, int emails, DateTime now, CancellationToken ct)
     {
         var since = now.AddHours(-1);
@@ -523,12 +624,23 @@ public sealed class InvitationService(
         var invitations = await query.Include(i => i.Roles).AsSplitQuery().OrderByDescending(i => i.CreatedAt).Take(1000).ToListAsync(ct);
         var projectIds = invitations.SelectMany(i => i.Roles.Where(r => r.ProjectId is not null).Select(p => p.ProjectId!.Value)).Distinct().ToList();
         var names = await db.Projects.Where(p => projectIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        var inviterIds = invitations.Select(i => i.CreatedByUserId).OfType<string>().Distinct().ToList();
+        var inviters = await db.Users.Where(u => inviterIds.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName, u.Email }).ToDictionaryAsync(u => u.Id, ct);
         var now = time.UtcNow();
         return invitations.Select(i => new InvitationRow(i.Id, i.Email, PrimaryRole(i), i.StateAt(now), i.CreatedAt, i.ExpiresAt, i.LastSentAt,
             i.Roles.Where(p => p.ProjectId is { } id && names.ContainsKey(id)).OrderBy(p => names[p.ProjectId!.Value]).ThenBy(p => p.Role)
                 .Select(p => $"{names[p.ProjectId!.Value]} ({p.Role.DisplayName()})").ToList(), i.AcceptedAt,
-            i.Roles.Where(r => r.ProjectId is null).Select(r => r.Role).Order().ToList())).ToList();
+            i.Roles.Where(r => r.ProjectId is null).Select(r => r.Role).Order().ToList(),
+            InviterLabel(i.CreatedByUserId is { } by && inviters.TryGetValue(by, out var u) ? (u.DisplayName, u.Email) : null, i.CreatedByUserId))).ToList();
     }
+
+    /// <summary>Who sent an invitation, as the members list names people: the display name, else the email.</summary>
+    private static string InviterLabel((string? DisplayName, string? Email)? user, string? userId) => user switch
+    {
+        { DisplayName: { } name } when !string.IsNullOrWhiteSpace(name) => name,
+        { Email: { } email } => email,
+        _ => userId is null ? "—" : "A deleted account",
+    };
 
     /// <summary>The most privileged organization role of an invite (Owner before User before Billing admin), for one-line summaries.</summary>
     private static Role PrimaryRole(Invitation invitation) =>

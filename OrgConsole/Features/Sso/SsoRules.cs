@@ -51,13 +51,21 @@ public static class SsoRules
         var parts = (value ?? "").Split([',', ';', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) return Error.Validation("Domains", "Enter at least one email domain, such as example.com.");
         var domains = new List<string>();
+        var bad = new List<string>();
         foreach (var part in parts)
         {
             if (NormalizeDomain(part) is not { } domain)
             {
-                return Error.Validation("Domains", $"“{part}” is not a domain name. Enter domains such as example.com, without @ or https://.");
+                if (!bad.Contains(part)) bad.Add(part);
+                continue;
             }
             if (!domains.Contains(domain)) domains.Add(domain);
+        }
+        if (bad.Count > 0)
+        {
+            // Every bad entry at once, not the first of them.
+            return Error.Validation("Domains", $"{string.Join(", ", bad.Take(10).Select(b => $"“{b}”"))}{(bad.Count > 10 ? $" and {bad.Count - 10} more" : "")} "
+                + $"{(bad.Count == 1 ? "is not a domain name" : "are not domain names")}. Enter domains such as example.com, without @ or https://.");
         }
         if (domains.Count > MaxDomains) return Error.Validation("Domains", $"At most {MaxDomains} domains.");
         return domains;

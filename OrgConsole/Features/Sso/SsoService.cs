@@ -71,6 +71,17 @@ public sealed class SsoService(
         };
     }
 
+    /// <summary>Why some of these domains cannot be claimed: an unverified claim elsewhere blocks nobody (SPEC §6); a verified one is that organization's.</summary>
+    private static async Task<string?> ClaimedElsewhereAsync(ApplicationDbContext db, Guid organizationId, IReadOnlyList<string> domains, CancellationToken ct)
+    {
+        var list = domains.ToList();
+        var claimed = await db.Set<SsoDomain>().Where(d => list.Contains(d.Domain) && d.OrganizationId != organizationId && d.VerifiedAt != null)
+            .Select(d => d.Domain).OrderBy(d => d).ToListAsync(ct);
+        return claimed.Count == 0 ? null
+            : $"{string.Join(", ", claimed)} {(claimed.Count == 1 ? "is" : "are")} already verified by another organization. "
+              + "A domain can belong to one organization only; contact support if it is yours.";
+    }
+
     /// <summary>Creates or updates the organization's provider. Turning enforcement on requires the provider to answer correctly.</summary>
     public async Task<Result> SaveAsync(Guid organizationId, SsoSettingsInput input, CancellationToken ct = default)
     {
@@ -78,40 +89,49 @@ public sealed class SsoService(
         if (!access.IsSuccess) return access.Error;
         if (PlanGate.SingleSignOn(access.Value.Plan) is { } notIncluded) return notIncluded;
 
+        // Every problem of the form at once, each on its field (not one per round).
+        var errors = new Dictionary<string, string>();
         var issuer = SsoRules.ValidateIssuer(input.Issuer, options.Value.AllowInsecureLoopback);
-        if (!issuer.IsSuccess) return issuer.Error;
+        if (!issuer.IsSuccess) errors["Issuer"] = issuer.Error.Message;
         var clientId = input.ClientId?.Trim();
-        if (string.IsNullOrEmpty(clientId)) return Error.Validation("ClientId", "Enter the client id the provider issued for OrgConsole.");
-        if (clientId.Length > SsoRules.ClientIdMaxLength) return Error.Validation("ClientId", $"The client id can be at most {SsoRules.ClientIdMaxLength} characters.");
+        if (string.IsNullOrEmpty(clientId)) errors["ClientId"] = "Enter the client id the provider issued for OrgConsole.";
+        else if (clientId.Length > SsoRules.ClientIdMaxLength) errors["ClientId"] = $"The client id can be at most {SsoRules.ClientIdMaxLength} characters.";
         var secret = input.ClientSecret?.Trim();
         if (!string.IsNullOrEmpty(secret) && secret.Length is < SsoRules.ClientSecretMinLength or > SsoRules.ClientSecretMaxLength)
         {
-            return Error.Validation("ClientSecret", $"The client secret must be {SsoRules.ClientSecretMinLength} to {SsoRules.ClientSecretMaxLength} characters.");
+            errors["ClientSecret"] = $"The client secret must be {SsoRules.ClientSecretMinLength} to {SsoRules.ClientSecretMaxLength} characters.";
         }
         var domains = SsoRules.ValidateDomains(input.Domains);
-        if (!domains.IsSuccess) return domains.Error;
+        if (!domains.IsSuccess) errors["Domains"] = domains.Error.Message;
         if (!SsoRules.DefaultRoles.Contains(input.DefaultRole))
         {
-            return Error.Validation("DefaultRole", "People who join through single sign-on can be Users or Billing admins, never Owners.");
+            errors["DefaultRole"] = "People who join through single sign-on can be Users or Billing admins, never Owners.";
         }
-        if (input.EnforceSso)
+        await using (var read = await dbFactory.CreateDbContextAsync(ct))
+        {
+            if (string.IsNullOrEmpty(secret) && !errors.ContainsKey("ClientSecret")
+                && !await read.Set<SsoConnection>().AnyAsync(c => c.OrganizationId == organizationId, ct))
+            {
+                errors["ClientSecret"] = "Enter the client secret the provider issued for OrgConsole.";
+            }
+            if (domains.IsSuccess && await ClaimedElsewhereAsync(read, organizationId, domains.Value, ct) is { } claimedError) errors["Domains"] = claimedError;
+        }
+        if (input.EnforceSso && issuer.IsSuccess)
         {
             // Enforcing a provider that does not answer would lock everyone in its domains out.
             var check = await discovery.CheckAsync(issuer.Value, ct);
-            if (!check.Ok) return Error.Validation("EnforceSso", $"Fix the connection before enforcing single sign-on. {check.Message}");
+            if (!check.Ok) errors["EnforceSso"] = $"Fix the connection before enforcing single sign-on. {check.Message}";
+        }
+        if (errors.Count > 0 || clientId is null)
+        {
+            return new Error(ErrorKind.Validation, errors.Count == 1 ? errors.Values.First() : "Check the highlighted fields.", errors);
         }
 
         var protector = dataProtection.CreateProtector(SecretPurpose);
         return await dbFactory.WriteAsync(async db =>
         {
-            // An unverified claim elsewhere blocks nobody (SPEC §6); a verified one is that organization's.
-            var claimed = await db.Set<SsoDomain>().Where(d => domains.Value.Contains(d.Domain) && d.OrganizationId != organizationId && d.VerifiedAt != null)
-                .Select(d => d.Domain).OrderBy(d => d).ToListAsync(ct);
-            if (claimed.Count > 0)
-            {
-                return Error.Validation("Domains", $"{string.Join(", ", claimed)} {(claimed.Count == 1 ? "is" : "are")} already verified by another organization. "
-                    + "A domain can belong to one organization only; contact support if it is yours.");
-            }
+            // Checked again inside the write: another organization may have verified a domain since.
+            if (await ClaimedElsewhereAsync(db, organizationId, domains.Value, ct) is { } claimed) return Error.Validation("Domains", claimed);
 
             var now = time.UtcNow();
             var connection = await db.Set<SsoConnection>().Include(c => c.Domains).FirstOrDefaultAsync(c => c.OrganizationId == organizationId, ct);
