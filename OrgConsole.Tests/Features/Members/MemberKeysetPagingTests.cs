@@ -49,6 +49,9 @@ public class MemberKeysetPagingTests
                 var next = (await members.SearchAsync(orgId, query with { Page = page, From = MemberKeyset.After(shown[^1]) })).Value;
                 Assert.Equal(all.TotalCount, next.TotalCount);
                 Assert.Equal(all.Items.Skip(page * 3).Take(3).Select(m => m.Email), next.Items.Select(m => m.Email));
+                // The offset page too (on PostgreSQL it picks the page's rows first, then projects only them).
+                var offset = (await members.SearchAsync(orgId, query with { Page = page })).Value;
+                Assert.Equal(all.Items.Skip(page * 3).Take(3), offset.Items);
                 shown = next.Items.ToList();
                 walked.AddRange(shown);
             }
