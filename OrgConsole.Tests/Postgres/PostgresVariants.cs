@@ -9,6 +9,7 @@ namespace OrgConsole.Tests.Postgres;
 public sealed class PermissionMatrixTestsOnPostgres : Access.PermissionMatrixTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class ConcurrencyTokenTestsOnPostgres : Data.ConcurrencyTokenTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class LastOwnerGuardTestsOnPostgres : Features.Members.LastOwnerGuardTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class MemberKeysetPagingTestsOnPostgres : Features.Members.MemberKeysetPagingTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class MemberServiceTestsOnPostgres : Features.Members.MemberServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class AdminApiContractTestsOnPostgres : Api.AdminApi.AdminApiContractTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class ApiKeyCheckEndpointTestsOnPostgres : Api.ApiKeyCheckEndpointTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }

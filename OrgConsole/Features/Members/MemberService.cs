@@ -76,7 +76,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         {
             // The organization's member count is kept by triggers: no counting 100,000 rows per page.
             var count = await MemberCountQuery(db, organizationId);
-            await foreach (var row in PageQuery(query.Sort, query.Descending)(db, organizationId, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
+            await foreach (var row in PageQuery(query.Sort, query.Descending, db.Database.IsNpgsql())(db, organizationId, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
             {
                 items.Add(row.ToItem());
             }
@@ -346,7 +346,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// Unfiltered pages — what the members table shows most — as compiled queries, one per sort order, so a page
     /// costs the database's work and little of EF's.
     /// </summary>
-    private static readonly ConcurrentDictionary<(MemberSort, bool), Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>>> PageQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>>> PageQueries = new();
 
     // The rows of a full-text search, written once as an expression and spliced into the compiled search queries.
     private static readonly Expression<Func<ApplicationDbContext, string, Row, bool>> MatchesPhrase =
@@ -395,13 +395,29 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         protected override Expression VisitParameter(ParameterExpression node) => map.TryGetValue(node, out var to) ? to : node;
     }
 
-    private static Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>> PageQuery(MemberSort sort, bool descending) =>
-        PageQueries.GetOrAdd((sort, descending), key =>
+    private static Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>> PageQuery(MemberSort sort, bool descending, bool postgres) =>
+        PageQueries.GetOrAdd((sort, descending, postgres), key =>
         {
             var (skip, take) = (Expression.Parameter(typeof(int), "skip"), Expression.Parameter(typeof(int), "take"));
+            var page = key.Item3 ? PageThenProject(MemberRows.Body, key.Item1, key.Item2, skip, take) : Paged(Ordered(MemberRows.Body, key.Item1, key.Item2), skip, take);
             return EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, int, int, IQueryable<Row>>>(
-                Paged(Ordered(MemberRows.Body, key.Item1, key.Item2), skip, take), MemberRows.Parameters[0], MemberRows.Parameters[1], skip, take));
+                page, MemberRows.Parameters[0], MemberRows.Parameters[1], skip, take));
         });
+
+    /// <summary>
+    /// PostgreSQL: an OFFSET page computes its select list (the correlated project count and last-active lookups) for
+    /// every skipped row too — 50,000 of them at offset 50,000. So the page's listing rows are chosen first on the
+    /// order's index (ids only), and only those rows are projected, in the same order.
+    /// </summary>
+    private static Expression PageThenProject(Expression rows, MemberSort sort, bool descending, ParameterExpression skip, ParameterExpression take)
+    {
+        Expression<Func<Row, Guid>> id = r => r.AssignmentId;
+        var ids = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(Row), typeof(Guid)], Paged(Ordered(rows, sort, descending), skip, take), Expression.Quote(id));
+        var row = Expression.Parameter(typeof(Row), "m");
+        var onPage = Expression.Call(typeof(Queryable), nameof(Queryable.Contains), [typeof(Guid)], ids, Expression.Property(row, nameof(Row.AssignmentId)));
+        var pageRows = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(Row)], rows, Expression.Quote(Expression.Lambda<Func<Row, bool>>(onPage, row)));
+        return Ordered(pageRows, sort, descending);
+    }
 
     /// <summary>What changing a member's role would add and remove, for the confirmation dialog.</summary>
     public static RoleChangeSummary DescribeRoleChange(Role from, Role to) => RoleChangeSummary.Between(from, to);

@@ -243,7 +243,10 @@ public static class MembersBenchmark
         await drop.ExecuteNonQueryAsync();
     }
 
-    /// <summary>The twin on PostgreSQL: raw Npgsql, the same check, count and page (ILIKE on the pg_trgm index for a search).</summary>
+    /// <summary>
+    /// The twin on PostgreSQL: raw Npgsql, the same check, count and page (ILIKE on the pg_trgm index for a search); the
+    /// page's rows are chosen in a subquery and only they are projected (PostgreSQL computes a select list for skipped rows).
+    /// </summary>
     private static async Task<(int Total, List<string> Emails)> NpgsqlAsync(string connectionString, Guid orgId, string ownerId, Case c)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
@@ -257,7 +260,9 @@ public static class MembersBenchmark
             check.Parameters.AddWithValue("user", ownerId);
             if (await check.ExecuteScalarAsync() is null) throw new InvalidOperationException("not a member");
         }
-        var where = "r.\"OrganizationId\" = @org AND r.\"ProjectId\" IS NULL AND r.\"PrincipalType\" = 'User'";
+        // One row per member, as MemberService reads it (each person's listing row); a keyset case seeks past the edge email.
+        var where = "r.\"OrganizationId\" = @org AND r.\"ProjectId\" IS NULL AND r.\"PrincipalType\" = 'User' AND r.\"IsListed\"";
+        var after = c.After is null ? null : System.Text.RegularExpressions.Regex.Replace(c.After.Replace("$after", "@after"), @"r\.(\w+)", "r.\"$1\"");
         var search = c.Query.Search?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(search)) where += " AND (r.\"PrincipalEmail\" ILIKE @q OR r.\"PrincipalName\" ILIKE @q)";
         int total;
@@ -274,22 +279,35 @@ public static class MembersBenchmark
             SELECT r."PrincipalId", r."PrincipalName", r."PrincipalEmail", r."Role",
                    (SELECT COUNT(*) FROM "RoleAssignments" p WHERE p."PrincipalType" = 'User' AND p."PrincipalId" = r."PrincipalId" AND p."OrganizationId" = @org AND p."ProjectId" IS NOT NULL),
                    r."CreatedAt", (SELECT u."LastActiveAt" FROM "AspNetUsers" u WHERE u."Id" = r."PrincipalId")
-            FROM "RoleAssignments" r
-            WHERE {where}
+            FROM (SELECT * FROM "RoleAssignments" r WHERE {where}{(after is null ? "" : " AND " + after)} ORDER BY {orderBy} LIMIT @take OFFSET @skip) r
             ORDER BY {orderBy}
-            LIMIT @take OFFSET @skip
             """, connection);
         page.Parameters.AddWithValue("org", orgId);
         page.Parameters.AddWithValue("take", c.Query.PageSize);
-        page.Parameters.AddWithValue("skip", c.Query.Page * c.Query.PageSize);
+        page.Parameters.AddWithValue("skip", after is null ? c.Query.Page * c.Query.PageSize : 0);
+        if (after is not null) page.Parameters.AddWithValue("after", c.Query.From!.Email);
         if (!string.IsNullOrEmpty(search)) page.Parameters.AddWithValue("q", MemberSearchIndex.ContainsPattern(search));
         var emails = new List<string>(c.Query.PageSize);
-        await using var reader = await page.ExecuteReaderAsync();
+        var ids = new List<string>(c.Query.PageSize);
+        var reader = await page.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
             emails.Add(reader.GetString(2));
-            _ = (reader.GetString(0), reader.GetString(1), reader.GetString(3), reader.GetInt64(4), reader.GetDateTime(5), reader.IsDBNull(6) ? (DateTime?)null : reader.GetDateTime(6));
+            ids.Add(reader.GetString(0));
+            _ = (reader.GetString(1), reader.GetString(3), reader.GetInt64(4), reader.GetDateTime(5), reader.IsDBNull(6) ? (DateTime?)null : reader.GetDateTime(6));
         }
+        await reader.DisposeAsync();
+        // Every organization role of the page's members, as the service reads them.
+        if (ids.Count > 0)
+        {
+            await using var roles = new Npgsql.NpgsqlCommand(
+                "SELECT \"PrincipalId\", \"Role\" FROM \"RoleAssignments\" WHERE \"OrganizationId\" = @org AND \"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"PrincipalId\" = ANY(@ids)", connection);
+            roles.Parameters.AddWithValue("org", orgId);
+            roles.Parameters.AddWithValue("ids", ids.ToArray());
+            await using var rolesReader = await roles.ExecuteReaderAsync();
+            while (await rolesReader.ReadAsync()) _ = (rolesReader.GetString(0), rolesReader.GetString(1));
+        }
+        if (c.Query.From is { Forward: false }) emails.Reverse();
         return (total, emails);
     }
 
