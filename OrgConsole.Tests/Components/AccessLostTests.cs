@@ -24,7 +24,7 @@ public sealed class AccessLostTests : MudComponentTest
         var member = await db.AddMemberAsync(acme, Role.OrgMember);
         await db.GrantAsync(other, member, Role.OrgMember);
         var scope = db.As(member);
-        foreach (var service in new[] { typeof(Authorizer), typeof(OrganizationService) })
+        foreach (var service in new[] { typeof(Authorizer), typeof(OrganizationService), typeof(OrgConsole.Features.Invitations.InvitationService) })
         {
             Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
         }
@@ -59,7 +59,7 @@ public sealed class AccessLostTests : MudComponentTest
         var (secret, _) = await db.CreateOrganizationAsync("Secret Corp");
         var stranger = await db.CreateUserAsync("stranger@test.example");
         var scope = db.As(stranger);
-        foreach (var service in new[] { typeof(Authorizer), typeof(OrganizationService) })
+        foreach (var service in new[] { typeof(Authorizer), typeof(OrganizationService), typeof(OrgConsole.Features.Invitations.InvitationService) })
         {
             Context.Services.AddScoped(service, _ => scope.ServiceProvider.GetRequiredService(service));
         }

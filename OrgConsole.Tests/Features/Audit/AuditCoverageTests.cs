@@ -23,7 +23,7 @@ namespace OrgConsole.Tests.Features.Audit;
 /// </summary>
 public class AuditCoverageTests
 {
-    private static readonly string[] ReadPrefixes = ["Get", "List", "Search", "Export", "Verify", "Allowed", "Preview", "Can", "Describe", "Check", "Render", "Test", "Count"];
+    private static readonly string[] ReadPrefixes = ["Get", "List", "Search", "Export", "Verify", "Allowed", "Preview", "Can", "Describe", "Check", "Render", "Test", "Count", "Page"];
 
     /// <summary>Mutations that are deliberately not audited, and why.</summary>
     private static readonly Dictionary<string, string> NotAudited = new()
