@@ -73,8 +73,11 @@ public sealed class SupportConsoleTests(BrowserFixture browser, ITestOutputHelpe
                 catch (TimeoutException) when (attempt < 3) { await MudInput(support, "move-target").FillAsync(""); }
             }
             await globexOption.ClickAsync();
+            // The choice renders back into the dialog before the next field is typed into (a render in between would drop the text).
+            await Expect(MudInput(support, "move-target")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^Globex \\("));
             await MudInput(support, "move-owner").FillAsync("owner@acme.example");
             await MudInput(support, "move-reason").FillAsync("TICKET-4711 move to Globex");
+            await Expect(MudInput(support, "move-owner")).ToHaveValueAsync("owner@acme.example");
             await support.GetByTestId("move-confirm").ClickAsync();
             await Expect(support.GetByText("Analytics was moved.")).ToBeVisibleAsync();
             await Expect(support.GetByTestId("support-projects")).Not.ToContainTextAsync("Analytics");
