@@ -10,6 +10,7 @@ public sealed class PermissionMatrixTestsOnPostgres : Access.PermissionMatrixTes
 public sealed class LastOwnerGuardTestsOnPostgres : Features.Members.LastOwnerGuardTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class MemberServiceTestsOnPostgres : Features.Members.MemberServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class AdminApiContractTestsOnPostgres : Api.AdminApi.AdminApiContractTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class RoleBindingListTestsOnPostgres : Api.AdminApi.RoleBindingListTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class ApiKeyCheckEndpointTestsOnPostgres : Api.ApiKeyCheckEndpointTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class SignInTestsOnPostgres : Api.SignInTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class UsageIngestionTestsOnPostgres : Api.UsageIngestionTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
