@@ -12,6 +12,7 @@ public sealed class LastOwnerGuardTestsOnPostgres : Features.Members.LastOwnerGu
 public sealed class MemberKeysetPagingTestsOnPostgres : Features.Members.MemberKeysetPagingTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class MemberServiceTestsOnPostgres : Features.Members.MemberServiceTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class AdminApiContractTestsOnPostgres : Api.AdminApi.AdminApiContractTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class RoleBindingListTestsOnPostgres : Api.AdminApi.RoleBindingListTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class ApiKeyCheckEndpointTestsOnPostgres : Api.ApiKeyCheckEndpointTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class SignInTestsOnPostgres : Api.SignInTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class UsageIngestionTestsOnPostgres : Api.UsageIngestionTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }

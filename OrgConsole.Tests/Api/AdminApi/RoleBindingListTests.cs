@@ -11,7 +11,7 @@ namespace OrgConsole.Tests.Api.AdminApi;
 /// GET /admin/role-bindings with many pending invites: filters and pages are cut in SQL (one UNION query), and walking the
 /// pages with any filter yields exactly the matching bindings of the caller's organization, each once — never another's.
 /// </summary>
-public sealed class RoleBindingListTests : IAsyncLifetime
+public class RoleBindingListTests : IAsyncLifetime
 {
     private AdminApiHarness _api = null!;
 

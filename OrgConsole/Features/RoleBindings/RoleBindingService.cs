@@ -67,7 +67,8 @@ public sealed class RoleBindingService(
             if (filter.Role is { } role) invited = invited.Where(r => r.Role == role);
             var invites = invited.Select(r => new ListedBinding
             {
-                Id = r.Id, PrincipalType = PrincipalType.Invite, PrincipalId = null, InvitationId = r.InvitationId, ProjectId = r.ProjectId, Role = r.Role, CreatedAt = r.CreatedAt,
+                // No constant principal type here: PostgreSQL cannot match an untyped literal to the column's text (the row's type follows from InvitationId).
+                Id = r.Id, PrincipalType = null, PrincipalId = null, InvitationId = r.InvitationId, ProjectId = r.ProjectId, Role = r.Role, CreatedAt = r.CreatedAt,
             });
             query = query is null ? invites : query.Concat(invites);
         }
@@ -76,7 +77,7 @@ public sealed class RoleBindingService(
             .OrderBy(r => r.CreatedAt).ThenBy(r => r.PrincipalId).ThenBy(r => r.InvitationId).ThenBy(r => r.ProjectId).ThenBy(r => r.Role).ThenBy(r => r.Id)
             .Skip(skip).Take(take + 1).ToListAsync(ct);
         var page = rows.Take(take)
-            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType, r.PrincipalId ?? r.InvitationId!.Value.ToString(), r.ProjectId, r.Role, r.CreatedAt)).ToList();
+            .Select(r => new RoleBindingRow(r.Id, r.PrincipalType ?? PrincipalType.Invite, r.PrincipalId ?? r.InvitationId!.Value.ToString(), r.ProjectId, r.Role, r.CreatedAt)).ToList();
         return new Slice<RoleBindingRow>(page, rows.Count > take);
     }
 
@@ -94,7 +95,7 @@ public sealed class RoleBindingService(
     private sealed class ListedBinding
     {
         public Guid Id { get; init; }
-        public PrincipalType PrincipalType { get; init; }
+        public PrincipalType? PrincipalType { get; init; }
         public string? PrincipalId { get; init; }
         public Guid? InvitationId { get; init; }
         public Guid? ProjectId { get; init; }
