@@ -11,36 +11,34 @@ public sealed record ErrorResponse(int Status, ErrorBody Error);
 
 public sealed record ErrorBody(string Code, string Message);
 
-/// <summary>403 with a JSON body (the framework's <c>Forbid</c> is an authentication challenge, without one).</summary>
-public sealed class Forbidden<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
+/// <summary>
+/// A status with a JSON body the framework has no typed result for (its <c>Forbid</c> is a challenge and its <c>Unauthorized</c>
+/// has no body). Each subclass names its status once, for the response and for the OpenAPI document.
+/// </summary>
+public abstract class JsonStatusResult<TValue>(TValue value, int status) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
 {
     public TValue Value { get; } = value;
-    public int StatusCode => StatusCodes.Status403Forbidden;
+    public int StatusCode { get; } = status;
     int? IStatusCodeHttpResult.StatusCode => StatusCode;
     object? IValueHttpResult.Value => Value;
     public Task ExecuteAsync(HttpContext httpContext) => JsonBody.WriteAsync(httpContext, StatusCode, Value);
+}
+
+/// <summary>403 with a JSON body.</summary>
+public sealed class Forbidden<TValue>(TValue value) : JsonStatusResult<TValue>(value, StatusCodes.Status403Forbidden), IEndpointMetadataProvider
+{
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => JsonBody.Document<TValue>(builder, StatusCodes.Status403Forbidden);
 }
 
-/// <summary>401 with a JSON body (the framework's <c>Unauthorized</c> has none).</summary>
-public sealed class Unauthorized<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
+/// <summary>401 with a JSON body.</summary>
+public sealed class Unauthorized<TValue>(TValue value) : JsonStatusResult<TValue>(value, StatusCodes.Status401Unauthorized), IEndpointMetadataProvider
 {
-    public TValue Value { get; } = value;
-    public int StatusCode => StatusCodes.Status401Unauthorized;
-    int? IStatusCodeHttpResult.StatusCode => StatusCode;
-    object? IValueHttpResult.Value => Value;
-    public Task ExecuteAsync(HttpContext httpContext) => JsonBody.WriteAsync(httpContext, StatusCode, Value);
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => JsonBody.Document<TValue>(builder, StatusCodes.Status401Unauthorized);
 }
 
 /// <summary>429 with a JSON body.</summary>
-public sealed class TooManyRequests<TValue>(TValue value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<TValue>
+public sealed class TooManyRequests<TValue>(TValue value) : JsonStatusResult<TValue>(value, StatusCodes.Status429TooManyRequests), IEndpointMetadataProvider
 {
-    public TValue Value { get; } = value;
-    public int StatusCode => StatusCodes.Status429TooManyRequests;
-    int? IStatusCodeHttpResult.StatusCode => StatusCode;
-    object? IValueHttpResult.Value => Value;
-    public Task ExecuteAsync(HttpContext httpContext) => JsonBody.WriteAsync(httpContext, StatusCode, Value);
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => JsonBody.Document<TValue>(builder, StatusCodes.Status429TooManyRequests);
 }
 
