@@ -34,3 +34,4 @@ public sealed class JobLeaseTestsOnPostgres : Jobs.JobLeaseTests, IPostgresVaria
 public sealed class DisplayNameTestsOnPostgres : Features.Accounts.DisplayNameTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class PendingInvitationTestsOnPostgres : Features.Invitations.PendingInvitationTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
 public sealed class HealthTestsOnPostgres : Api.HealthTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }
+public sealed class MemberPageCostTestsOnPostgres : Features.Members.MemberPageCostTests, IPostgresVariant { private readonly bool _postgres = TestProvider.UsePostgres(); }

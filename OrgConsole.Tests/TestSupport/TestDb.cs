@@ -62,7 +62,8 @@ public sealed class TestDb : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public IDbContextFactory<ApplicationDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
 
-    public static async Task<TestDb> CreateAsync()
+    /// <param name="configureDb">Extra context options (an interceptor that watches the commands, say), on either provider.</param>
+    public static async Task<TestDb> CreateAsync(Action<DbContextOptionsBuilder>? configureDb = null)
     {
         if (TestProvider.IsPostgres)
         {
@@ -71,6 +72,7 @@ public sealed class TestDb : IAsyncDisposable
             var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
             var container = new ServiceCollection();
             Register(container, connectionString, clock, DatabaseSetup.PostgresProvider);
+            if (configureDb is not null) container.ConfigureDbContext<PostgresDbContext>(configureDb);
             return new TestDb("", container.BuildServiceProvider(), clock, connectionString);
         }
         var template = await Template.Value;
@@ -79,6 +81,7 @@ public sealed class TestDb : IAsyncDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         Register(services, ConnectionString(path), time);
+        if (configureDb is not null) services.ConfigureDbContext<ApplicationDbContext>(configureDb);
         return new TestDb(path, services.BuildServiceProvider(), time);
     }
 

@@ -74,30 +74,38 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         var items = new List<MemberListItem>(query.PageSize);
         if (string.IsNullOrWhiteSpace(query.Search))
         {
-            // The organization's member count is kept by triggers: no counting 100,000 rows per page.
-            var count = await MemberCountQuery(db, organizationId);
             await foreach (var row in PageQuery(query.Sort, query.Descending, db.Database.IsNpgsql())(db, organizationId, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
             {
                 items.Add(row.ToItem());
             }
+            // The organization's member count is kept by triggers: no counting 100,000 rows per page.
+            var count = TotalFromPage(query, items.Count) ?? await MemberCountQuery(db, organizationId);
             return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), count);
         }
         var postgres = db.Database.IsNpgsql();
         if (SearchPhrase(query.Search, postgres) is { } phrase)
         {
             // A plain text search (the usual case): compiled, on the trigram index (SQLite FTS5, PostgreSQL pg_trgm).
-            var matching = await (postgres ? SearchCountQueryPostgres : SearchCountQuery)(db, organizationId, phrase);
             await foreach (var row in SearchPageQuery(query.Sort, query.Descending, postgres)(db, organizationId, phrase, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
             {
                 items.Add(row.ToItem());
             }
+            var matching = TotalFromPage(query, items.Count) ?? await (postgres ? SearchCountQueryPostgres : SearchCountQuery)(db, organizationId, phrase);
             return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), matching);
         }
         var filtered = Filter(db, organizationId, query.Search);
-        var total = await filtered.CountAsync(ct);
         var rows = await Sort(filtered, query).Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
+        var total = TotalFromPage(query, rows.Count) ?? await filtered.CountAsync(ct);
         return new MemberPage(await WithAllRolesAsync(db, organizationId, rows.Select(r => r.ToItem()).ToList(), ct), total);
     }
+
+    /// <summary>
+    /// A page by offset that comes back short is the list's last: its total is the offset plus its rows, no count needed —
+    /// the usual case for a search, and for every organization with fewer members than a page. An empty page past the
+    /// first proves nothing (the list may have shrunk): then the total is counted.
+    /// </summary>
+    private static int? TotalFromPage(MemberQuery query, int rows) =>
+        rows < query.PageSize && (rows > 0 || query.Page == 0) ? query.Page * query.PageSize + rows : null;
 
     /// <summary>
     /// Next or previous page by keyset: the rows just past the edge member in the sort order (its key, then email), a

@@ -243,17 +243,25 @@ namespace OrgConsole.Data.Migrations.Postgres
                         .HasDatabaseName("IX_Members_Joined")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "CreatedAt", "PrincipalEmail"), new[] { "Id" });
+
                     b.HasIndex("OrganizationId", "PrincipalEmail", "PrincipalName")
                         .HasDatabaseName("IX_Members_Email")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "PrincipalEmail", "PrincipalName"), new[] { "Id" });
 
                     b.HasIndex("OrganizationId", "PrincipalName", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Name")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "PrincipalName", "PrincipalEmail"), new[] { "Id" });
+
                     b.HasIndex("OrganizationId", "Role", "PrincipalEmail")
                         .HasDatabaseName("IX_Members_Role")
                         .HasFilter("\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("OrganizationId", "Role", "PrincipalEmail"), new[] { "Id" });
 
                     b.HasIndex("OrganizationId", "PrincipalType", "PrincipalId", "Role")
                         .IsUnique()

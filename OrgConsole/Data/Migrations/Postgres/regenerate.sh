@@ -10,8 +10,8 @@ dotnet build OrgConsole -v q >/dev/null
 dotnet ef migrations add PostgresInitial --project OrgConsole --context PostgresDbContext --no-build \
     --output-dir Data/Migrations/Postgres --namespace OrgConsole.Data.Migrations.Postgres
 # dotnet ef writes the snapshot under a folder named after the namespace; keep it beside the migration.
-if [[ -f OrgConsole/OrgConsole/$dir/PostgresDbContextModelSnapshot.cs ]]; then
-    mv OrgConsole/OrgConsole/$dir/PostgresDbContextModelSnapshot.cs "$dir/" && rm -rf OrgConsole/OrgConsole
+if [[ -f OrgConsole/$dir/PostgresDbContextModelSnapshot.cs ]]; then
+    mv OrgConsole/$dir/PostgresDbContextModelSnapshot.cs "$dir/" && rm -rf OrgConsole/OrgConsole
 fi
 python3 - "$dir" <<'PY'
 import glob, sys

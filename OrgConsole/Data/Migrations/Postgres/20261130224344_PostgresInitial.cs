@@ -823,25 +823,29 @@ namespace OrgConsole.Data.Migrations.Postgres
                 name: "IX_Members_Email",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "PrincipalEmail", "PrincipalName" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"")
+                .Annotation("Npgsql:IndexInclude", new[] { "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Members_Joined",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "CreatedAt", "PrincipalEmail" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"")
+                .Annotation("Npgsql:IndexInclude", new[] { "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Members_Name",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "PrincipalName", "PrincipalEmail" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"")
+                .Annotation("Npgsql:IndexInclude", new[] { "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Members_Role",
                 table: "RoleAssignments",
                 columns: new[] { "OrganizationId", "Role", "PrincipalEmail" },
-                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"");
+                filter: "\"ProjectId\" IS NULL AND \"PrincipalType\" = 'User' AND \"IsListed\"")
+                .Annotation("Npgsql:IndexInclude", new[] { "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_RoleAssignments_OrgPrincipalRole",
