@@ -33,7 +33,7 @@ public sealed class AccessLostTests : MudComponentTest
         Context.AddAuthorization().SetAuthorized("member");
         Context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var navigation = Context.Services.GetRequiredService<BunitNavigationManager>();
-        navigation.NavigateTo(OrgRoutes.Projects(acme));
+        navigation.NavigateTo(OrgConsole.Features.Projects.ProjectsRoutes.Projects(acme));
 
         var layout = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<h1>Projects of Acme</h1>"))));
         layout.WaitForAssertion(() => Assert.Contains("Projects of Acme", layout.Markup));
@@ -43,13 +43,13 @@ public sealed class AccessLostTests : MudComponentTest
         {
             await ctx.RoleAssignments.Where(r => r.OrganizationId == acme && r.PrincipalId == member).ExecuteDeleteAsync();
         }
-        await layout.InvokeAsync(() => navigation.NavigateTo(OrgRoutes.Overview(acme)));
+        await layout.InvokeAsync(() => navigation.NavigateTo(OrgConsole.Features.Organizations.OrganizationRoutes.Overview(acme)));
 
         layout.WaitForAssertion(() => Assert.Equal("You no longer have access to Acme Lost", layout.Find("[data-testid=access-lost] h1").TextContent.Trim()));
         Assert.DoesNotContain("Projects of Acme", layout.Markup);
         var switchTo = layout.Find("[data-testid=switch-org-list] a");
         Assert.Equal("Beta Works", switchTo.TextContent.Trim());
-        Assert.Equal(OrgRoutes.Overview(other), switchTo.GetAttribute("href"));
+        Assert.Equal(OrgConsole.Features.Organizations.OrganizationRoutes.Overview(other), switchTo.GetAttribute("href"));
     }
 
     [Fact(Timeout = 30_000)]
@@ -67,7 +67,7 @@ public sealed class AccessLostTests : MudComponentTest
         Context.Services.AddSingleton(new AccountPreferences(db.DbFactory, scope.ServiceProvider.GetRequiredService<ActorAccessor>()));
         Context.AddAuthorization().SetAuthorized("stranger");
         Context.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        Context.Services.GetRequiredService<BunitNavigationManager>().NavigateTo(OrgRoutes.Overview(secret));
+        Context.Services.GetRequiredService<BunitNavigationManager>().NavigateTo(OrgConsole.Features.Organizations.OrganizationRoutes.Overview(secret));
 
         var layout = Context.Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p>body</p>"))));
 

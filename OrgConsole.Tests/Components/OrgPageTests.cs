@@ -5,6 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrgConsole.Access;
 using OrgConsole.Components.Shared;
+using OrgConsole.Features.ApiKeys;
+using OrgConsole.Features.Projects;
+using OrgConsole.Features.Projects.Pages;
+using OrgConsole.Features.ServiceAccounts;
 using OrgConsole.Features.Organizations;
 using OrgConsole.Features.Organizations.Pages;
 using OrgConsole.Features.Sso;
@@ -59,6 +63,27 @@ public sealed class OrgPageTests : MudComponentTest
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task AProject_KeepsAHalfTypedName_WhenTheLayoutRecascades()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Project Typing");
+        var projectId = await db.AddProjectAsync(orgId, "Search");
+        var org = await SignInAsync(db, orgId, owner, [typeof(ProjectService), typeof(ProjectMemberService), typeof(ApiKeyService), typeof(ServiceAccountService)]);
+        var access = (await db.As(owner).ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId))!;
+        var host = Context.Render<LayoutLike<ProjectPage>>(p => p.Add(x => x.OrgId, orgId).Add(x => x.ProjectId, projectId).Add(x => x.Org, org));
+        host.WaitForElement("[data-testid=project-rename-save]");
+        var shown = host.FindComponent<ProjectSettingsTab>().Instance.Project;
+
+        ProjectName(host).Change("Search v");
+        await host.InvokeAsync(() => host.Instance.Recascade(new OrgContext(access, () => Task.CompletedTask)));
+        await host.InvokeAsync(() => host.Instance.Recascade(new OrgContext(access, () => Task.CompletedTask)));
+
+        host.WaitForAssertion(() => Assert.Equal("Search v", ProjectName(host).GetAttribute("value")));
+        // The project was not read again: its tabs hold the very context they loaded for.
+        Assert.Same(shown, host.FindComponent<ProjectSettingsTab>().Instance.Project);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task APage_LoadsOncePerOrganization_AndAgainForAnother()
     {
         var first = Guid.NewGuid();
@@ -78,6 +103,9 @@ public sealed class OrgPageTests : MudComponentTest
     private static AngleSharp.Dom.IElement RenameInput<T>(IRenderedComponent<T> host) where T : IComponent =>
         host.Find("[data-testid=rename-input] input, input[data-testid=rename-input]");
 
+    private static AngleSharp.Dom.IElement ProjectName<T>(IRenderedComponent<T> host) where T : IComponent =>
+        host.Find("[data-testid=project-rename-input] input, input[data-testid=project-rename-input]");
+
     private static AngleSharp.Dom.IElement Issuer<T>(IRenderedComponent<T> host) where T : IComponent =>
         host.Find("[data-testid=sso-issuer] input, input[data-testid=sso-issuer]");
 
@@ -86,6 +114,9 @@ public sealed class OrgPageTests : MudComponentTest
     {
         [Parameter] public Guid OrgId { get; set; }
         [Parameter] public OrgContext? Org { get; set; }
+
+        /// <summary>For a page under a project (<c>/orgs/{OrgId}/projects/{ProjectId}</c>).</summary>
+        [Parameter] public Guid? ProjectId { get; set; }
 
         public void Recascade(OrgContext? org)
         {
@@ -101,6 +132,7 @@ public sealed class OrgPageTests : MudComponentTest
             {
                 page.OpenComponent<TPage>(0);
                 page.AddComponentParameter(1, "OrgId", OrgId);
+                if (ProjectId is { } projectId) page.AddComponentParameter(2, "ProjectId", projectId);
                 page.CloseComponent();
             }));
             builder.CloseComponent();

@@ -67,12 +67,6 @@ public static class AdminApiSetup
         return false;
     }
 
-    /// <summary>
-    /// Names an operation as Pinecone does. Its responses come from the handler's typed results; the group adds the gate's 401 and 500.
-    /// </summary>
-    public static RouteHandlerBuilder Operation(this RouteHandlerBuilder builder, string operationId, string summary, string tag) =>
-        builder.WithName(operationId).WithSummary(summary).WithTags(tag);
-
     public static string ResourceType(Guid? projectId) => projectId is null ? "organization" : "project";
 
     public static Role[] ProjectScopedRoles => [.. Roles.ProjectRoles];

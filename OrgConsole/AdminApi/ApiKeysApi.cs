@@ -7,16 +7,13 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/projects/{id}/api-keys and /admin/api-keys/{id} — through <see cref="ApiKeyService"/>.</summary>
 public static class ApiKeysApi
 {
-    private const string Tag = "API keys";
 
-    public static void MapApiKeysApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/projects/{project_id}/api-keys", ListApiKeysAsync).Operation("list_project_api_keys", "List API keys", Tag);
-        admin.MapPost("/projects/{project_id}/api-keys", CreateApiKeyAsync).Accepts<CreateApiKeyRequest>("application/json").Operation("create_api_key", "Create an API key", Tag);
-        admin.MapGet("/api-keys/{api_key_id}", GetApiKeyAsync).Operation("fetch_api_key", "Get API key details", Tag);
-        admin.MapPatch("/api-keys/{api_key_id}", UpdateApiKeyAsync).Accepts<UpdateApiKeyRequest>("application/json").Operation("update_api_key", "Update an API key", Tag);
-        admin.MapDelete("/api-keys/{api_key_id}", DeleteApiKeyAsync).Operation("delete_api_key", "Delete an API key", Tag);
-    }
+    public static void MapApiKeysApi(this RouteGroupBuilder admin) => admin.Operations("API keys")
+        .Get("/projects/{project_id}/api-keys", ListApiKeysAsync, "list_project_api_keys", "List API keys")
+        .Post<CreateApiKeyRequest>("/projects/{project_id}/api-keys", CreateApiKeyAsync, "create_api_key", "Create an API key")
+        .Get("/api-keys/{api_key_id}", GetApiKeyAsync, "fetch_api_key", "Get API key details")
+        .Patch<UpdateApiKeyRequest>("/api-keys/{api_key_id}", UpdateApiKeyAsync, "update_api_key", "Update an API key")
+        .Delete("/api-keys/{api_key_id}", DeleteApiKeyAsync, "delete_api_key", "Delete an API key");
 
     public static async Task<Results<Ok<ListResponse<ApiKeyDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListApiKeysAsync(
         string project_id, HttpContext http, ApiKeyService keys, CancellationToken ct)

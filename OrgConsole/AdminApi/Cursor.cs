@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrgConsole.Common;
 
 namespace OrgConsole.AdminApi;
 
@@ -43,6 +44,22 @@ public static class Cursor
         }
         return null;
     }
+
+    /// <summary>
+    /// An offset-paged list, answered one way: reads <c>limit</c> and the token, asks <paramref name="read"/> for that slice
+    /// (skip, take), and answers it with the next page's token while there is more.
+    /// </summary>
+    public static async Task<Results<Ok<PagedResponse<TDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> OffsetPageAsync<TRow, TDto>(
+        HttpRequest request, string list, Func<int, int, Task<Result<Slice<TRow>>>> read, Func<TRow, TDto> dto)
+    {
+        if (ReadOffsetPage(request, list, out var skip, out var take) is { } bad) return bad;
+        var page = await read(skip, take);
+        return page.IsSuccess ? OffsetPaged(list, skip, take, page.Value, dto) : ApiResults.Fail<Ok<PagedResponse<TDto>>>(page.Error);
+    }
+
+    /// <summary>A slice read at <paramref name="skip"/> as the list's response: its items, and the next token while there is more.</summary>
+    public static Ok<PagedResponse<TDto>> OffsetPaged<TRow, TDto>(string list, int skip, int take, Slice<TRow> page, Func<TRow, TDto> dto) =>
+        TypedResults.Ok(new PagedResponse<TDto>(page.Items.Select(dto).ToList(), page.HasMore ? new Pagination(Encode(list, (skip + take).ToString())) : null));
 
     public static BadRequest<ErrorResponse>? ReadLimit(HttpRequest request, out int take)
     {

@@ -7,27 +7,18 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/invites — through <see cref="InvitationService"/> (tokens hashed, 7-day expiry, 100 emails an hour).</summary>
 public static class InvitesApi
 {
-    private const string Tag = "Invites";
     private const string List = "invites";
 
-    public static void MapInvitesApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/invites", ListInvitesAsync).Operation("list_invites", "List pending and expired invites", Tag);
-        admin.MapPost("/invites", CreateInviteAsync).Accepts<CreateInviteRequest>("application/json").Operation("create_invite", "Invite a user to the organization", Tag);
-        admin.MapGet("/invites/{invite_id}", GetInviteAsync).Operation("fetch_invite", "Get invite details", Tag);
-        admin.MapDelete("/invites/{invite_id}", DeleteInviteAsync).Operation("delete_invite", "Delete a pending invite", Tag);
-        admin.MapPost("/invites/{invite_id}/resend", ResendInviteAsync).Operation("resend_invite", "Resend an invite email", Tag);
-    }
+    public static void MapInvitesApi(this RouteGroupBuilder admin) => admin.Operations("Invites")
+        .Get("/invites", ListInvitesAsync, "list_invites", "List pending and expired invites")
+        .Post<CreateInviteRequest>("/invites", CreateInviteAsync, "create_invite", "Invite a user to the organization")
+        .Get("/invites/{invite_id}", GetInviteAsync, "fetch_invite", "Get invite details")
+        .Delete("/invites/{invite_id}", DeleteInviteAsync, "delete_invite", "Delete a pending invite")
+        .Post("/invites/{invite_id}/resend", ResendInviteAsync, "resend_invite", "Resend an invite email");
 
-    public static async Task<Results<Ok<PagedResponse<InviteDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListInvitesAsync(
-        HttpContext http, InvitationService invitations, CancellationToken ct)
-    {
-        if (Cursor.ReadOffsetPage(http.Request, List, out var skip, out var take) is { } bad) return bad;
-        var page = await invitations.ListPendingPageAsync(http.Caller().OrganizationId, skip, take, ct);
-        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<InviteDto>>>(page.Error);
-        var p = page.Value;
-        return TypedResults.Ok(new PagedResponse<InviteDto>(p.Items.Select(Dto).ToList(), p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
-    }
+    public static Task<Results<Ok<PagedResponse<InviteDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListInvitesAsync(
+        HttpContext http, InvitationService invitations, CancellationToken ct) =>
+        Cursor.OffsetPageAsync(http.Request, List, (skip, take) => invitations.ListPendingPageAsync(http.Caller().OrganizationId, skip, take, ct), Dto);
 
     public static async Task<Results<Ok<InviteDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, UnprocessableEntity<ErrorResponse>>> CreateInviteAsync(
         HttpContext http, InvitationService invitations, CancellationToken ct)

@@ -71,13 +71,9 @@ public static class OAuthTokenEndpoint
             return TooManyRequests(limit);
         }
 
-        var (account, failure) = await accounts.AuthenticateAsync(fields["client_id"], fields["client_secret"], ct);
-        if (failure == CredentialFailure.PlanDoesNotAllow)
-        {
-            return new Forbidden<OAuthError>(new OAuthError("access_denied", "Service accounts are part of the Enterprise plan, and this organization's plan no longer includes them. " +
-                                                "An Owner or Billing admin can upgrade the plan under Billing → Plan."));
-        }
-        if (account is null) return new Unauthorized<OAuthError>(new OAuthError("invalid_client", "Unknown client_id or wrong client_secret."));
+        var authenticated = await accounts.AuthenticateAsync(fields["client_id"], fields["client_secret"], ct);
+        if (!authenticated.IsSuccess) return Refused(authenticated.Error);
+        var account = authenticated.Value;
 
         var token = await tokens.IssueAsync(account, audience, ct);
         var actor = new Actor(ActorType.ServiceAccount, account.Id.ToString(), account.Name)
@@ -126,6 +122,16 @@ public static class OAuthTokenEndpoint
             return (null, ex.Message);
         }
     }
+
+    /// <summary>
+    /// A refusal of the credentials in OAuth form: the plan gate (valid credentials, but the plan no longer includes service
+    /// accounts) is 403 access_denied with the plan gate's one message, as the Admin API's QUOTA_EXCEEDED carries it; any other
+    /// refusal is 401 invalid_client.
+    /// </summary>
+    private static Results<Ok<TokenResponse>, BadRequest<OAuthError>, Unauthorized<OAuthError>, Forbidden<OAuthError>, TooManyRequests<OAuthError>> Refused(Common.Error error) =>
+        error.IsPlanGate
+            ? new Forbidden<OAuthError>(new OAuthError("access_denied", error.Message))
+            : new Unauthorized<OAuthError>(new OAuthError("invalid_client", error.Message));
 
     private static TooManyRequests<OAuthError> TooManyRequests(RateLimitDecision limit) =>
         new(new OAuthError("too_many_requests", $"Too many token requests. Try again in {limit.RetryAfterSeconds} seconds."));

@@ -7,16 +7,12 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/organizations: a token sees only its own organization; any other id is 404.</summary>
 public static class OrganizationsApi
 {
-    private const string Tag = "Organizations";
 
-    public static void MapOrganizationsApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/organizations", ListOrganizationsAsync).Operation("list_organizations", "List organizations", Tag);
-        admin.MapGet("/organizations/{organization_id}", GetOrganizationAsync).Operation("fetch_organization", "Get organization details", Tag);
-        admin.MapPatch("/organizations/{organization_id}", UpdateOrganizationAsync).Accepts<UpdateOrganizationRequest>("application/json")
-            .Operation("update_organization", "Update an organization", Tag);
-        admin.MapDelete("/organizations/{organization_id}", DeleteOrganizationAsync).Operation("delete_organization", "Delete an organization", Tag);
-    }
+    public static void MapOrganizationsApi(this RouteGroupBuilder admin) => admin.Operations("Organizations")
+        .Get("/organizations", ListOrganizationsAsync, "list_organizations", "List organizations")
+        .Get("/organizations/{organization_id}", GetOrganizationAsync, "fetch_organization", "Get organization details")
+        .Patch<UpdateOrganizationRequest>("/organizations/{organization_id}", UpdateOrganizationAsync, "update_organization", "Update an organization")
+        .Delete("/organizations/{organization_id}", DeleteOrganizationAsync, "delete_organization", "Delete an organization");
 
     public static async Task<Results<Ok<ListResponse<OrganizationDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListOrganizationsAsync(
         HttpContext http, OrganizationService organizations, TimeProvider time, CancellationToken ct)

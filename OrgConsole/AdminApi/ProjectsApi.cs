@@ -6,16 +6,13 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/projects: list, create, fetch, update, delete — through <see cref="ProjectService"/>.</summary>
 public static class ProjectsApi
 {
-    private const string Tag = "Projects";
 
-    public static void MapProjectsApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/projects", ListProjectsAsync).Operation("list_projects", "List projects", Tag);
-        admin.MapPost("/projects", CreateProjectAsync).Accepts<CreateProjectRequest>("application/json").Operation("create_project", "Create a new project", Tag);
-        admin.MapGet("/projects/{project_id}", GetProjectAsync).Operation("fetch_project", "Get project details", Tag);
-        admin.MapPatch("/projects/{project_id}", UpdateProjectAsync).Accepts<UpdateProjectRequest>("application/json").Operation("update_project", "Update a project", Tag);
-        admin.MapDelete("/projects/{project_id}", DeleteProjectAsync).Operation("delete_project", "Delete a project", Tag);
-    }
+    public static void MapProjectsApi(this RouteGroupBuilder admin) => admin.Operations("Projects")
+        .Get("/projects", ListProjectsAsync, "list_projects", "List projects")
+        .Post<CreateProjectRequest>("/projects", CreateProjectAsync, "create_project", "Create a new project")
+        .Get("/projects/{project_id}", GetProjectAsync, "fetch_project", "Get project details")
+        .Patch<UpdateProjectRequest>("/projects/{project_id}", UpdateProjectAsync, "update_project", "Update a project")
+        .Delete("/projects/{project_id}", DeleteProjectAsync, "delete_project", "Delete a project");
 
     public static async Task<Results<Ok<ListResponse<ProjectDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListProjectsAsync(
         HttpContext http, ProjectService projects, CancellationToken ct)

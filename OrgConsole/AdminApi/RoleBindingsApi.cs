@@ -7,16 +7,13 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/role-bindings — through <see cref="RoleBindingService"/>, which hands every change to the owning feature service.</summary>
 public static class RoleBindingsApi
 {
-    private const string Tag = "Role bindings";
     private const string List = "role-bindings";
 
-    public static void MapRoleBindingsApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/role-bindings", ListRoleBindingsAsync).Operation("list_role_bindings", "List role bindings", Tag);
-        admin.MapPost("/role-bindings", CreateRoleBindingAsync).Accepts<CreateRoleBindingRequest>("application/json").Operation("create_role_binding", "Create a role binding", Tag);
-        admin.MapGet("/role-bindings/{role_binding_id}", GetRoleBindingAsync).Operation("fetch_role_binding", "Get role binding details", Tag);
-        admin.MapDelete("/role-bindings/{role_binding_id}", DeleteRoleBindingAsync).Operation("delete_role_binding", "Delete a role binding", Tag);
-    }
+    public static void MapRoleBindingsApi(this RouteGroupBuilder admin) => admin.Operations("Role bindings")
+        .Get("/role-bindings", ListRoleBindingsAsync, "list_role_bindings", "List role bindings")
+        .Post<CreateRoleBindingRequest>("/role-bindings", CreateRoleBindingAsync, "create_role_binding", "Create a role binding")
+        .Get("/role-bindings/{role_binding_id}", GetRoleBindingAsync, "fetch_role_binding", "Get role binding details")
+        .Delete("/role-bindings/{role_binding_id}", DeleteRoleBindingAsync, "delete_role_binding", "Delete a role binding");
 
     public static async Task<Results<Ok<PagedResponse<RoleBindingDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListRoleBindingsAsync(
         HttpContext http, RoleBindingService bindings, CancellationToken ct)
@@ -54,9 +51,7 @@ public static class RoleBindingsApi
         }
         var page = await bindings.ListAsync(org, new RoleBindingFilter(principalType, principalId, projectScope, projectId, role), skip, take, ct);
         if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<RoleBindingDto>>>(page.Error);
-        var p = page.Value;
-        return TypedResults.Ok(new PagedResponse<RoleBindingDto>(p.Items.Select(b => Dto(b, org)).ToList(),
-            p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
+        return Cursor.OffsetPaged(List, skip, take, page.Value, b => Dto(b, org));
     }
 
     /// <summary>Bindings add up (SPEC §1.3a): the very role held already is 409 ALREADY_EXISTS; a binding the service refuses is 422.</summary>

@@ -9,31 +9,19 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/service-accounts — through <see cref="ServiceAccountService"/> (Owner, Enterprise; secrets shown once).</summary>
 public static class ServiceAccountsApi
 {
-    private const string Tag = "Service accounts";
     private const string List = "service-accounts";
 
-    public static void MapServiceAccountsApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/service-accounts", ListServiceAccountsAsync).Operation("list_service_accounts", "List service accounts", Tag);
-        admin.MapPost("/service-accounts", CreateServiceAccountAsync).Accepts<CreateServiceAccountRequest>("application/json")
-            .Operation("create_service_account", "Create a service account", Tag);
-        admin.MapGet("/service-accounts/{service_account_id}", GetServiceAccountAsync).Operation("fetch_service_account", "Get service account details", Tag);
-        admin.MapPatch("/service-accounts/{service_account_id}", UpdateServiceAccountAsync).Accepts<UpdateServiceAccountRequest>("application/json")
-            .Operation("update_service_account", "Update a service account", Tag);
-        admin.MapDelete("/service-accounts/{service_account_id}", DeleteServiceAccountAsync).Operation("delete_service_account", "Delete a service account", Tag);
-        admin.MapPost("/service-accounts/{service_account_id}/rotate-secret", RotateSecretAsync)
-            .Operation("rotate_service_account_secret", "Rotate a service account's client secret", Tag);
-    }
+    public static void MapServiceAccountsApi(this RouteGroupBuilder admin) => admin.Operations("Service accounts")
+        .Get("/service-accounts", ListServiceAccountsAsync, "list_service_accounts", "List service accounts")
+        .Post<CreateServiceAccountRequest>("/service-accounts", CreateServiceAccountAsync, "create_service_account", "Create a service account")
+        .Get("/service-accounts/{service_account_id}", GetServiceAccountAsync, "fetch_service_account", "Get service account details")
+        .Patch<UpdateServiceAccountRequest>("/service-accounts/{service_account_id}", UpdateServiceAccountAsync, "update_service_account", "Update a service account")
+        .Delete("/service-accounts/{service_account_id}", DeleteServiceAccountAsync, "delete_service_account", "Delete a service account")
+        .Post("/service-accounts/{service_account_id}/rotate-secret", RotateSecretAsync, "rotate_service_account_secret", "Rotate a service account's client secret");
 
-    public static async Task<Results<Ok<PagedResponse<ServiceAccountDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListServiceAccountsAsync(
-        HttpContext http, ServiceAccountService accounts, CancellationToken ct)
-    {
-        if (Cursor.ReadOffsetPage(http.Request, List, out var skip, out var take) is { } bad) return bad;
-        var page = await accounts.ListPageAsync(http.Caller().OrganizationId, skip, take, ct);
-        if (!page.IsSuccess) return ApiResults.Fail<Ok<PagedResponse<ServiceAccountDto>>>(page.Error);
-        var p = page.Value;
-        return TypedResults.Ok(new PagedResponse<ServiceAccountDto>(p.Items.Select(Dto).ToList(), p.HasMore ? new Pagination(Cursor.Encode(List, (skip + take).ToString())) : null));
-    }
+    public static Task<Results<Ok<PagedResponse<ServiceAccountDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListServiceAccountsAsync(
+        HttpContext http, ServiceAccountService accounts, CancellationToken ct) =>
+        Cursor.OffsetPageAsync(http.Request, List, (skip, take) => accounts.ListPageAsync(http.Caller().OrganizationId, skip, take, ct), Dto);
 
     public static async Task<Results<Created<ServiceAccountWithSecretDto>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, UnprocessableEntity<ErrorResponse>>> CreateServiceAccountAsync(
         HttpContext http, ServiceAccountService accounts, CancellationToken ct)

@@ -6,15 +6,12 @@ namespace OrgConsole.AdminApi;
 /// <summary>/admin/users: the organization's people — through <see cref="MemberService"/> (removal keeps the last-owner guard).</summary>
 public static class UsersApi
 {
-    private const string Tag = "Users";
     private const string List = "users";
 
-    public static void MapUsersApi(this RouteGroupBuilder admin)
-    {
-        admin.MapGet("/users", ListUsersAsync).Operation("list_users", "List users", Tag);
-        admin.MapGet("/users/{user_id}", GetUserAsync).Operation("fetch_user", "Get user details", Tag);
-        admin.MapDelete("/users/{user_id}", DeleteUserAsync).Operation("delete_user", "Remove a user from the organization", Tag);
-    }
+    public static void MapUsersApi(this RouteGroupBuilder admin) => admin.Operations("Users")
+        .Get("/users", ListUsersAsync, "list_users", "List users")
+        .Get("/users/{user_id}", GetUserAsync, "fetch_user", "Get user details")
+        .Delete("/users/{user_id}", DeleteUserAsync, "delete_user", "Remove a user from the organization");
 
     public static async Task<Results<Ok<PagedResponse<UserDto>>, BadRequest<ErrorResponse>, Forbidden<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> ListUsersAsync(
         HttpContext http, MemberService members, CancellationToken ct)

@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
+using OrgConsole.Features.Plans;
 using OrgConsole.Features.ServiceAccounts;
 
 namespace OrgConsole.Tests.Api.AdminApi;
@@ -211,6 +212,39 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
         var refused = await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("access_denied", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(Plan.Starter)]
+    [InlineData(Plan.Standard)]
+    public async Task ADowngradedOrganization_IsRefusedATokenWithTheOnePlanGateMessage_TheSameAsCreatingAnAccount(Plan plan)
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+        await _api.SetPlanAsync(_api.OrgId, plan);
+
+        var refused = await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret);
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        var create = await _api.AsUserAsync(_api.OwnerId, sp => sp.GetRequiredService<ServiceAccountService>().CreateAsync(_api.OrgId, "another", Role.OrgMember));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("access_denied", body.GetProperty("error").GetString());
+        Assert.True(create.Error?.IsPlanGate);
+        Assert.Equal(create.Error?.Message, body.GetProperty("error_description").GetString());
+        Assert.Equal(ServiceAccountService.UpgradeMessage(plan), body.GetProperty("error_description").GetString());
+        Assert.EndsWith($"under {PlanGate.ChangePlanPlace}.", body.GetProperty("error_description").GetString());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task WrongCredentials_AreStill401InvalidClient()
+    {
+        var account = await _api.ServiceAccountAsync(Role.OrgOwner);
+
+        var refused = await _api.RequestTokenAsync(account.Account.ClientId, account.ClientSecret + "x");
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("invalid_client", body.GetProperty("error").GetString());
+        Assert.Equal("Unknown client_id or wrong client_secret.", body.GetProperty("error_description").GetString());
     }
 
     [Fact(Timeout = 60_000)]

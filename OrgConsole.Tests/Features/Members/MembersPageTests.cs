@@ -206,4 +206,28 @@ public sealed class MembersPageTests : MudComponentTest
         Assert.Contains("umar@members.example", offered);
         Assert.DoesNotContain("owner@members.example", offered);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task AfterANewInvite_TheInvitationsTabGoesBackToTheFirstPage_WhereTheNewInviteIs()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Paging", "owner@paging.example");
+        var earlier = Enumerable.Range(0, 30).Select(i => $"early{i:00}@paging.example").ToList();
+        Assert.True((await db.Service<InvitationService>(owner).InviteAsync(orgId, new InviteRequest(earlier, Role.OrgMember))).IsSuccess);
+        db.Time.Advance(TimeSpan.FromMinutes(5));
+        var org = await SignInAsync(db, orgId, owner, [typeof(MemberService), typeof(InvitationService), typeof(ProjectService)]);
+        var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
+        page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Invitations").Click();
+        page.WaitForAssertion(() => Assert.Equal("1–25 of 30", page.Find("[data-testid=invitations-range]").TextContent), TimeSpan.FromSeconds(10));
+        await page.Find("[data-testid=invitations-next]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("26–30 of 30", page.Find("[data-testid=invitations-range]").TextContent), TimeSpan.FromSeconds(10));
+
+        page.Find("[data-testid=invite-members]").Click();
+        DialogProvider.WaitForElement("[data-testid=invite-emails] textarea, textarea[data-testid=invite-emails]", TimeSpan.FromSeconds(5))
+            .Change("newest@paging.example");
+        await DialogProvider.Find("[data-testid=invite-send]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal("1–25 of 31", page.Find("[data-testid=invitations-range]").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Contains("newest@paging.example", page.Markup);
+    }
 }

@@ -119,20 +119,22 @@ public class ServiceAccountServiceTests
         var created = (await service.CreateAsync(orgId, "ci", Role.OrgMember)).Value;
         var clientId = created.Account.ClientId;
 
-        var (identity, failure) = await service.AuthenticateAsync(clientId, created.ClientSecret);
-        Assert.Equal(CredentialFailure.None, failure);
-        Assert.Equal(created.Account.Id, identity!.Id);
-        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync(clientId, created.ClientSecret + "x")).Failure);
-        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync("nope", created.ClientSecret)).Failure);
+        var identity = (await service.AuthenticateAsync(clientId, created.ClientSecret)).Value;
+        Assert.Equal(created.Account.Id, identity.Id);
+        Assert.Equal(ServiceAccountService.InvalidClient, (await service.AuthenticateAsync(clientId, created.ClientSecret + "x")).Error);
+        Assert.Equal(ServiceAccountService.InvalidClient, (await service.AuthenticateAsync("nope", created.ClientSecret)).Error);
 
         var rotated = (await service.RotateSecretAsync(orgId, created.Account.Id)).Value;
         Assert.NotEqual(created.ClientSecret, rotated.ClientSecret);
-        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync(clientId, created.ClientSecret)).Failure);
-        Assert.Equal(CredentialFailure.None, (await service.AuthenticateAsync(clientId, rotated.ClientSecret)).Failure);
+        Assert.Equal(ServiceAccountService.InvalidClient, (await service.AuthenticateAsync(clientId, created.ClientSecret)).Error);
+        Assert.True((await service.AuthenticateAsync(clientId, rotated.ClientSecret)).IsSuccess);
         Assert.Null(await service.FindActiveAsync(identity.Id, identity.SecretStamp));
 
         await db.SetPlanAsync(orgId, Plan.Standard);
-        Assert.Equal(CredentialFailure.PlanDoesNotAllow, (await service.AuthenticateAsync(clientId, rotated.ClientSecret)).Failure);
+        var refused = (await service.AuthenticateAsync(clientId, rotated.ClientSecret)).Error;
+        // The one plan-gate refusal, the same as creating an account on that plan (pages and the token endpoint show it alike).
+        Assert.True(refused?.IsPlanGate);
+        Assert.Equal((await service.CreateAsync(orgId, "another", Role.OrgMember)).Error, refused);
     }
 
     [Fact(Timeout = 30_000)]
@@ -150,7 +152,7 @@ public class ServiceAccountServiceTests
 
         await using var ctx = await db.DbFactory.CreateDbContextAsync();
         Assert.False(await ctx.RoleAssignments.AnyAsync(r => r.PrincipalType == PrincipalType.ServiceAccount));
-        Assert.Equal(CredentialFailure.InvalidClient, (await service.AuthenticateAsync(created.Account.ClientId, created.ClientSecret)).Failure);
+        Assert.Equal(ServiceAccountService.InvalidClient, (await service.AuthenticateAsync(created.Account.ClientId, created.ClientSecret)).Error);
     }
 
     [Fact(Timeout = 30_000)]

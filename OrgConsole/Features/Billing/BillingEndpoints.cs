@@ -31,13 +31,13 @@ public static class BillingEndpoints
             .WithMetadata(new ErrorShape((failure, message) => HttpError.Json(ErrorShape.StatusOf(failure),
                 failure == PipelineFailure.TooManyRequests ? "RESOURCE_EXHAUSTED" : "UNAVAILABLE", message + " Nothing was stored.")));
 
-        app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.pdf", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
+        app.MapGet(BillingRoutes.InvoicePdfFile, async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
         {
             var pdf = await invoices.RenderPdfAsync(orgId, invoiceId, ct);
             return pdf.IsSuccess ? Results.File(pdf.Value.Content, "application/pdf", pdf.Value.FileName) : Refused(pdf.Error);
         }).RequireAuthorization();
 
-        app.MapGet("/orgs/{orgId:guid}/billing/invoices/{invoiceId:guid}.csv", async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
+        app.MapGet(BillingRoutes.InvoiceCsvFile, async (Guid orgId, Guid invoiceId, InvoiceService invoices, CancellationToken ct) =>
         {
             var csv = await invoices.RenderCsvAsync(orgId, invoiceId, ct);
             return csv.IsSuccess ? Results.File(Encoding.UTF8.GetBytes(csv.Value.Content), "text/csv", csv.Value.FileName) : Refused(csv.Error);

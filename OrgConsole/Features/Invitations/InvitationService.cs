@@ -599,7 +599,7 @@ public sealed class InvitationService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var orgName = await db.Organizations.Where(o => o.Id == organizationId).Select(o => o.Name).FirstAsync(ct);
-        var link = publicUrl.To($"invitations/accept?token={Uri.EscapeDataString(token)}");
+        var link = publicUrl.To(InvitationsRoutes.Accept(token));
         var html = IdentityEmailSender.Layout($"Join {orgName} on OrgConsole",
             $"<p>You are invited to join <strong>{HtmlEncoder.Default.Encode(orgName)}</strong> as <strong>{PrimaryRole(invitation).DisplayName()}</strong>.</p>" +
             $"<p><a href=\"{HtmlEncoder.Default.Encode(link)}\">Accept the invitation</a></p>" +

@@ -31,13 +31,6 @@ public sealed record ProjectServiceAccountRow(Guid ServiceAccountId, string Name
 /// <summary>Who presented valid client credentials (or a valid token): what the Admin API acts as.</summary>
 public sealed record ServiceAccountIdentity(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp);
 
-public enum CredentialFailure
-{
-    None,
-    InvalidClient,
-    PlanDoesNotAllow,
-}
-
 /// <summary>
 /// Service accounts (SPEC §1.3, §7): Owner only, Enterprise plan only. The client secret is shown once and stored as
 /// a SHA-256 hash; its organization role and project roles are role assignments, so the one authorizer answers for them.
@@ -362,15 +355,19 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                 Before: new { Role = existing.Role.ToString() }, ProjectId: projectId);
         }, ct);
 
+    /// <summary>Unknown client id or wrong secret: one answer for both, so the refusal tells nothing about which.</summary>
+    public static readonly Error InvalidClient = Error.Forbidden("Unknown client_id or wrong client_secret.");
+
     /// <summary>
     /// Checks client credentials (the OAuth token endpoint). No actor is needed: the credentials are the identity.
-    /// Unknown ids and wrong secrets fail alike, compared in constant time.
+    /// Unknown ids and wrong secrets fail alike (<see cref="InvalidClient"/>), compared in constant time; valid credentials
+    /// of an organization whose plan no longer includes service accounts get the one plan-gate refusal (<see cref="PlanGate"/>).
     /// </summary>
-    public async Task<(ServiceAccountIdentity? Identity, CredentialFailure Failure)> AuthenticateAsync(string? clientId, string? clientSecret, CancellationToken ct = default)
+    public async Task<Result<ServiceAccountIdentity>> AuthenticateAsync(string? clientId, string? clientSecret, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(clientId) || clientId.Length > 64 || string.IsNullOrEmpty(clientSecret) || clientSecret.Length > 200)
         {
-            return (null, CredentialFailure.InvalidClient);
+            return InvalidClient;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await (
@@ -378,9 +375,9 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             join o in db.Organizations on a.OrganizationId equals o.Id
             where a.ClientId == clientId && o.DeletedAt == null
             select new { a.Id, a.OrganizationId, a.Name, a.SecretHash, a.SecretStamp, o.Plan }).AsNoTracking().FirstOrDefaultAsync(ct);
-        if (!Secrets.Matches(clientSecret, row?.SecretHash ?? Secrets.NoHash) || row is null) return (null, CredentialFailure.InvalidClient);
-        if (!PlanLimits.For(row.Plan).AllowsServiceAccounts) return (null, CredentialFailure.PlanDoesNotAllow);
-        return (new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp), CredentialFailure.None);
+        if (!Secrets.Matches(clientSecret, row?.SecretHash ?? Secrets.NoHash) || row is null) return InvalidClient;
+        if (PlanError(row.Plan) is { } notIncluded) return notIncluded;
+        return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
     }
 
     /// <summary>

@@ -164,7 +164,7 @@ public sealed class SsoSignIn(
         var user = await signInManager.UserManager.FindByIdAsync(admitted.Value.UserId);
         if (user is null) return FailureUrl(SsoFailure.NotConfigured, hint);
         await signInManager.SignInAsync(user, isPersistent: false, authenticationMethod: "sso");
-        return IsLocal(returnUrl) ? returnUrl! : Components.Layout.OrgRoutes.Overview(organizationId);
+        return IsLocal(returnUrl) ? returnUrl! : Organizations.OrganizationRoutes.Overview(organizationId);
     }
 
     private static bool IsLocal(string? url) =>
