@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Data;
+using OrgConsole.Features.Members;
 using OrgConsole.Features.Projects;
 using OrgConsole.Features.ServiceAccounts;
 using OrgConsole.Tests.TestSupport;
@@ -12,7 +13,7 @@ namespace OrgConsole.Tests.Access;
 /// <summary>
 /// Rule: the compiled queries on every request's path (the authorizer's membership and support-visit reads, the Admin
 /// API gate's account lookup, the token endpoint's credential check, the project list) work with every EF model a process
-/// uses — a PostgreSQL context has another model than a SQLite one, and the test suite, tools and a future second
+/// uses (and the members pages' offset, keyset and search queries) — a PostgreSQL context has another model than a SQLite one, and the test suite, tools and a future second
 /// provider all run both in one process. EF binds a compiled query to the model of the first context that runs it and
 /// throws for any other, so these are compiled per model. The second model here is the app's plus one entity, on the
 /// same SQLite file: a different model with the same tables, which is what a second provider is to a compiled query.
@@ -26,6 +27,7 @@ public class CompiledQueryModelTests
         var (orgId, ownerId) = await db.CreateOrganizationAsync();
         await db.SetPlanAsync(orgId, Plan.Enterprise);
         await db.AddProjectAsync(orgId, "Search");
+        await db.AddMemberAsync(orgId, Role.OrgMember, "member@test.example");
         var created = await db.Service<ServiceAccountService>(ownerId).CreateAsync(orgId, "ci-bot", Role.OrgOwner);
         Assert.True(created.IsSuccess, created.Error?.Message);
         var accountId = created.Value.Account.Id;
@@ -54,17 +56,18 @@ public class CompiledQueryModelTests
         var onWiderModel = await RequestPathAsync(wider, orgId, ownerId, accountId, stamp, created.Value);
 
         Assert.Equal(onAppModel, onWiderModel);
-        Assert.Equal(("Acme", Role.OrgOwner, accountId, 1, Role.OrgOwner, (Guid?)accountId), onAppModel);
+        Assert.Equal(("Acme", Role.OrgOwner, accountId, 1, Role.OrgOwner, (Guid?)accountId, (2, 1, 1)), onAppModel);
     }
 
     /// <summary>What an Admin API request and a console click ask first, run through the services of one container.</summary>
-    private static async Task<(string OrgName, Role OwnerRole, Guid ActiveAccount, int Projects, Role AccountRole, Guid? CredentialAccount)> RequestPathAsync(
+    private static async Task<(string OrgName, Role OwnerRole, Guid ActiveAccount, int Projects, Role AccountRole, Guid? CredentialAccount, (int, int, int) Members)> RequestPathAsync(
         IServiceProvider services, Guid orgId, string ownerId, Guid accountId, Guid stamp, ServiceAccountWithSecret account)
     {
         await using var asOwner = services.CreateAsyncScope();
         asOwner.ServiceProvider.GetRequiredService<ActorAccessor>().Current = new Actor(ActorType.User, ownerId, ownerId);
         var ownerAccess = await asOwner.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId);
         Assert.NotNull(ownerAccess);
+        var members = await MembersAsync(asOwner.ServiceProvider.GetRequiredService<MemberService>(), orgId);
         // The support-visit read (a user who is not a member): none open, so no access.
         await using (var stranger = services.CreateAsyncScope())
         {
@@ -82,7 +85,17 @@ public class CompiledQueryModelTests
         var accountAccess = await asAccount.ServiceProvider.GetRequiredService<Authorizer>().GetAccessAsync(orgId);
         var projects = await asAccount.ServiceProvider.GetRequiredService<ProjectService>().ListAsync(orgId);
         Assert.True(projects.IsSuccess, projects.Error?.Message);
-        return (ownerAccess.OrganizationName, ownerAccess.Role, active.Id, projects.Value.Count, accountAccess!.Role, credential?.Id);
+        return (ownerAccess.OrganizationName, ownerAccess.Role, active.Id, projects.Value.Count, accountAccess!.Role, credential?.Id, members);
+    }
+
+    /// <summary>The members page's queries: an offset page, the keyset next page, a search page (total, next page's size, matches).</summary>
+    internal static async Task<(int, int, int)> MembersAsync(MemberService members, Guid orgId)
+    {
+        var first = await members.SearchAsync(orgId, new MemberQuery(PageSize: 1));
+        Assert.True(first.IsSuccess, first.Error?.Message);
+        var next = await members.SearchAsync(orgId, new MemberQuery(PageSize: 1, Page: 1, From: MemberKeyset.After(first.Value.Items[^1])));
+        var found = await members.SearchAsync(orgId, new MemberQuery(Search: "member@", PageSize: 5));
+        return (first.Value.TotalCount, next.Value.Items.Count, found.Value.TotalCount);
     }
 
     /// <summary>The app's model plus one entity: another EF model over the same tables.</summary>
