@@ -70,7 +70,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         if (PrincipalTypeOf(actor) is not { } principalType) return null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rows = new List<MembershipRow>(2);
-        await foreach (var row in MembershipQuery(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
+        await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
         if (rows.Count > 0)
         {
             var roles = Access.Roles.MostPrivilegedFirst(rows.Select(r => r.Role));
@@ -90,7 +90,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     private async Task<OrgAccess?> SupportAccessAsync(Actor actor, Guid organizationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var visit = await ActiveVisitQuery(db, actor.Id, organizationId, time.UtcNow());
+        var visit = await ActiveVisitQuery.For(db)(db, actor.Id, organizationId, time.UtcNow());
         if (visit is null) return null;
         if (!await IsSupportStaffAsync(db, actor.Id, ct)) return null;
         var org = await db.Organizations.AsNoTracking().Where(o => o.Id == organizationId).Select(o => new { o.Name, o.Plan }).FirstOrDefaultAsync(ct);
@@ -100,12 +100,12 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
 
     /// <summary>The staff member's open visit to an organization, if one has not expired.</summary>
     public static Task<SupportVisit?> ActiveVisitAsync(ApplicationDbContext db, string staffUserId, Guid organizationId, DateTime now) =>
-        ActiveVisitQuery(db, staffUserId, organizationId, now);
+        ActiveVisitQuery.For(db)(db, staffUserId, organizationId, now);
 
-    private static readonly Func<ApplicationDbContext, string, Guid, DateTime, Task<SupportVisit?>> ActiveVisitQuery =
-        EF.CompileAsyncQuery((ApplicationDbContext db, string staffUserId, Guid organizationId, DateTime now) => db.SupportVisits.AsNoTracking()
+    private static readonly PerModelQuery<Func<ApplicationDbContext, string, Guid, DateTime, Task<SupportVisit?>>> ActiveVisitQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, string staffUserId, Guid organizationId, DateTime now) => db.SupportVisits.AsNoTracking()
             .Where(v => v.StaffUserId == staffUserId && v.OrganizationId == organizationId && v.ExpiresAt > now)
-            .OrderByDescending(v => v.ExpiresAt).FirstOrDefault());
+            .OrderByDescending(v => v.ExpiresAt).FirstOrDefault()));
 
     public static Task<bool> IsSupportStaffAsync(ApplicationDbContext db, string userId, CancellationToken ct) =>
         (from ur in db.UserRoles
@@ -113,15 +113,15 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
          where ur.UserId == userId && r.NormalizedName == PlatformRoles.SupportNormalized
          select ur).AnyAsync(ct);
 
-    // Every action of every page asks this first: compiled once rather than translated per call.
-    private static readonly Func<ApplicationDbContext, Guid, PrincipalType, string, IAsyncEnumerable<MembershipRow>> MembershipQuery =
-        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType principalType, string principalId) =>
+    // Every action of every page asks this first: compiled once (per model: SQLite and PostgreSQL each have their own) rather than translated per call.
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, PrincipalType, string, IAsyncEnumerable<MembershipRow>>> MembershipQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType principalType, string principalId) =>
             from ra in db.RoleAssignments.AsNoTracking()
             join org in db.Organizations on ra.OrganizationId equals org.Id
             where ra.OrganizationId == organizationId && ra.ProjectId == null
                   && ra.PrincipalType == principalType && ra.PrincipalId == principalId
                   && org.DeletedAt == null
-            select new MembershipRow(org.Name, org.Plan, ra.Role));
+            select new MembershipRow(org.Name, org.Plan, ra.Role)));
 
     /// <summary>Which kind of role holder an actor is: people and service accounts hold roles; others hold none.</summary>
     public static PrincipalType? PrincipalTypeOf(Actor actor) => actor.Type switch

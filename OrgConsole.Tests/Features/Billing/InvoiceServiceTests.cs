@@ -206,4 +206,52 @@ public class InvoiceServiceTests
         await db.IngestAsync(Record("d1", project, "2026-12-01", "read_units", 6_000_000m));
         Assert.Equal(1, await db.Service<InvoiceService>(null).SendSpendAlertsAsync());
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ReleasingADeclinedCharge_RenewsTheInvoicesVersion_SoAWriteFromAReadDuringTheCharge_IsRefusedAsStale()
+    {
+        var (db, orgId, admin, _) = await OctoberUsageAsync(withCard: false);
+        await using var _ = db;
+        await db.Service<InvoiceService>(null).ClosePeriodsAsync();
+        var invoiceId = (await db.Service<InvoiceService>(admin).ListAsync(orgId)).Value[1].Id!.Value;
+        Assert.True((await db.Service<BillingService>(admin).SetPaymentMethodAsync(orgId, Visa)).IsSuccess);
+
+        // Another writer reads the invoice while the charge is at the gateway (claimed, no attempt counted yet) ...
+        await using var other = await db.DbFactory.CreateDbContextAsync();
+        Invoice? seen = null;
+        var gateway = new DecliningGateway(async () => seen = await other.Invoices.SingleAsync(i => i.Id == invoiceId));
+        await using (var scope = db.As(admin))
+        {
+            var declined = await ActivatorUtilities.CreateInstance<InvoiceService>(scope.ServiceProvider, (IPaymentGateway)gateway).PayAsync(orgId, invoiceId);
+            Assert.Contains("declined", declined.Error?.Message);
+        }
+        Assert.NotNull(seen);
+        Assert.NotNull(seen.PaymentStartedAt);
+
+        // ... the decline released the claim in one bulk statement; the other writer now writes from what it read: refused as stale.
+        seen.Status = InvoiceStatus.Paid;
+        seen.PaymentReference = "ch_from_a_stale_read";
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => other.SaveChangesAsync());
+
+        await using var check = await db.DbFactory.CreateDbContextAsync();
+        var invoice = await check.Invoices.AsNoTracking().SingleAsync(i => i.Id == invoiceId);
+        Assert.Equal(InvoiceStatus.Open, invoice.Status);
+        Assert.Null(invoice.PaymentStartedAt);
+        Assert.Equal(1, invoice.PaymentAttempts); // the declined attempt counts: the next charge gets a new idempotency key
+        Assert.Null(invoice.PaymentReference);
+    }
+
+    /// <summary>A gateway whose card declines every charge, running <paramref name="duringCharge"/> while the charge is "at the bank".</summary>
+    private sealed class DecliningGateway(Func<Task> duringCharge) : IPaymentGateway
+    {
+        private readonly TestPaymentGateway _cards = new(TimeProvider.System);
+
+        public Task<OrgConsole.Common.Result<TokenizedCard>> TokenizeAsync(CardInput card, CancellationToken ct = default) => _cards.TokenizeAsync(card, ct);
+
+        public async Task<OrgConsole.Common.Result<string>> ChargeAsync(string token, decimal amount, string description, string idempotencyKey, CancellationToken ct = default)
+        {
+            await duringCharge();
+            return OrgConsole.Common.Error.Validation("Card", "The card was declined: insufficient funds.");
+        }
+    }
 }

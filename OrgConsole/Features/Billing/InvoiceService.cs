@@ -277,10 +277,9 @@ public sealed class InvoiceService(
     private async Task ReleaseClaimAsync(Guid invoiceId, bool declined)
     {
         await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-        await db.Invoices.Where(i => i.Id == invoiceId && i.Status == InvoiceStatus.Open).ExecuteUpdateAsync(s => s
+        await db.Invoices.Where(i => i.Id == invoiceId && i.Status == InvoiceStatus.Open).ExecuteUpdateRenewingVersionAsync(s => s
             .SetProperty(i => i.PaymentStartedAt, (DateTime?)null)
-            .SetProperty(i => i.PaymentAttempts, i => i.PaymentAttempts + (declined ? 1 : 0))
-            .SetProperty(i => i.Version, Guid.NewGuid()));
+            .SetProperty(i => i.PaymentAttempts, i => i.PaymentAttempts + (declined ? 1 : 0)));
     }
 
     /// <summary>

@@ -500,7 +500,6 @@ public sealed class InvitationService(
             if (invitation.StateAt(now) != InvitationState.Pending) return Error.Conflict("This invitation is no longer pending.");
             invitation.Status = InvitationStatus.Revoked;
             invitation.RevokedAt = now;
-            invitation.Version = Guid.NewGuid();
             await audit.AppendAsync(db, actor, invitation.OrganizationId, new AuditEntry("invitation.declined", "invitation", invitation.Id.ToString(),
                 After: new { invitation.Email }), ct);
             return Result.Ok();

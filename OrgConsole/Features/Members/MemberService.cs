@@ -74,23 +74,23 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         var items = new List<MemberListItem>(query.PageSize);
         if (string.IsNullOrWhiteSpace(query.Search))
         {
-            await foreach (var row in PageQuery(query.Sort, query.Descending, db.Database.IsNpgsql())(db, organizationId, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
+            await foreach (var row in PageQuery(db, query.Sort, query.Descending, db.Database.IsNpgsql())(db, organizationId, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
             {
                 items.Add(row.ToItem());
             }
             // The organization's member count is kept by triggers: no counting 100,000 rows per page.
-            var count = TotalFromPage(query, items.Count) ?? await MemberCountQuery(db, organizationId);
+            var count = TotalFromPage(query, items.Count) ?? await MemberCountQuery.For(db)(db, organizationId);
             return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), count);
         }
         var postgres = db.Database.IsNpgsql();
         if (SearchPhrase(query.Search, postgres) is { } phrase)
         {
             // A plain text search (the usual case): compiled, on the trigram index (SQLite FTS5, PostgreSQL pg_trgm).
-            await foreach (var row in SearchPageQuery(query.Sort, query.Descending, postgres)(db, organizationId, phrase, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
+            await foreach (var row in SearchPageQuery(db, query.Sort, query.Descending, postgres)(db, organizationId, phrase, query.Page * query.PageSize, query.PageSize).WithCancellation(ct))
             {
                 items.Add(row.ToItem());
             }
-            var matching = TotalFromPage(query, items.Count) ?? await (postgres ? SearchCountQueryPostgres : SearchCountQuery)(db, organizationId, phrase);
+            var matching = TotalFromPage(query, items.Count) ?? await (postgres ? SearchCountQueryPostgres : SearchCountQuery).For(db)(db, organizationId, phrase);
             return new MemberPage(await WithAllRolesAsync(db, organizationId, items, ct), matching);
         }
         var filtered = Filter(db, organizationId, query.Search);
@@ -117,15 +117,15 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         int total;
         if (string.IsNullOrWhiteSpace(query.Search))
         {
-            total = await MemberCountQuery(db, organizationId);
-            var page = KeysetQuery(query.Sort, query.Descending, from.Forward)(db, organizationId, from.Name, from.JoinedAt, from.Email, query.PageSize);
+            total = await MemberCountQuery.For(db)(db, organizationId);
+            var page = KeysetQuery(db, query.Sort, query.Descending, from.Forward)(db, organizationId, from.Name, from.JoinedAt, from.Email, query.PageSize);
             await foreach (var row in page.WithCancellation(ct)) items.Add(row.ToItem());
         }
         else if (SearchPhrase(query.Search, db.Database.IsNpgsql()) is { } phrase)
         {
             var postgres = db.Database.IsNpgsql();
-            total = await (postgres ? SearchCountQueryPostgres : SearchCountQuery)(db, organizationId, phrase);
-            var page = SearchKeysetQuery(query.Sort, query.Descending, from.Forward, postgres)(db, organizationId, phrase, from.Name, from.JoinedAt, from.Email, query.PageSize);
+            total = await (postgres ? SearchCountQueryPostgres : SearchCountQuery).For(db)(db, organizationId, phrase);
+            var page = SearchKeysetQuery(db, query.Sort, query.Descending, from.Forward, postgres)(db, organizationId, phrase, from.Name, from.JoinedAt, from.Email, query.PageSize);
             await foreach (var row in page.WithCancellation(ct)) items.Add(row.ToItem());
         }
         else
@@ -187,22 +187,22 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     private static readonly ParameterExpression KeyEmail = Expression.Parameter(typeof(string), "email");
     private static readonly ParameterExpression TakeParameter = Expression.Parameter(typeof(int), "take");
 
-    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>>> KeysetQueries = new();
-    private static readonly ConcurrentDictionary<(MemberSort, bool, bool, bool), Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>>> SearchKeysetQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), PerModelQuery<Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>>>> KeysetQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool, bool), PerModelQuery<Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>>>> SearchKeysetQueries = new();
 
     private static Expression KeysetPage(Expression rows, MemberSort sort, bool descending, bool forward) =>
         Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(Row)],
             Ordered(PastKeyset(rows, sort, descending, forward, KeyName, KeyJoined, KeyEmail), sort, descending, reverse: !forward), TakeParameter);
 
-    private static Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>> KeysetQuery(MemberSort sort, bool descending, bool forward) =>
-        KeysetQueries.GetOrAdd((sort, descending, forward), key => EF.CompileAsyncQuery(
+    private static Func<ApplicationDbContext, Guid, string, DateTime, string, int, IAsyncEnumerable<Row>> KeysetQuery(ApplicationDbContext db, MemberSort sort, bool descending, bool forward) =>
+        KeysetQueries.GetOrAdd((sort, descending, forward), key => PerModelQuery.Compile(() => EF.CompileAsyncQuery(
             Expression.Lambda<Func<ApplicationDbContext, Guid, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(MemberRows.Body, key.Item1, key.Item2, key.Item3),
-                MemberRows.Parameters[0], MemberRows.Parameters[1], KeyName, KeyJoined, KeyEmail, TakeParameter)));
+                MemberRows.Parameters[0], MemberRows.Parameters[1], KeyName, KeyJoined, KeyEmail, TakeParameter)))).For(db);
 
-    private static Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>> SearchKeysetQuery(MemberSort sort, bool descending, bool forward, bool postgres) =>
-        SearchKeysetQueries.GetOrAdd((sort, descending, forward, postgres), key => EF.CompileAsyncQuery(
+    private static Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IAsyncEnumerable<Row>> SearchKeysetQuery(ApplicationDbContext db, MemberSort sort, bool descending, bool forward, bool postgres) =>
+        SearchKeysetQueries.GetOrAdd((sort, descending, forward, postgres), key => PerModelQuery.Compile(() => EF.CompileAsyncQuery(
             Expression.Lambda<Func<ApplicationDbContext, Guid, string, string, DateTime, string, int, IQueryable<Row>>>(KeysetPage(SearchedRows(key.Item4), key.Item1, key.Item2, key.Item3),
-                MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, KeyName, KeyJoined, KeyEmail, TakeParameter)));
+                MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, KeyName, KeyJoined, KeyEmail, TakeParameter)))).For(db);
 
     /// <summary>
     /// Each listed member's every organization role (the page query reads one row per member, its most privileged role):
@@ -213,20 +213,20 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (items.Count == 0) return items;
         var ids = items.Select(i => i.UserId).ToArray();
         var rows = new List<(string PrincipalId, Role Role)>(items.Count + 4);
-        await foreach (var r in RolesOfQuery(db, organizationId, ids).WithCancellation(ct)) rows.Add((r.PrincipalId, r.Role));
+        await foreach (var r in RolesOfQuery.For(db)(db, organizationId, ids).WithCancellation(ct)) rows.Add((r.PrincipalId, r.Role));
         var held = rows.ToLookup(r => r.PrincipalId, r => r.Role);
         return items.Select(i => i with { Roles = Roles.MostPrivilegedFirst(held[i.UserId].DefaultIfEmpty(i.Role)) }).ToList();
     }
 
     private sealed record HeldRole(string PrincipalId, Role Role);
 
-    private static readonly Func<ApplicationDbContext, Guid, string[], IAsyncEnumerable<HeldRole>> RolesOfQuery =
-        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string[] ids) => db.RoleAssignments.AsNoTracking()
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, string[], IAsyncEnumerable<HeldRole>>> RolesOfQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string[] ids) => db.RoleAssignments.AsNoTracking()
             .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
-            .Select(r => new HeldRole(r.PrincipalId, r.Role)));
+            .Select(r => new HeldRole(r.PrincipalId, r.Role))));
 
-    private static readonly Func<ApplicationDbContext, Guid, Task<int>> MemberCountQuery =
-        EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId) => db.Organizations.Where(o => o.Id == organizationId).Select(o => o.MemberCount).First());
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, Task<int>>> MemberCountQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId) => db.Organizations.Where(o => o.Id == organizationId).Select(o => o.MemberCount).First()));
 
     /// <summary>Every member matching the search, in the chosen order, as CSV (for the export button).</summary>
     public async Task<Result<string>> ExportCsvAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
@@ -354,7 +354,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// Unfiltered pages — what the members table shows most — as compiled queries, one per sort order, so a page
     /// costs the database's work and little of EF's.
     /// </summary>
-    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>>> PageQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), PerModelQuery<Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>>>> PageQueries = new();
 
     // The rows of a full-text search, written once as an expression and spliced into the compiled search queries.
     private static readonly Expression<Func<ApplicationDbContext, string, Row, bool>> MatchesPhrase =
@@ -375,24 +375,24 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         return Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(Row)], MemberRows.Body, Expression.Quote(Expression.Lambda<Func<Row, bool>>(body, row)));
     }
 
-    private static readonly Func<ApplicationDbContext, Guid, string, Task<int>> SearchCountQuery = CompileSearchCount(postgres: false);
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, string, Task<int>>> SearchCountQuery = PerModelQuery.Compile(() => CompileSearchCount(postgres: false));
 
-    private static readonly Func<ApplicationDbContext, Guid, string, Task<int>> SearchCountQueryPostgres = CompileSearchCount(postgres: true);
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, string, Task<int>>> SearchCountQueryPostgres = PerModelQuery.Compile(() => CompileSearchCount(postgres: true));
 
     private static Func<ApplicationDbContext, Guid, string, Task<int>> CompileSearchCount(bool postgres) =>
         EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, string, int>>(
             Expression.Call(typeof(Queryable), nameof(Queryable.Count), [typeof(Row)], SearchedRows(postgres)),
             MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter));
 
-    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>>> SearchPageQueries = new();
+    private static readonly ConcurrentDictionary<(MemberSort, bool, bool), PerModelQuery<Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>>>> SearchPageQueries = new();
 
-    private static Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>> SearchPageQuery(MemberSort sort, bool descending, bool postgres) =>
-        SearchPageQueries.GetOrAdd((sort, descending, postgres), key =>
+    private static Func<ApplicationDbContext, Guid, string, int, int, IAsyncEnumerable<Row>> SearchPageQuery(ApplicationDbContext db, MemberSort sort, bool descending, bool postgres) =>
+        SearchPageQueries.GetOrAdd((sort, descending, postgres), key => PerModelQuery.Compile(() =>
         {
             var (skip, take) = (Expression.Parameter(typeof(int), "skip"), Expression.Parameter(typeof(int), "take"));
             return EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, string, int, int, IQueryable<Row>>>(
                 Paged(Ordered(SearchedRows(key.Item3), key.Item1, key.Item2), skip, take), MemberRows.Parameters[0], MemberRows.Parameters[1], PhraseParameter, skip, take));
-        });
+        })).For(db);
 
     private static Expression Paged(Expression rows, ParameterExpression skip, ParameterExpression take) =>
         Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(Row)],
@@ -403,14 +403,14 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         protected override Expression VisitParameter(ParameterExpression node) => map.TryGetValue(node, out var to) ? to : node;
     }
 
-    private static Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>> PageQuery(MemberSort sort, bool descending, bool postgres) =>
-        PageQueries.GetOrAdd((sort, descending, postgres), key =>
+    private static Func<ApplicationDbContext, Guid, int, int, IAsyncEnumerable<Row>> PageQuery(ApplicationDbContext db, MemberSort sort, bool descending, bool postgres) =>
+        PageQueries.GetOrAdd((sort, descending, postgres), key => PerModelQuery.Compile(() =>
         {
             var (skip, take) = (Expression.Parameter(typeof(int), "skip"), Expression.Parameter(typeof(int), "take"));
             var page = key.Item3 ? PageThenProject(MemberRows.Body, key.Item1, key.Item2, skip, take) : Paged(Ordered(MemberRows.Body, key.Item1, key.Item2), skip, take);
             return EF.CompileAsyncQuery(Expression.Lambda<Func<ApplicationDbContext, Guid, int, int, IQueryable<Row>>>(
                 page, MemberRows.Parameters[0], MemberRows.Parameters[1], skip, take));
-        });
+        })).For(db);
 
     /// <summary>
     /// PostgreSQL: an OFFSET page computes its select list (the correlated project count and last-active lookups) for

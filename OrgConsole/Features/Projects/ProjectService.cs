@@ -30,22 +30,26 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
         var seesAll = access.Value.Role is Role.OrgOwner or Role.SupportViewer;
         var principalType = Authorizer.PrincipalTypeOf(access.Value.Actor);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await (
+        var rows = new List<ProjectListRow>();
+        await foreach (var row in ListQuery.For(db)(db, organizationId, principalType, userId, seesAll).WithCancellation(ct)) rows.Add(row);
+        var implicitRole = access.Value.Role == Role.SupportViewer ? Role.SupportViewer : Role.ProjectOwner;
+        return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, seesAll ? implicitRole : r.MyRole!.Value, access.Value.Role == Role.OrgOwner, r.Members, r.Keys)).ToList();
+    }
+
+    private sealed record ProjectListRow(Guid Id, string Name, DateTime CreatedAt, Role? MyRole, int Members, int Keys);
+
+    // The Admin API's GET /admin/projects and the projects page run this on every call: compiled (per model), not translated each time.
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, PrincipalType?, string, bool, IAsyncEnumerable<ProjectListRow>>> ListQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType? principalType, string userId, bool seesAll) =>
             from p in db.Projects.AsNoTracking()
             where p.OrganizationId == organizationId
             let myRole = db.RoleAssignments.Where(r => r.ProjectId == p.Id && r.PrincipalType == principalType && r.PrincipalId == userId)
                 .Select(r => (Role?)r.Role).FirstOrDefault()
             where seesAll || myRole != null
             orderby p.Name
-            select new
-            {
-                p.Id, p.Name, p.CreatedAt, MyRole = myRole,
-                Members = db.RoleAssignments.Count(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User),
-                Keys = db.ApiKeys.Count(k => k.ProjectId == p.Id),
-            }).ToListAsync(ct);
-        var implicitRole = access.Value.Role == Role.SupportViewer ? Role.SupportViewer : Role.ProjectOwner;
-        return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, seesAll ? implicitRole : r.MyRole!.Value, access.Value.Role == Role.OrgOwner, r.Members, r.Keys)).ToList();
-    }
+            select new ProjectListRow(p.Id, p.Name, p.CreatedAt, myRole,
+                db.RoleAssignments.Count(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User),
+                db.ApiKeys.Count(k => k.ProjectId == p.Id))));
 
     public async Task<Result<ProjectQuota>> GetQuotaAsync(Guid organizationId, CancellationToken ct = default)
     {

@@ -370,11 +370,7 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             return InvalidClient;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await (
-            from a in db.ServiceAccounts
-            join o in db.Organizations on a.OrganizationId equals o.Id
-            where a.ClientId == clientId && o.DeletedAt == null
-            select new { a.Id, a.OrganizationId, a.Name, a.SecretHash, a.SecretStamp, o.Plan }).AsNoTracking().FirstOrDefaultAsync(ct);
+        var row = await CredentialQuery.For(db)(db, clientId, ct);
         if (!Secrets.Matches(clientSecret, row?.SecretHash ?? Secrets.NoHash) || row is null) return InvalidClient;
         if (PlanError(row.Plan) is { } notIncluded) return notIncluded;
         return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
@@ -387,14 +383,29 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     public async Task<ServiceAccountIdentity?> FindActiveAsync(Guid serviceAccountId, Guid secretStamp, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await (
-            from a in db.ServiceAccounts
-            join o in db.Organizations on a.OrganizationId equals o.Id
-            where a.Id == serviceAccountId && a.SecretStamp == secretStamp && o.DeletedAt == null
-            select new { a.Id, a.OrganizationId, a.Name, a.SecretStamp, o.Plan }).AsNoTracking().FirstOrDefaultAsync(ct);
+        var row = await ActiveAccountQuery.For(db)(db, serviceAccountId, secretStamp, ct);
         if (row is null || !PlanLimits.For(row.Plan).AllowsServiceAccounts) return null;
         return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
     }
+
+    private sealed record CredentialRow(Guid Id, Guid OrganizationId, string Name, string SecretHash, Guid SecretStamp, Plan Plan);
+
+    private sealed record ActiveAccountRow(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp, Plan Plan);
+
+    // The token endpoint and the Admin API gate run these on every request: compiled (per model) instead of translated per call.
+    private static readonly PerModelQuery<Func<ApplicationDbContext, string, CancellationToken, Task<CredentialRow?>>> CredentialQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, string clientId, CancellationToken ct) => (
+            from a in db.ServiceAccounts.AsNoTracking()
+            join o in db.Organizations on a.OrganizationId equals o.Id
+            where a.ClientId == clientId && o.DeletedAt == null
+            select new CredentialRow(a.Id, a.OrganizationId, a.Name, a.SecretHash, a.SecretStamp, o.Plan)).FirstOrDefault()));
+
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, Guid, CancellationToken, Task<ActiveAccountRow?>>> ActiveAccountQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid serviceAccountId, Guid secretStamp, CancellationToken ct) => (
+            from a in db.ServiceAccounts.AsNoTracking()
+            join o in db.Organizations on a.OrganizationId equals o.Id
+            where a.Id == serviceAccountId && a.SecretStamp == secretStamp && o.DeletedAt == null
+            select new ActiveAccountRow(a.Id, a.OrganizationId, a.Name, a.SecretStamp, o.Plan)).FirstOrDefault()));
 
     private static Error? PlanError(Plan plan) => PlanGate.ServiceAccounts(plan);
 
