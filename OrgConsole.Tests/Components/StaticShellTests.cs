@@ -8,8 +8,8 @@ namespace OrgConsole.Tests.Components;
 
 /// <summary>
 /// A circuit holds only what has state (issue 17): the navigation drawer of a console page is static server rendering
-/// (plain links, refreshed by enhanced navigation), outside every interactive root; the app bar and the page body are
-/// the page's two interactive roots.
+/// (plain links, refreshed by enhanced navigation), outside every interactive root; the head, the app bar and the page
+/// body are the page's interactive roots.
 /// </summary>
 public sealed partial class StaticShellTests : IAsyncLifetime
 {
@@ -34,7 +34,7 @@ public sealed partial class StaticShellTests : IAsyncLifetime
         var html = await client.GetStringAsync(OrgRoutes.Members(acme));
 
         var roots = InteractiveRoots(html);
-        Assert.Equal(2, roots.Count); // the app bar, the page body
+        Assert.Equal(3, roots.Count); // the head (the title), the app bar, the page body
         var nav = html.IndexOf("aria-label=\"Main navigation\"", StringComparison.Ordinal);
         Assert.True(nav > 0, "the page has its navigation");
         Assert.DoesNotContain(roots, r => r.Start < nav && nav < r.End);
