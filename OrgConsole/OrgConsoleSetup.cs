@@ -8,6 +8,7 @@ using OrgConsole.Common;
 using OrgConsole.Common.Http;
 using OrgConsole.Components;
 using OrgConsole.Components.Account;
+using OrgConsole.Components.Layout;
 using OrgConsole.Data;
 using OrgConsole.Features.ApiKeys;
 using OrgConsole.Features.Audit;
@@ -34,6 +35,7 @@ public static class OrgConsoleSetup
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Snackbars at the bottom, so they never cover a page's top-right actions.
         services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddScoped<OrgConsole.Components.Layout.ShellState>(); // shared by the interactive roots of one circuit
         services.AddSingleton(TimeProvider.System);
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
@@ -57,6 +59,7 @@ public static class OrgConsoleSetup
             app.UseHsts();
         }
         app.UseSecurityHeaders();
+        app.UseEnhancedNavigationNotFound(); // a link to a page not available: the not-found page, without a failed fetch
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseDatabaseBusyResponse();
         app.UseHubOriginCheck(app.Configuration);

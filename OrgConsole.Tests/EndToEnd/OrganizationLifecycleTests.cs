@@ -71,6 +71,7 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             await page.GetByTestId("rename-save").ClickAsync();
             await Expect(page.GetByText("Organization renamed.")).ToBeVisibleAsync();
             await Expect(page.GetByTestId("org-switcher")).ToContainTextAsync(renamed);
+            await Expect(page).ToHaveTitleAsync(new Regex(Regex.Escape(renamed))); // the title follows without a reload
 
             // The new name is stored, not just shown: a fresh load of the settings page has it too.
             var settingsUrl = page.Url;

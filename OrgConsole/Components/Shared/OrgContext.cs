@@ -3,7 +3,7 @@ using OrgConsole.Access;
 namespace OrgConsole.Components.Shared;
 
 /// <summary>
-/// What the signed-in user may do in the organization shown, cascaded to every page by the layout.
+/// What the signed-in user may do in the organization shown, cascaded to every page by <c>OrgShell</c> (around the page body).
 /// The UI asks <see cref="Can"/> to hide or disable actions; the services decide again on every call.
 /// </summary>
 public sealed class OrgContext(OrgAccess access, Func<Task> refresh)

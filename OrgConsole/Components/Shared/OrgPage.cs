@@ -4,11 +4,11 @@ namespace OrgConsole.Components.Shared;
 
 /// <summary>
 /// The base of every page under <c>/orgs/{OrgId}</c>: the organization from the route, the viewer's
-/// <see cref="OrgContext"/> (cascaded by the layout), and one load per organization.
+/// <see cref="OrgContext"/> (cascaded by <c>OrgShell</c>, the page body's interactive root), and one load per organization.
 /// </summary>
 /// <remarks>
-/// The layout cascades a fresh <see cref="OrgContext"/> whenever it re-reads the role (every navigation, every
-/// <see cref="OrgContext.RefreshAsync"/>, any re-render of the layout). That re-renders the page with the new
+/// <c>OrgShell</c> cascades a fresh <see cref="OrgContext"/> whenever it re-reads the role (every navigation, every
+/// <see cref="OrgContext.RefreshAsync"/>). That re-renders the page with the new
 /// permissions but does not load it again: a half-typed form stays as typed. A page loads again only when
 /// <see cref="LoadKey"/> changes (another organization, or another route value the page shows), or when it reloads
 /// itself after a change it made.
@@ -19,7 +19,7 @@ public abstract class OrgPage : ComponentBase
 
     [Parameter] public Guid OrgId { get; set; }
 
-    /// <summary>What the viewer may do here; null until the layout has read the role.</summary>
+    /// <summary>What the viewer may do here; null until the shell has read the role.</summary>
     [CascadingParameter] public OrgContext? Org { get; set; }
 
     /// <summary>What one load is for: the organization by default; a page that shows another route value adds it.</summary>

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using OrgConsole.Components.Layout;
+using OrgConsole.Tests.TestSupport;
+
+namespace OrgConsole.Tests.Components;
+
+/// <summary>
+/// A circuit holds only what has state (issue 17): the navigation drawer of a console page is static server rendering
+/// (plain links, refreshed by enhanced navigation), outside every interactive root; the head, the app bar and the page
+/// body are the page's interactive roots.
+/// </summary>
+public sealed partial class StaticShellTests : IAsyncLifetime
+{
+    private readonly AppFactory _app = AppFactory.InMemory();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact(Timeout = 120_000)]
+    public async Task SignedInPage_RendersTheNavigationOutsideEveryInteractiveRoot_AndThePageBodyInsideOne()
+    {
+        var client = _app.NewClient();
+        var login = await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Guid acme;
+        await using (var db = await _app.DbAsync())
+        {
+            acme = (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id;
+        }
+
+        var html = await client.GetStringAsync(OrgConsole.Features.Members.MembersRoutes.Members(acme));
+
+        var roots = InteractiveRoots(html);
+        Assert.Equal(3, roots.Count); // the head (the title), the app bar, the page body
+        var nav = html.IndexOf("aria-label=\"Main navigation\"", StringComparison.Ordinal);
+        Assert.True(nav > 0, "the page has its navigation");
+        Assert.DoesNotContain(roots, r => r.Start < nav && nav < r.End);
+        var projectsLink = html.IndexOf($"href=\"{OrgConsole.Features.Projects.ProjectsRoutes.Projects(acme)}\"", StringComparison.Ordinal);
+        Assert.True(projectsLink > 0, "the navigation links to the projects");
+        Assert.DoesNotContain(roots, r => r.Start < projectsLink && projectsLink < r.End);
+
+        Assert.Contains(roots, r => Within(html, r, "data-testid=\"members-grid\""));
+        Assert.Contains(roots, r => Within(html, r, "data-testid=\"org-switcher\""));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task LinkToAnOrganizationNotAvailable_AnswersTheNotFoundPage_WithoutAFailedFetch_AFullLoadStill404()
+    {
+        var client = _app.NewClient();
+        await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
+        var unknown = OrgConsole.Features.Projects.ProjectsRoutes.Projects(Guid.NewGuid());
+
+        var fullLoad = await client.GetAsync(unknown);
+        using var enhanced = new HttpRequestMessage(HttpMethod.Get, unknown);
+        enhanced.Headers.TryAddWithoutValidation("Accept", "text/html; blazor-enhanced-nav=on");
+        var navigation = await client.SendAsync(enhanced);
+
+        Assert.Equal(HttpStatusCode.NotFound, fullLoad.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, navigation.StatusCode);
+        Assert.Equal("allow", navigation.Headers.GetValues("blazor-enhanced-nav").Single()); // else the browser reloads it in full: a 404
+        var html = await navigation.Content.ReadAsStringAsync();
+        Assert.Contains("This page does not exist, or your role in this organization does not include it.", html);
+        Assert.Contains("Not found", html);
+    }
+
+    private static bool Within(string html, (int Start, int End) root, string marker)
+    {
+        var at = html.IndexOf(marker, root.Start, StringComparison.Ordinal);
+        return at >= 0 && at < root.End;
+    }
+
+    /// <summary>The prerendered interactive server components: from the opening marker to its closing one.</summary>
+    private static List<(int Start, int End)> InteractiveRoots(string html) =>
+        OpeningMarker().Matches(html).Select(open =>
+        {
+            var id = open.Groups[1].Value;
+            var close = html.IndexOf($"<!--Blazor:{{\"prerenderId\":\"{id}\"}}-->", open.Index, StringComparison.Ordinal);
+            Assert.True(close > open.Index, $"the interactive root {id} is closed");
+            return (open.Index, close);
+        }).ToList();
+
+    [GeneratedRegex("<!--Blazor:\\{\"type\":\"server\",\"prerenderId\":\"([0-9a-f]+)\"")]
+    private static partial Regex OpeningMarker();
+}
