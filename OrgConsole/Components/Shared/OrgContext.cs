@@ -43,4 +43,14 @@ public sealed class OrgContext(OrgAccess access, Func<Task> refresh)
 
     /// <summary>Reloads the role from the database (after the server refused an action, the role may have changed).</summary>
     public Task RefreshAsync() => refresh();
+
+    /// <summary>
+    /// The viewer's role in the organization of a console address (<c>/orgs/{id}/…</c>), read afresh; null when the address
+    /// names no organization or one the viewer cannot see. <paramref name="refresh"/> is what <see cref="RefreshAsync"/> does
+    /// (nothing, for a part that only shows the role: the navigation, the switcher).
+    /// </summary>
+    public static async Task<OrgContext?> AtAsync(Authorizer authorizer, string uri, Func<Task>? refresh = null) =>
+        Layout.OrgRoutes.OrganizationIdOf(uri) is { } id && await authorizer.GetAccessAsync(id) is { } access
+            ? new OrgContext(access, refresh ?? (() => Task.CompletedTask))
+            : null;
 }

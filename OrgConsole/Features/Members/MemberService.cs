@@ -104,7 +104,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// the usual case for a search, and for every organization with fewer members than a page. An empty page past the
     /// first proves nothing (the list may have shrunk): then the total is counted.
     /// </summary>
-    private static int? TotalFromPage(MemberQuery query, int rows) =>
+    internal static int? TotalFromPage(MemberQuery query, int rows) =>
         rows < query.PageSize && (rows > 0 || query.Page == 0) ? query.Page * query.PageSize + rows : null;
 
     /// <summary>

@@ -322,8 +322,8 @@ public static class MembersBenchmark
         return (total, emails);
     }
 
-    private static int ShortPageTotal(Case c, int rows) =>
-        c.After is null && rows < c.Query.PageSize && (rows > 0 || c.Query.Page == 0) ? c.Query.Page * c.Query.PageSize + rows : -1;
+    /// <summary>The service's rule (a short offset page's total is its offset plus its rows); keyset pages always count. -1: count.</summary>
+    private static int ShortPageTotal(Case c, int rows) => (c.After is null ? MemberService.TotalFromPage(c.Query, rows) : null) ?? -1;
 
     private static string? StringOption(string[] args, string name)
     {
