@@ -1,6 +1,4 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using OrgConsole.Access;
 using OrgConsole.Features.Members;
 using OrgConsole.Tests.TestSupport;
@@ -14,11 +12,11 @@ namespace OrgConsole.Tests.Features.Members;
 /// </summary>
 public class MemberPageCostTests
 {
-    private readonly CountingCommands _counts = new();
+    private readonly RecordedCommands _commands = new();
 
     private async Task<(TestDb Db, Guid OrgId, MemberService Members)> OrganizationOfFourAsync()
     {
-        var db = await TestDb.CreateAsync(o => o.AddInterceptors(_counts));
+        var db = await TestDb.CreateAsync(o => o.AddInterceptors(_commands));
         var (orgId, owner) = await db.CreateOrganizationAsync(ownerEmail: "owner@acme.example");
         foreach (var email in new[] { "ada@acme.example", "bo@acme.example", "cy@acme.example" }) await db.AddMemberAsync(orgId, Role.OrgMember, email);
         return (db, orgId, db.Service<MemberService>(owner));
@@ -33,13 +31,13 @@ public class MemberPageCostTests
     {
         var (db, orgId, members) = await OrganizationOfFourAsync();
         await using var _ = db;
-        _counts.Watch();
+        _commands.Watch();
 
         var result = (await members.SearchAsync(orgId, new MemberQuery(search, Page: page, PageSize: size))).Value;
 
         Assert.Equal(total, result.TotalCount);
         Assert.Equal(total - page * size, result.Items.Count);
-        Assert.Empty(_counts.Taken());
+        Assert.Empty(Counts());
     }
 
     [Theory(Timeout = 120_000)]
@@ -52,47 +50,17 @@ public class MemberPageCostTests
     {
         var (db, orgId, members) = await OrganizationOfFourAsync();
         await using var _ = db;
-        _counts.Watch();
+        _commands.Watch();
 
         var result = (await members.SearchAsync(orgId, new MemberQuery(search, Page: page, PageSize: size))).Value;
 
         Assert.Equal(4, result.TotalCount);
-        Assert.Single(_counts.Taken());
+        Assert.Single(Counts());
     }
 
     /// <summary>The commands that count members: <c>SELECT COUNT(…)</c> over the list, or a read of the organization's kept member count.</summary>
-    private sealed class CountingCommands : DbCommandInterceptor
-    {
-        private readonly List<string> _counts = [];
-        private bool _watching;
 
-        public void Watch()
-        {
-            lock (_counts) { _counts.Clear(); _watching = true; }
-        }
-
-        public List<string> Taken()
-        {
-            lock (_counts) return [.. _counts];
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Record(command);
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-        }
-
-        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
-        {
-            Record(command);
-            return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
-        }
-
-        private void Record(DbCommand command)
-        {
-            var sql = command.CommandText.TrimStart();
-            if (!sql.StartsWith("SELECT COUNT(", StringComparison.OrdinalIgnoreCase) && !sql.Contains("\"MemberCount\"", StringComparison.Ordinal)) return;
-            lock (_counts) if (_watching) _counts.Add(sql);
-        }
-    }
+    /// <summary>The count queries among the commands run (a count by SQL, or a read of the kept member count).</summary>
+    private List<string> Counts() => _commands.Taken().Where(sql =>
+        sql.StartsWith("SELECT COUNT(", StringComparison.OrdinalIgnoreCase) || sql.Contains("\"MemberCount\"", StringComparison.Ordinal)).ToList();
 }

@@ -247,6 +247,31 @@ public class OrganizationServiceTests
         Assert.Equal(second, await db.Service<OrganizationService>(user).GetStartOrganizationAsync());
     }
 
+    /// <summary>
+    /// Every page load of an organization says "remember this one" (issue 17): when it is already the one remembered, that
+    /// is a read, not a write — on SQLite a write would queue each page view behind the single writer.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task SwitchTo_TheOrganizationAlreadyRemembered_WritesNothing()
+    {
+        var commands = new RecordedCommands();
+        await using var db = await TestDb.CreateAsync(o => o.AddInterceptors(commands));
+        var (first, _) = await db.CreateOrganizationAsync("A first");
+        var (second, _) = await db.CreateOrganizationAsync("B second");
+        var user = await db.AddMemberAsync(first, Role.OrgMember);
+        await db.GrantAsync(second, user, Role.OrgBillingAdmin);
+        var orgs = db.Service<OrganizationService>(user);
+        Assert.True((await orgs.SwitchToAsync(second)).IsSuccess);
+
+        commands.Watch();
+        Assert.True((await orgs.SwitchToAsync(second)).IsSuccess);
+        Assert.Empty(commands.Writes());
+
+        Assert.True((await orgs.SwitchToAsync(first)).IsSuccess);
+        Assert.Single(commands.Writes());
+        Assert.Equal(first, await db.Service<OrganizationService>(user).GetStartOrganizationAsync());
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task SwitchTo_AForeignOrganization_IsNotFound()
     {

@@ -226,14 +226,18 @@ public sealed class OrganizationService(
         }, ct);
     }
 
-    /// <summary>Remembers the organization the user switched to, so the console opens there next time.</summary>
+    /// <summary>
+    /// Remembers the organization the user switched to, so the console opens there next time. Every page load of an
+    /// organization asks this, so the usual case (already remembered) is one read and no write.
+    /// </summary>
     public async Task<Result> SwitchToAsync(Guid organizationId, CancellationToken ct = default)
     {
         var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Users.Where(u => u.Id == access.Value.Actor.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastOrganizationId, organizationId), ct);
+        var user = db.Users.Where(u => u.Id == access.Value.Actor.Id);
+        if (await user.AnyAsync(u => u.LastOrganizationId == organizationId, ct)) return Result.Ok();
+        await user.ExecuteUpdateAsync(s => s.SetProperty(u => u.LastOrganizationId, organizationId), ct);
         return Result.Ok();
     }
 

@@ -1,0 +1,54 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace OrgConsole.Tests.TestSupport;
+
+/// <summary>
+/// The SQL a test's database runs, for tests that state what an action may cost (no count query for a short page, no write
+/// for a preference that did not change). Add it with <c>TestDb.CreateAsync(o =&gt; o.AddInterceptors(commands))</c>;
+/// only what runs between <see cref="Watch"/> and <see cref="Taken"/> is kept.
+/// </summary>
+public sealed class RecordedCommands : DbCommandInterceptor
+{
+    private readonly List<string> _sql = [];
+    private bool _watching;
+
+    public void Watch()
+    {
+        lock (_sql) { _sql.Clear(); _watching = true; }
+    }
+
+    /// <summary>The commands run since <see cref="Watch"/>, in order, with leading white space trimmed.</summary>
+    public List<string> Taken()
+    {
+        lock (_sql) return [.. _sql];
+    }
+
+    /// <summary>The commands that change data (UPDATE, INSERT, DELETE) run since <see cref="Watch"/>.</summary>
+    public List<string> Writes() => Taken().Where(sql =>
+        sql.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) || sql.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase)
+        || sql.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase)).ToList();
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return base.ScalarExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Record(command);
+        return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+    }
+
+    private void Record(DbCommand command)
+    {
+        lock (_sql) if (_watching) _sql.Add(command.CommandText.TrimStart());
+    }
+}
