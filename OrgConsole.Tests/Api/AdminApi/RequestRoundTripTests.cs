@@ -48,7 +48,7 @@ public sealed class RequestRoundTripTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 90_000)]
-    public async Task AnAccountWithoutAnOrganizationRole_IsRefusedWithTheSameTwoReads_NotTheList()
+    public async Task AnAccountWithoutAnOrganizationRole_IsRefusedAfterTheGatesOneRead_NotAfterTwo()
     {
         var robot = await _api.ServiceAccountAsync(Role.OrgMember);
         var client = _api.Client(await _api.TokenAsync(robot));
