@@ -18,6 +18,9 @@ public sealed record OrgAccess(Guid OrganizationId, string OrganizationName, Pla
     public bool Can(Permission permission) => Roles.Any(role => RolePermissions.Grants(role, permission));
 }
 
+/// <summary>A principal's organization roles (none: not a member) in a live organization, as one query read them.</summary>
+public sealed record Membership(Guid OrganizationId, string OrganizationName, Plan Plan, PrincipalType PrincipalType, string PrincipalId, IReadOnlyList<Role> Roles);
+
 /// <summary>What the current actor may do in one project: the union of its project roles, or Project owner implicitly for an org owner.</summary>
 public sealed record ProjectAccess(OrgAccess Organization, Guid ProjectId, Role? ProjectRole, bool ImplicitOwner)
 {
@@ -37,6 +40,17 @@ public sealed record ProjectAccess(OrgAccess Organization, Guid ProjectId, Role?
 public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory, ActorAccessor actorAccessor, TimeProvider time)
 {
     public Actor Actor => actorAccessor.Current;
+
+    private Membership? _firstCheck;
+
+    /// <summary>
+    /// Lets the next access check (and only that one) use <paramref name="membership"/> instead of reading it: for a caller
+    /// that has just read the actor's organization roles in the same query as its own check — the Admin API gate reads the
+    /// token's account with its roles, so a request does not read them twice. The authorizer is request-scoped and this is
+    /// consumed by the next check whatever it asks (a check for another organization or actor reads as usual), so nothing
+    /// is remembered across requests and a role changed during the request counts at its next check.
+    /// </summary>
+    public void UseForFirstCheck(Membership membership) => _firstCheck = membership;
 
     public async Task<Result<OrgAccess>> DemandAsync(Guid organizationId, Permission permission, CancellationToken ct = default)
     {
@@ -68,13 +82,26 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         var actor = actorAccessor.Current;
         if (actor.Type == ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
         if (PrincipalTypeOf(actor) is not { } principalType) return null;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = new List<MembershipRow>(2);
-        await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
-        if (rows.Count > 0)
+        // The request's first check may use the roles its gate read a moment ago (see UseForFirstCheck); any other reads them now.
+        if (Interlocked.Exchange(ref _firstCheck, null) is { } read
+            && read.OrganizationId == organizationId && read.PrincipalType == principalType && read.PrincipalId == actor.Id)
         {
-            var roles = Access.Roles.MostPrivilegedFirst(rows.Select(r => r.Role));
-            return new OrgAccess(organizationId, rows[0].Name, rows[0].Plan, roles[0], actor) { Roles = roles };
+            if (read.Roles.Count > 0)
+            {
+                var held = Access.Roles.MostPrivilegedFirst(read.Roles);
+                return new OrgAccess(organizationId, read.OrganizationName, read.Plan, held[0], actor) { Roles = held };
+            }
+        }
+        else
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var rows = new List<MembershipRow>(2);
+            await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
+            if (rows.Count > 0)
+            {
+                var roles = Access.Roles.MostPrivilegedFirst(rows.Select(r => r.Role));
+                return new OrgAccess(organizationId, rows[0].Name, rows[0].Plan, roles[0], actor) { Roles = roles };
+            }
         }
         // Not a member: perhaps support staff with a visit open (from another request, tab or an earlier page load).
         return actor.Type == ActorType.User ? await SupportAccessAsync(actor, organizationId, ct) : null;

@@ -14,7 +14,7 @@ public sealed record AdminCaller(Guid ServiceAccountId, Guid OrganizationId, str
 /// </summary>
 public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> logger)
 {
-    public async Task InvokeAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts, ActorAccessor actors)
+    public async Task InvokeAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts, ActorAccessor actors, Authorizer authorizer)
     {
         // Failures here are answered as JSON; the console's HTML status pages must not replace them.
         if (http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
@@ -25,20 +25,23 @@ public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> log
                 await ApiResults.BadRequest(versionError).ExecuteAsync(http);
                 return;
             }
-            var caller = await AuthenticateAsync(http, tokens, accounts);
-            if (caller is null)
+            var account = await AuthenticateAsync(http, tokens, accounts);
+            if (account is null)
             {
                 http.Response.Headers.WWWAuthenticate = "Bearer";
                 await ApiResults.Problem(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED",
                     "Missing, invalid or expired access token. Get one from POST /oauth/token and send it in the Authorization header as Bearer followed by the token.").ExecuteAsync(http);
                 return;
             }
+            var caller = new AdminCaller(account.Id, account.OrganizationId, account.Name);
             http.Items[typeof(AdminCaller)] = caller;
             actors.Current = new Actor(ActorType.ServiceAccount, caller.ServiceAccountId.ToString(), caller.Name)
             {
                 IpAddress = http.Connection.RemoteIpAddress?.ToString(),
                 UserAgent = http.Request.Headers.UserAgent.ToString(),
             };
+            // The account's organization roles came with it: the operation's first access check uses them, not a second read.
+            authorizer.UseForFirstCheck(account.Membership);
             await next(http);
             if (http.Response.HasStarted) return;
             if (http.Response.StatusCode == StatusCodes.Status415UnsupportedMediaType)
@@ -67,13 +70,13 @@ public sealed class AdminApiGate(RequestDelegate next, ILogger<AdminApiGate> log
         }
     }
 
-    private static async Task<AdminCaller?> AuthenticateAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts)
+    private static async Task<ActiveServiceAccount?> AuthenticateAsync(HttpContext http, AccessTokens tokens, ServiceAccountService accounts)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
         var claims = await tokens.ReadAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
         if (claims is null) return null;
         var account = await accounts.FindActiveAsync(claims.ServiceAccountId, claims.SecretStamp, http.RequestAborted);
-        return account is null || account.OrganizationId != claims.OrganizationId ? null : new AdminCaller(account.Id, account.OrganizationId, account.Name);
+        return account is null || account.OrganizationId != claims.OrganizationId ? null : account;
     }
 }

@@ -31,6 +31,9 @@ public sealed record ProjectServiceAccountRow(Guid ServiceAccountId, string Name
 /// <summary>Who presented valid client credentials (or a valid token): what the Admin API acts as.</summary>
 public sealed record ServiceAccountIdentity(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp);
 
+/// <summary>The account a valid token names, with its organization roles as read with it (<see cref="Authorizer.UseForFirstCheck"/>).</summary>
+public sealed record ActiveServiceAccount(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp, Membership Membership);
+
 /// <summary>
 /// Service accounts (SPEC §1.3, §7): Owner only, Enterprise plan only. The client secret is shown once and stored as
 /// a SHA-256 hash; its organization role and project roles are role assignments, so the one authorizer answers for them.
@@ -378,19 +381,27 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
 
     /// <summary>
     /// The account a token names, if it still exists with the same secret stamp in a live organization whose plan
-    /// allows service accounts; null otherwise (deleted, rotated, organization deleted or downgraded).
+    /// allows service accounts; null otherwise (deleted, rotated, organization deleted or downgraded). Read with it, in the
+    /// same query: the account's organization roles (<see cref="ActiveServiceAccount.Membership"/>), for the request's first access check.
     /// </summary>
-    public async Task<ServiceAccountIdentity?> FindActiveAsync(Guid serviceAccountId, Guid secretStamp, CancellationToken ct = default)
+    public async Task<ActiveServiceAccount?> FindActiveAsync(Guid serviceAccountId, Guid secretStamp, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var row = await ActiveAccountQuery.For(db)(db, serviceAccountId, secretStamp, ct);
-        if (row is null || !PlanLimits.For(row.Plan).AllowsServiceAccounts) return null;
-        return new ServiceAccountIdentity(row.Id, row.OrganizationId, row.Name, row.SecretStamp);
+        ActiveAccountRow? first = null;
+        List<Role>? roles = null;
+        await foreach (var row in ActiveAccountQuery.For(db)(db, serviceAccountId, secretStamp, serviceAccountId.ToString()).WithCancellation(ct))
+        {
+            first ??= row;
+            if (row.Role is { } role) (roles ??= new List<Role>(1)).Add(role);
+        }
+        if (first is null || !PlanLimits.For(first.Plan).AllowsServiceAccounts) return null;
+        var membership = new Membership(first.OrganizationId, first.OrganizationName, first.Plan, PrincipalType.ServiceAccount, first.Id.ToString(), roles ?? []);
+        return new ActiveServiceAccount(first.Id, first.OrganizationId, first.Name, first.SecretStamp, membership);
     }
 
     private sealed record CredentialRow(Guid Id, Guid OrganizationId, string Name, string SecretHash, Guid SecretStamp, Plan Plan);
 
-    private sealed record ActiveAccountRow(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp, Plan Plan);
+    private sealed record ActiveAccountRow(Guid Id, Guid OrganizationId, string Name, Guid SecretStamp, Plan Plan, string OrganizationName, Role? Role);
 
     // The token endpoint and the Admin API gate run these on every request: compiled (per model) instead of translated per call.
     private static readonly PerModelQuery<Func<ApplicationDbContext, string, CancellationToken, Task<CredentialRow?>>> CredentialQuery =
@@ -400,12 +411,17 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
             where a.ClientId == clientId && o.DeletedAt == null
             select new CredentialRow(a.Id, a.OrganizationId, a.Name, a.SecretHash, a.SecretStamp, o.Plan)).FirstOrDefault()));
 
-    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, Guid, CancellationToken, Task<ActiveAccountRow?>>> ActiveAccountQuery =
-        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid serviceAccountId, Guid secretStamp, CancellationToken ct) => (
+    // One row per organization role the account holds (one with no role when it holds none).
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, Guid, string, IAsyncEnumerable<ActiveAccountRow>>> ActiveAccountQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid serviceAccountId, Guid secretStamp, string principalId) =>
             from a in db.ServiceAccounts.AsNoTracking()
             join o in db.Organizations on a.OrganizationId equals o.Id
             where a.Id == serviceAccountId && a.SecretStamp == secretStamp && o.DeletedAt == null
-            select new ActiveAccountRow(a.Id, a.OrganizationId, a.Name, a.SecretStamp, o.Plan)).FirstOrDefault()));
+            from ra in db.RoleAssignments
+                .Where(ra => ra.OrganizationId == a.OrganizationId && ra.ProjectId == null
+                             && ra.PrincipalType == PrincipalType.ServiceAccount && ra.PrincipalId == principalId)
+                .DefaultIfEmpty()
+            select new ActiveAccountRow(a.Id, a.OrganizationId, a.Name, a.SecretStamp, o.Plan, o.Name, ra == null ? null : (Role?)ra.Role)));
 
     private static Error? PlanError(Plan plan) => PlanGate.ServiceAccounts(plan);
 
