@@ -13,6 +13,9 @@ public sealed class RecordedCommands : DbCommandInterceptor
     private readonly List<string> _sql = [];
     private bool _watching;
 
+    /// <summary>Which commands to keep, asked as each one runs (e.g. only those of one HTTP request's path); null keeps all.</summary>
+    public Func<bool>? When { get; set; }
+
     public void Watch()
     {
         lock (_sql) { _sql.Clear(); _watching = true; }
@@ -28,6 +31,24 @@ public sealed class RecordedCommands : DbCommandInterceptor
     public List<string> Writes() => Taken().Where(sql =>
         sql.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) || sql.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase)
         || sql.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase)).ToList();
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        Record(command);
+        return base.ReaderExecuting(command, eventData, result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        Record(command);
+        return base.ScalarExecuting(command, eventData, result);
+    }
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        Record(command);
+        return base.NonQueryExecuting(command, eventData, result);
+    }
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
@@ -49,6 +70,7 @@ public sealed class RecordedCommands : DbCommandInterceptor
 
     private void Record(DbCommand command)
     {
+        if (When is { } when && !when()) return;
         lock (_sql) if (_watching) _sql.Add(command.CommandText.TrimStart());
     }
 }

@@ -1,14 +1,13 @@
-using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Access;
 using OrgConsole.Data;
 using OrgConsole.Features.ServiceAccounts;
+using OrgConsole.Tests.TestSupport;
 
 namespace OrgConsole.Tests.Api.AdminApi;
 
@@ -20,13 +19,15 @@ namespace OrgConsole.Tests.Api.AdminApi;
 /// </summary>
 public sealed class RequestRoundTripTests : IAsyncLifetime
 {
-    private readonly RequestCommands _commands = new();
+    private readonly RecordedCommands _commands = new();
     private AdminApiHarness _api = null!;
 
     public async Task InitializeAsync()
     {
         _api = await AdminApiHarness.StartAsync(services => services.ConfigureDbContext<ApplicationDbContext>(o => o.AddInterceptors(_commands)));
-        _commands.Http = _api.App.Services.GetRequiredService<IHttpContextAccessor>();
+        var http = _api.App.Services.GetRequiredService<IHttpContextAccessor>();
+        _commands.When = () => http.HttpContext?.Request.Path.StartsWithSegments("/admin/projects") == true;
+        _commands.Watch();
     }
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
@@ -40,10 +41,10 @@ public sealed class RequestRoundTripTests : IAsyncLifetime
 
         for (var i = 0; i < 3; i++)
         {
-            _commands.Take();
+            TakeCount();
             var listed = await client.GetFromJsonAsync<JsonElement>("/admin/projects");
             Assert.Equal(2, listed.GetProperty("data").GetArrayLength());
-            Assert.Equal(2, _commands.Take());
+            Assert.Equal(2, TakeCount());
         }
     }
 
@@ -55,9 +56,9 @@ public sealed class RequestRoundTripTests : IAsyncLifetime
         Assert.True((await _api.AsUserAsync(_api.OwnerId, sp => sp.GetRequiredService<ServiceAccountService>()
             .RemoveOrgRoleAsync(_api.OrgId, robot.Account.Id, Role.OrgMember))).IsSuccess);
 
-        _commands.Take();
+        TakeCount();
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/admin/projects")).StatusCode);
-        Assert.Equal(1, _commands.Take());
+        Assert.Equal(1, TakeCount());
     }
 
     [Fact(Timeout = 90_000)]
@@ -108,57 +109,11 @@ public sealed class RequestRoundTripTests : IAsyncLifetime
         return await db.ServiceAccounts.Where(a => a.Id == accountId).Select(a => a.SecretStamp).SingleAsync();
     }
 
-    /// <summary>Counts the database commands run on behalf of an HTTP request to /admin/projects.</summary>
-    private sealed class RequestCommands : DbCommandInterceptor
+    /// <summary>How many database commands requests to /admin/projects ran since the last call.</summary>
+    private int TakeCount()
     {
-        private int _count;
-
-        public IHttpContextAccessor? Http { get; set; }
-
-        public int Take() => Interlocked.Exchange(ref _count, 0);
-
-        private void Count()
-        {
-            if (Http?.HttpContext?.Request.Path.StartsWithSegments("/admin/projects") == true) Interlocked.Increment(ref _count);
-        }
-
-        public override InterceptionResult<DbDataReader> ReaderExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-        {
-            Count();
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Count();
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<object> ScalarExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-        {
-            Count();
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData,
-            InterceptionResult<object> result, CancellationToken cancellationToken = default)
-        {
-            Count();
-            return ValueTask.FromResult(result);
-        }
-
-        public override InterceptionResult<int> NonQueryExecuting(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-        {
-            Count();
-            return result;
-        }
-
-        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData,
-            InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            Count();
-            return ValueTask.FromResult(result);
-        }
+        var count = _commands.Taken().Count;
+        _commands.Watch();
+        return count;
     }
 }
