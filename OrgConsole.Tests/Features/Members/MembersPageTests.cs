@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using OrgConsole.Access;
@@ -17,12 +19,14 @@ namespace OrgConsole.Tests.Features.Members;
 /// <summary>The members page per role, against the real services on SQLite.</summary>
 public sealed class MembersPageTests : MudComponentTest
 {
-    private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role, Task? databaseGate = null)
+    private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role, Task? databaseGate = null,
+        int moreMembers = 0, DbCommandInterceptor? interceptor = null)
     {
-        var db = await TestDb.CreateAsync();
+        var db = await TestDb.CreateAsync(interceptor is null ? null : o => o.AddInterceptors(interceptor));
         var (orgId, owner) = await db.CreateOrganizationAsync("Acme Members", "owner@members.example");
         await db.AddMemberAsync(orgId, Role.OrgMember, "umar@members.example");
         await db.AddMemberAsync(orgId, Role.OrgBillingAdmin, "bea@members.example");
+        for (var i = 0; i < moreMembers; i++) await db.AddMemberAsync(orgId, Role.OrgMember, $"m{i:00}@members.example");
         Assert.True((await db.Service<InvitationService>(owner).InviteAsync(orgId, new InviteRequest(["pending@members.example"], Role.OrgMember))).IsSuccess);
         var userId = role switch
         {
@@ -37,7 +41,7 @@ public sealed class MembersPageTests : MudComponentTest
                 services.GetRequiredService<Authorizer>(), services.GetRequiredService<AuditLog>(), db.Time));
         var org = await SignInAsync(db, orgId, userId, [typeof(InvitationService), typeof(ProjectService)]);
         var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
-        if (databaseGate is null) page.WaitForAssertion(() => Assert.Contains("umar@members.example", page.Markup), TimeSpan.FromSeconds(10));
+        if (databaseGate is null) page.WaitForAssertion(() => Assert.Contains("bea@members.example", page.Markup), TimeSpan.FromSeconds(10)); // first by email
         return (page, db);
     }
 
@@ -61,7 +65,7 @@ public sealed class MembersPageTests : MudComponentTest
 
         page.WaitForAssertion(() => Assert.Contains("Loading members", page.Find("[data-testid=members-loading]").TextContent), TimeSpan.FromSeconds(10));
         Assert.DoesNotContain("umar@members.example", page.Markup);
-        Assert.Empty(page.FindComponents<MudDataGridPager<MemberListItem>>());
+        Assert.Empty(page.FindAll("[data-testid=members-pager]"));
         Assert.DoesNotContain("0-0 of 0", page.Markup);
 
         gate.SetResult();
@@ -69,7 +73,8 @@ public sealed class MembersPageTests : MudComponentTest
         {
             Assert.Contains("umar@members.example", page.Markup);
             Assert.Empty(page.FindAll("[data-testid=members-loading]"));
-            Assert.Single(page.FindComponents<MudDataGridPager<MemberListItem>>());
+            Assert.Single(page.FindAll("[data-testid=members-pager]"));
+            Assert.Equal("1-3 of 3", page.Find("[data-testid=members-range]").TextContent.Trim());
         }, TimeSpan.FromSeconds(10));
     }
 
@@ -86,24 +91,204 @@ public sealed class MembersPageTests : MudComponentTest
             Assert.Contains("No members match “nobody-here”", page.Find("[data-testid=members-empty]").TextContent);
             Assert.DoesNotContain("umar@members.example", page.Markup);
             Assert.DoesNotContain("0-0 of 0", page.Markup);
-            Assert.Empty(page.FindComponents<MudDataGridPager<MemberListItem>>());
+            Assert.Empty(page.FindAll("[data-testid=members-pager]"));
         }, TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// Every icon-only row action has a tooltip with its text, shown on hover and on keyboard focus: an element with
+    /// role=tooltip beside the button (in its tooltip host, which the app's CSS shows on :hover and :focus-visible), named
+    /// by the button's aria-describedby. Plain markup: no popover per closed tooltip.
+    /// </summary>
     [Fact(Timeout = 30_000)]
     public async Task IconOnlyActions_HaveTooltips()
     {
         var (page, db) = await RenderAsAsync(Role.OrgOwner);
         await using var _ = db;
 
-        var tooltips = page.FindComponents<MudTooltip>();
         foreach (var (testId, text) in new[] { ("change-role", "Change role"), ("add-role", "Add a role"), ("remove-member", "Remove from the organization") })
         {
-            var wrapping = tooltips.Where(t => t.Instance.Text == text).ToList();
-            Assert.NotEmpty(wrapping);
-            Assert.All(wrapping, t => Assert.NotEmpty(t.FindAll($"[data-testid={testId}]")));
+            var actions = page.FindAll($"[data-testid={testId}]");
+            Assert.NotEmpty(actions);
+            Assert.All(actions, action =>
+            {
+                var button = action.TagName == "BUTTON" ? action : action.QuerySelector("button")!;
+                Assert.NotNull(button);
+                Assert.False(string.IsNullOrWhiteSpace(button.GetAttribute("aria-label")));
+                var host = button.Closest(".oc-tooltip-host");
+                Assert.NotNull(host);
+                var tooltip = host.QuerySelector(":scope > [role=tooltip]");
+                Assert.NotNull(tooltip);
+                Assert.Equal(text, tooltip.TextContent.Trim());
+                Assert.Contains("mud-tooltip", tooltip.ClassList);
+                Assert.Equal(tooltip.Id, button.GetAttribute("aria-describedby"));
+            });
         }
-        Assert.Equal(page.FindAll("[data-testid=remove-member]").Count, tooltips.Count(t => t.Instance.Text == "Remove from the organization"));
+        Assert.Equal(page.FindAll("[data-testid=remove-member]").Count, page.FindAll("[role=tooltip]").Count(t => t.TextContent.Trim() == "Remove from the organization"));
+        Assert.DoesNotContain(page.FindComponents<MudTooltip>(), t => t.FindAll("[data-testid=change-role], [data-testid=add-role], [data-testid=remove-member]").Count > 0);
+    }
+
+    [Fact]
+    public void TheTooltipStylesheet_ShowsTooltipsOnHoverAndKeyboardFocus()
+    {
+        var css = File.ReadAllText(Path.Combine(SourceRoot(), "OrgConsole", "wwwroot", "app.css"));
+        Assert.Contains(".oc-tooltip-host:hover > .oc-tooltip", css);
+        Assert.Contains(".oc-tooltip-host:has(:focus-visible) > .oc-tooltip", css);
+    }
+
+    private static string SourceRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OrgConsole", "wwwroot", "app.css"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("The source tree was not found above the test binaries.");
+    }
+
+    /// <summary>A closed Members tab registers no popover: no tooltip, menu or select holds one until a person opens it.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task TheMembersTab_RegistersNoPopover_UntilSomethingIsOpened()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+        var popovers = Context.Services.GetRequiredService<IPopoverService>();
+
+        Assert.NotEmpty(page.FindAll("[data-testid=remove-member]"));
+        Assert.Empty(popovers.ActivePopovers);
+
+        await page.InvokeAsync(() => page.Find("[data-testid=add-role] button").Click());
+        page.WaitForAssertion(() => Assert.NotEmpty(popovers.ActivePopovers), TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>A sort moves the keyed rows: a row whose member and whose actions did not change is not rendered again.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Sorting_RendersNoUnchangedRowAgain_AndAriaSortFollowsTheOrder()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+        var rows = page.FindComponents<MemberTableRow>();
+        Assert.Equal(3, rows.Count);
+        var renders = rows.ToDictionary(r => r.Instance.Item.UserId, r => r.RenderCount);
+        Assert.All(page.FindAll("th[aria-sort]"), th => Assert.Equal("none", th.GetAttribute("aria-sort")));
+
+        await page.Find("button[data-sort=name]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("ascending", SortOf(page, "name")), TimeSpan.FromSeconds(10));
+        var ascending = Emails(page);
+        await page.Find("button[data-sort=name]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("descending", SortOf(page, "name")), TimeSpan.FromSeconds(10));
+        page.WaitForAssertion(() => Assert.Equal(ascending.AsEnumerable().Reverse(), Emails(page)), TimeSpan.FromSeconds(10));
+        Assert.All(new[] { "role", "projects", "joined", "last-active" }, key => Assert.Equal("none", SortOf(page, key)));
+
+        await page.Find("button[data-sort=joined]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("ascending", SortOf(page, "joined")), TimeSpan.FromSeconds(10));
+        Assert.Equal("none", SortOf(page, "name"));
+
+        Assert.All(rows, r => Assert.Equal(renders[r.Instance.Item.UserId], r.RenderCount));
+    }
+
+    /// <summary>A member that changed is rendered again when the list comes back (the skipped render is only for unchanged rows).</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task AMemberChangedMeanwhile_IsRenderedAgainAtTheNextSort_TheOthersAreNot()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+        var rows = page.FindComponents<MemberTableRow>();
+        var renders = rows.ToDictionary(r => r.Instance.Item.Email, r => r.RenderCount);
+        var umar = rows.Single(r => r.Instance.Item.Email == "umar@members.example").Instance.Item;
+        var members = db.Service<MemberService>(page.Instance.Org!.UserId);
+        Assert.True((await members.AddRoleAsync(page.Instance.OrgId, umar.UserId, Role.OrgBillingAdmin)).IsSuccess);
+
+        await page.Find("button[data-sort=joined]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal(["User", "Billing admin"],
+            page.FindAll("tbody tr").Single(r => r.TextContent.Contains("umar@members.example")).QuerySelectorAll("[data-testid=member-role]").Select(c => c.TextContent.Trim())),
+            TimeSpan.FromSeconds(10));
+        Assert.All(rows, r => Assert.Equal(r.Instance.Item.Email == umar.Email ? renders[umar.Email] + 1 : renders[r.Instance.Item.Email], r.RenderCount));
+    }
+
+    /// <summary>Next and previous page after a sort go by keyset from the edge row (no OFFSET); a jump to the last page by offset.</summary>
+    [Fact(Timeout = 60_000)]
+    public async Task NextPage_AfterASort_UsesTheKeyset_AndAJumpUsesTheOffset()
+    {
+        var commands = new MemberListCommands();
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, moreMembers: 48, interceptor: commands);
+        await using var _ = db;
+        page.WaitForAssertion(() => Assert.Equal("1-25 of 51", page.Find("[data-testid=members-range]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+
+        await page.Find("button[data-sort=name]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("ascending", SortOf(page, "name")), TimeSpan.FromSeconds(10));
+        var first = Emails(page);
+        commands.Watch();
+        await page.Find("[data-testid=members-next]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("26-50 of 51", page.Find("[data-testid=members-range]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        var second = Emails(page);
+        Assert.Equal(25, second.Count);
+        Assert.Empty(first.Intersect(second));
+        Assert.DoesNotContain("OFFSET", Assert.Single(commands.Taken()), StringComparison.OrdinalIgnoreCase);
+
+        commands.Watch();
+        await page.Find("[data-testid=members-previous]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal(first, Emails(page)), TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("OFFSET", Assert.Single(commands.Taken()), StringComparison.OrdinalIgnoreCase);
+        Assert.True(page.Find("[data-testid=members-previous]").HasAttribute("disabled"));
+
+        commands.Watch();
+        await page.Find("[data-testid=members-last]").ClickAsync(new());
+        page.WaitForAssertion(() => Assert.Equal("51-51 of 51", page.Find("[data-testid=members-range]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        Assert.Empty(Emails(page).Intersect(first.Concat(second)));
+        Assert.Contains("OFFSET", Assert.Single(commands.Taken()), StringComparison.OrdinalIgnoreCase);
+        Assert.True(page.Find("[data-testid=members-next]").HasAttribute("disabled"));
+        Assert.True(page.Find("[data-testid=members-last]").HasAttribute("disabled"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task RowsPerPage_OffersTwentyFiveFiftyAHundred_AndShowsThatMany()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, moreMembers: 26);
+        await using var _ = db;
+        page.WaitForAssertion(() => Assert.Equal(25, page.FindComponents<MemberTableRow>().Count), TimeSpan.FromSeconds(10));
+        var select = page.Find("select[data-testid=members-page-size]");
+        Assert.Equal(["25", "50", "100"], select.QuerySelectorAll("option").Select(o => o.GetAttribute("value")));
+
+        await select.ChangeAsync(new() { Value = "50" });
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal(29, page.FindComponents<MemberTableRow>().Count);
+            Assert.Equal("1-29 of 29", page.Find("[data-testid=members-range]").TextContent.Trim());
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    private static string SortOf(IRenderedComponent<MembersPage> page, string key) =>
+        page.Find($"button[data-sort={key}]").Closest("th")!.GetAttribute("aria-sort")!;
+
+    private static List<string> Emails(IRenderedComponent<MembersPage> page) =>
+        page.FindComponents<MemberTableRow>().Select(r => r.Instance.Item.Email).ToList() is var keyed
+            ? page.FindAll("tbody tr").Select(tr => keyed.Single(e => tr.TextContent.Contains(e))).ToList()
+            : [];
+
+    /// <summary>The member list's page queries (the SELECTs with a LIMIT, not the counts), once watching.</summary>
+    private sealed class MemberListCommands : DbCommandInterceptor
+    {
+        private readonly List<string> _taken = [];
+        private bool _watching;
+
+        public void Watch()
+        {
+            lock (_taken) { _taken.Clear(); _watching = true; }
+        }
+
+        public List<string> Taken()
+        {
+            lock (_taken) return [.. _taken];
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            var sql = command.CommandText;
+            if (sql.Contains("LIMIT", StringComparison.OrdinalIgnoreCase) && !sql.TrimStart().StartsWith("SELECT COUNT(", StringComparison.OrdinalIgnoreCase)
+                && !sql.Contains("\"MemberCount\"", StringComparison.Ordinal))
+                lock (_taken) if (_watching) _taken.Add(command.CommandText);
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 
     [Fact(Timeout = 30_000)]
