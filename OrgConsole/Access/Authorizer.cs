@@ -64,6 +64,23 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         return access;
     }
 
+    /// <summary>
+    /// The same check, reading the actor's roles on the caller's context (and its open connection): for a service whose
+    /// reads follow at once on that context, so one call opens one connection (issue 17: a Members sort click paid for a
+    /// second context and connection open just for this read). Roles are still read now, on every call.
+    /// </summary>
+    public async Task<Result<OrgAccess>> DemandAsync(ApplicationDbContext db, Guid organizationId, Permission permission, CancellationToken ct = default)
+    {
+        if (RolePermissions.IsProjectPermission(permission))
+        {
+            throw new ArgumentException($"{permission} is a project permission; pass the project id.", nameof(permission));
+        }
+        var access = await GetAccessAsync(db, organizationId, ct);
+        if (access is null) return Error.NotFound("The organization");
+        if (!access.Can(permission)) return Error.Forbidden($"This needs the {RolesThatCan(permission)} role.");
+        return access;
+    }
+
     public async Task<Result<ProjectAccess>> DemandAsync(Guid organizationId, Guid projectId, Permission permission, CancellationToken ct = default)
     {
         if (!RolePermissions.IsProjectPermission(permission))
@@ -77,7 +94,10 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     }
 
     /// <summary>The current actor's access to an organization, or null when it is not a member (or the organization is gone).</summary>
-    public async Task<OrgAccess?> GetAccessAsync(Guid organizationId, CancellationToken ct = default)
+    public Task<OrgAccess?> GetAccessAsync(Guid organizationId, CancellationToken ct = default) => GetAccessAsync(null, organizationId, ct);
+
+    /// <summary>As <see cref="GetAccessAsync(Guid, CancellationToken)"/>, reading on <paramref name="shared"/> when given (else on a context of its own).</summary>
+    private async Task<OrgAccess?> GetAccessAsync(ApplicationDbContext? shared, Guid organizationId, CancellationToken ct)
     {
         var actor = actorAccessor.Current;
         if (actor.Type == ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
@@ -94,9 +114,17 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         }
         else
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var own = shared is null ? await dbFactory.CreateDbContextAsync(ct) : null;
             var rows = new List<MembershipRow>(2);
-            await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
+            try
+            {
+                var db = shared ?? own!;
+                await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
+            }
+            finally
+            {
+                if (own is not null) await own.DisposeAsync();
+            }
             if (rows.Count > 0)
             {
                 var roles = Access.Roles.MostPrivilegedFirst(rows.Select(r => r.Role));

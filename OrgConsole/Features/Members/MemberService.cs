@@ -58,7 +58,11 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// <summary>One page of members, searched (name, email, role), sorted and paged in SQL.</summary>
     public async Task<Result<MemberPage>> SearchAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
     {
-        var access = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+        // One context and one connection for the whole call (issue 17): the access check reads the viewer's roles on it,
+        // fresh, then the page, the count and the page's roles follow on the same connection.
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var access = await authorizer.DemandAsync(db, organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error;
         if (query.Page < 0 || query.PageSize is < 1 or > MemberQuery.MaxPageSize)
         {
@@ -68,8 +72,6 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         {
             return Error.Validation("From", "A page must start at a member's email and name.");
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Database.OpenConnectionAsync(ct); // one connection for the count and the page
         if (query.From is { } keyset && MemberKeyset.Supports(query.Sort)) return await KeysetPageAsync(db, organizationId, query, keyset, ct);
         var items = new List<MemberListItem>(query.PageSize);
         if (string.IsNullOrWhiteSpace(query.Search))
