@@ -97,34 +97,3 @@ public class MemberSearchConnectionTests
         Assert.DoesNotContain(_commands.Taken(), sql => sql.Contains("\"IsListed\"", StringComparison.Ordinal));
     }
 }
-
-/// <summary>
-/// The page's roles are read with one command whose text does not depend on how many members the page holds (one array
-/// parameter), so EF Core builds that SQL once instead of on every page (issue 17 profile: a parameter per id re-ran EF
-/// Core's SQL pipeline on every call).
-/// </summary>
-public class MemberRolesCommandTests
-{
-    private readonly RecordedCommands _commands = new();
-
-    [Fact(Timeout = 120_000)]
-    public async Task ThePagesRoles_AreOneCommandText_WhateverThePageSize()
-    {
-        await using var db = await TestDb.CreateAsync(o => o.AddInterceptors(_commands));
-        var (orgId, owner) = await db.CreateOrganizationAsync(ownerEmail: "owner@acme.example");
-        foreach (var email in new[] { "ada@acme.example", "bo@acme.example", "cy@acme.example", "di@acme.example" }) await db.AddMemberAsync(orgId, Role.OrgMember, email);
-        var members = db.Service<MemberService>(owner);
-        var texts = new HashSet<string>();
-        foreach (var size in new[] { 1, 2, 3, 5 })
-        {
-            _commands.Watch();
-            var page = (await members.SearchAsync(orgId, new MemberQuery(null, PageSize: size))).Value;
-            Assert.Equal(size, page.Items.Count);
-            Assert.All(page.Items, item => Assert.NotEmpty(item.Roles));
-            texts.Add(Assert.Single(_commands.Taken(), sql => !sql.Contains("\"IsListed\"", StringComparison.Ordinal)
-                && !sql.Contains("\"Organizations\"", StringComparison.Ordinal)));
-        }
-
-        Assert.Single(texts);
-    }
-}

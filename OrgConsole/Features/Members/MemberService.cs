@@ -215,18 +215,17 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         if (items.Count == 0) return items;
         var ids = items.Select(i => i.UserId).ToArray();
         var rows = new List<(string PrincipalId, Role Role)>(items.Count + 4);
-        // The ids go as ONE array parameter (SQLite json_each, PostgreSQL = ANY): one SQL text for every page, built once and
-        // cached. As a compiled query (EF.Parameter is not allowed there) EF Core 10 sent a parameter per id and rebuilt the
-        // SQL on every call: ~20 % of SearchAsync's CPU in the issue 17 profile.
-        var query = db.RoleAssignments.AsNoTracking()
-            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && EF.Parameter(ids).Contains(r.PrincipalId))
-            .Select(r => new HeldRole(r.PrincipalId, r.Role));
-        await foreach (var r in query.AsAsyncEnumerable().WithCancellation(ct)) rows.Add((r.PrincipalId, r.Role));
+        await foreach (var r in RolesOfQuery.For(db)(db, organizationId, ids).WithCancellation(ct)) rows.Add((r.PrincipalId, r.Role));
         var held = rows.ToLookup(r => r.PrincipalId, r => r.Role);
         return items.Select(i => i with { Roles = Roles.MostPrivilegedFirst(held[i.UserId].DefaultIfEmpty(i.Role)) }).ToList();
     }
 
     private sealed record HeldRole(string PrincipalId, Role Role);
+
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, string[], IAsyncEnumerable<HeldRole>>> RolesOfQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, string[] ids) => db.RoleAssignments.AsNoTracking()
+            .Where(r => r.OrganizationId == organizationId && r.ProjectId == null && r.PrincipalType == PrincipalType.User && ids.Contains(r.PrincipalId))
+            .Select(r => new HeldRole(r.PrincipalId, r.Role))));
 
     private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, Task<int>>> MemberCountQuery =
         PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId) => db.Organizations.Where(o => o.Id == organizationId).Select(o => o.MemberCount).First()));
