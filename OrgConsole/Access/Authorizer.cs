@@ -58,7 +58,12 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         {
             throw new ArgumentException($"{permission} is a project permission; pass the project id.", nameof(permission));
         }
-        var access = await GetAccessAsync(organizationId, ct);
+        return Decide(await GetAccessAsync(organizationId, ct), permission);
+    }
+
+    /// <summary>One answer for both organization checks: not a member is NotFound, a missing permission Forbidden.</summary>
+    private static Result<OrgAccess> Decide(OrgAccess? access, Permission permission)
+    {
         if (access is null) return Error.NotFound("The organization");
         if (!access.Can(permission)) return Error.Forbidden($"This needs the {RolesThatCan(permission)} role.");
         return access;
@@ -75,10 +80,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         {
             throw new ArgumentException($"{permission} is a project permission; pass the project id.", nameof(permission));
         }
-        var access = await GetAccessAsync(db, organizationId, ct);
-        if (access is null) return Error.NotFound("The organization");
-        if (!access.Can(permission)) return Error.Forbidden($"This needs the {RolesThatCan(permission)} role.");
-        return access;
+        return Decide(await GetAccessAsync(db, organizationId, ct), permission);
     }
 
     public async Task<Result<ProjectAccess>> DemandAsync(Guid organizationId, Guid projectId, Permission permission, CancellationToken ct = default)
@@ -106,11 +108,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         if (Interlocked.Exchange(ref _firstCheck, null) is { } read
             && read.OrganizationId == organizationId && read.PrincipalType == principalType && read.PrincipalId == actor.Id)
         {
-            if (read.Roles.Count > 0)
-            {
-                var held = Access.Roles.MostPrivilegedFirst(read.Roles);
-                return new OrgAccess(organizationId, read.OrganizationName, read.Plan, held[0], actor) { Roles = held };
-            }
+            if (read.Roles.Count > 0) return AccessOf(organizationId, read.OrganizationName, read.Plan, read.Roles, actor);
         }
         else
         {
@@ -125,17 +123,19 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
             {
                 if (own is not null) await own.DisposeAsync();
             }
-            if (rows.Count > 0)
-            {
-                var roles = Access.Roles.MostPrivilegedFirst(rows.Select(r => r.Role));
-                return new OrgAccess(organizationId, rows[0].Name, rows[0].Plan, roles[0], actor) { Roles = roles };
-            }
+            if (rows.Count > 0) return AccessOf(organizationId, rows[0].Name, rows[0].Plan, rows.Select(r => r.Role), actor);
         }
         // Not a member: perhaps support staff with a visit open (from another request, tab or an earlier page load).
         return actor.Type == ActorType.User ? await SupportAccessAsync(actor, organizationId, ct) : null;
     }
 
     private sealed record MembershipRow(string Name, Plan Plan, Role Role);
+
+    private static OrgAccess AccessOf(Guid organizationId, string name, Plan plan, IEnumerable<Role> held, Actor actor)
+    {
+        var roles = Access.Roles.MostPrivilegedFirst(held);
+        return new OrgAccess(organizationId, name, plan, roles[0], actor) { Roles = roles };
+    }
 
     /// <summary>
     /// Support staff see an organization read-only while a visit they opened with a reason lasts (SPEC §8) — kept in the
