@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 
 namespace OrgConsole.Access;
@@ -25,6 +26,12 @@ public static class AccessRegistration
         {
             accessor.Current = Actor.FromPrincipal(context.User, context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString());
         }
+        if (IsPageRender(context)) context.RequestServices.GetRequiredService<Authorizer>().RememberWithinThisRequest();
         await next();
     });
+
+    /// <summary>A GET (or HEAD) of a Razor component page: one render that reads and never writes roles.</summary>
+    private static bool IsPageRender(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        && context.GetEndpoint()?.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
 }

@@ -43,6 +43,9 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
 
     private Membership? _firstCheck;
 
+    // Null unless this scope is one page request (RememberWithinThisRequest): then each organization's access, read once.
+    private Dictionary<Guid, OrgAccess?>? _withinRequest;
+
     /// <summary>
     /// Lets the next access check (and only that one) use <paramref name="membership"/> instead of reading it: for a caller
     /// that has just read the actor's organization roles in the same query as its own check — the Admin API gate reads the
@@ -51,6 +54,15 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     /// is remembered across requests and a role changed during the request counts at its next check.
     /// </summary>
     public void UseForFirstCheck(Membership membership) => _firstCheck = membership;
+
+    /// <summary>
+    /// For the scope of one request that renders a page (a GET): the layout, the page's permission policy, its shell and
+    /// its prerendered body all ask about the same organization within a few milliseconds, and nothing in a page render
+    /// changes roles, so the first answer serves them all (issue 17: a Members page read the viewer's roles six times).
+    /// Only set by the request pipeline for page GETs: a circuit, an API request or a form post has a scope of its own and
+    /// reads on every call, so a role change counts at the next click, request or page.
+    /// </summary>
+    public void RememberWithinThisRequest() => _withinRequest ??= [];
 
     public async Task<Result<OrgAccess>> DemandAsync(Guid organizationId, Permission permission, CancellationToken ct = default)
     {
@@ -100,6 +112,18 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
 
     /// <summary>As <see cref="GetAccessAsync(Guid, CancellationToken)"/>, reading on <paramref name="shared"/> when given (else on a context of its own).</summary>
     private async Task<OrgAccess?> GetAccessAsync(ApplicationDbContext? shared, Guid organizationId, CancellationToken ct)
+    {
+        if (_withinRequest is not { } remembered) return await ReadAccessAsync(shared, organizationId, ct);
+        lock (remembered)
+        {
+            if (remembered.TryGetValue(organizationId, out var known)) return known;
+        }
+        var access = await ReadAccessAsync(shared, organizationId, ct);
+        lock (remembered) remembered[organizationId] = access;
+        return access;
+    }
+
+    private async Task<OrgAccess?> ReadAccessAsync(ApplicationDbContext? shared, Guid organizationId, CancellationToken ct)
     {
         var actor = actorAccessor.Current;
         if (actor.Type == ActorType.Support) return await SupportAccessAsync(actor, organizationId, ct);
