@@ -144,4 +144,26 @@ public class PendingInvitationTests
         Assert.False(await ctx.RoleAssignments.AnyAsync(r => r.OrganizationId == orgId && r.PrincipalId == userId));
         Assert.DoesNotContain(await db.AuditEventsAsync(orgId), e => e.ActorId == userId);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TheBanner_CostsOneCommand_ItsRolesAndInviterIncluded()
+    {
+        var commands = new RecordedCommands();
+        await using var db = await TestDb.CreateAsync(o => o.AddInterceptors(commands));
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme", "olivia@acme.example");
+        var (otherId, otherOwner) = await db.CreateOrganizationAsync("Globex", "gus@globex.example");
+        var eli = await db.CreateUserAsync("eli@acme.example");
+        Assert.True((await db.Service<InvitationService>(owner).InviteAsync(orgId, Invite("eli@acme.example", Role.OrgBillingAdmin))).IsSuccess);
+        Assert.True((await db.Service<InvitationService>(otherOwner).InviteAsync(otherId, Invite("eli@acme.example"))).IsSuccess);
+        var invitations = db.Service<InvitationService>(eli);
+        await invitations.ListMineAsync(); // compiled on first use
+
+        commands.Watch();
+        var offered = await invitations.ListMineAsync();
+
+        Assert.Single(commands.Taken()); // the email, the invitations, their roles and inviters: one query (two before)
+        Assert.Equal(["Globex", "Acme"], offered.Select(o => o.OrganizationName)); // newest first
+        Assert.Equal([Role.OrgMember, Role.OrgBillingAdmin], offered.Select(o => o.Role));
+        Assert.Equal(["gus@globex.example", "olivia@acme.example"], offered.Select(o => o.InvitedBy));
+    }
 }

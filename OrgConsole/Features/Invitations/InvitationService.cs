@@ -449,24 +449,34 @@ public sealed class InvitationService(
         var actor = authorizer.Actor;
         if (!actor.IsUser) return [];
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == actor.Id).Select(u => new { u.NormalizedEmail, u.EmailConfirmed }).FirstOrDefaultAsync(ct);
-        if (user is null || !user.EmailConfirmed || string.IsNullOrEmpty(user.NormalizedEmail)) return [];
-        var now = time.UtcNow();
-        var rows = await (
-            from i in db.Invitations.AsNoTracking()
-            join o in db.Organizations on i.OrganizationId equals o.Id
-            where i.NormalizedEmail == user.NormalizedEmail && i.Status == InvitationStatus.Pending && i.ExpiresAt > now && o.DeletedAt == null
-                  && !db.RoleAssignments.Any(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == actor.Id)
-            orderby i.CreatedAt descending
-            select new
-            {
-                i.Id, i.OrganizationId, OrganizationName = o.Name, i.ExpiresAt,
-                Roles = i.Roles.Where(r => r.ProjectId == null).Select(r => r.Role).ToList(),
-                Inviter = db.Users.Where(u => u.Id == i.CreatedByUserId).Select(u => new { u.DisplayName, u.Email }).FirstOrDefault(),
-            }).Take(20).ToListAsync(ct);
-        return rows.Select(r => new PendingInvitation(r.Id, r.OrganizationId, r.OrganizationName, r.Roles.DefaultIfEmpty(Role.OrgMember).Min(), r.ExpiresAt,
-            r.Inviter is null ? null : Audit.AuditLabels.Person(r.Inviter.DisplayName, r.Inviter.Email, ""))).ToList();
+        var mine = new List<PendingInvitation>();
+        await foreach (var row in MyPendingQuery.For(db)(db, actor.Id, time.UtcNow()).WithCancellation(ct))
+        {
+            mine.Add(new PendingInvitation(row.Id, row.OrganizationId, row.OrganizationName, row.Roles.DefaultIfEmpty(Role.OrgMember).Min(), row.ExpiresAt,
+                row.Inviter is null ? null : Audit.AuditLabels.Person(row.Inviter.DisplayName, row.Inviter.Email, "")));
+        }
+        return mine;
     }
+
+    private sealed record MyPendingRow(Guid Id, Guid OrganizationId, string OrganizationName, DateTime ExpiresAt, List<Role> Roles, InviterRow? Inviter);
+
+    private sealed record InviterRow(string? DisplayName, string? Email);
+
+    // Every page a person opens shows this banner (issue 17): one compiled query, the account's verified email joined in,
+    // instead of reading the email first and translating the LINQ on every call.
+    private static readonly PerModelQuery<Func<ApplicationDbContext, string, DateTime, IAsyncEnumerable<MyPendingRow>>> MyPendingQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, string userId, DateTime now) =>
+            (from u in db.Users.AsNoTracking()
+             where u.Id == userId && u.EmailConfirmed && u.NormalizedEmail != null && u.NormalizedEmail != ""
+             join i in db.Invitations on u.NormalizedEmail equals i.NormalizedEmail
+             join o in db.Organizations on i.OrganizationId equals o.Id
+             where i.Status == InvitationStatus.Pending && i.ExpiresAt > now && o.DeletedAt == null
+                   && !db.RoleAssignments.Any(r => r.OrganizationId == o.Id && r.ProjectId == null && r.PrincipalType == PrincipalType.User && r.PrincipalId == userId)
+             orderby i.CreatedAt descending
+             select new MyPendingRow(i.Id, i.OrganizationId, o.Name, i.ExpiresAt,
+                 i.Roles.Where(r => r.ProjectId == null).Select(r => r.Role).ToList(),
+                 db.Users.Where(inviter => inviter.Id == i.CreatedByUserId).Select(inviter => new InviterRow(inviter.DisplayName, inviter.Email)).FirstOrDefault()))
+            .Take(20)));
 
     /// <summary>
     /// Accepts one of <see cref="ListMineAsync"/>'s invitations by id, through the same path as the link: someone else's
