@@ -96,6 +96,9 @@ public sealed class KeptReadConnections : IDisposable
     /// <summary>Reads run so far (each is one database round trip).</summary>
     public long Runs => Interlocked.Read(ref _runs);
 
+    /// <summary>Called with each command just before it runs, its parameters set (tests count reads as EF interceptors do).</summary>
+    internal Action<SqliteCommand>? Executing { get; set; }
+
     /// <summary>
     /// Runs <paramref name="query"/> on a kept connection: <paramref name="bind"/> sets its parameters' values from
     /// <paramref name="args"/> (in <see cref="KeptQuery.Parameters"/> order), the prepared statement runs, and
@@ -116,7 +119,7 @@ public sealed class KeptReadConnections : IDisposable
             UpdatePeak(inUse);
             kept = Take();
             Interlocked.Increment(ref _runs);
-            var result = kept.Run(query, args, bind, read);
+            var result = kept.Run(query, args, bind, read, Executing);
             Return(kept);
             kept = null;
             return result;
@@ -193,7 +196,8 @@ public sealed class KeptReadConnections : IDisposable
         private SqliteCommand?[] _commands = new SqliteCommand?[8];
         private int _running;
 
-        public T Run<TArgs, T>(KeptQuery query, TArgs args, Action<SqliteParameterCollection, TArgs> bind, Func<SqliteDataReader, T> read)
+        public T Run<TArgs, T>(KeptQuery query, TArgs args, Action<SqliteParameterCollection, TArgs> bind, Func<SqliteDataReader, T> read,
+            Action<SqliteCommand>? executing)
         {
             // The pool hands a connection to one caller at a time; this proves it rather than trusting it.
             if (Interlocked.Exchange(ref _running, 1) != 0) throw new InvalidOperationException("A kept read connection was used by two callers at once.");
@@ -201,6 +205,7 @@ public sealed class KeptReadConnections : IDisposable
             {
                 var command = CommandFor(query);
                 bind(command.Parameters, args);
+                executing?.Invoke(command);
                 using var reader = command.ExecuteReader();
                 return read(reader);
             }
