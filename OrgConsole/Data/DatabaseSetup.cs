@@ -59,9 +59,12 @@ public static class DatabaseSetup
             services.AddPooledDbContextFactory<PostgresDbContext>(options => UsePostgres(options, connectionString).AddInterceptors(ConcurrencyTokenInterceptor.Instance));
             services.AddSingleton<IDbContextFactory<ApplicationDbContext>, PostgresContextFactory>();
             services.AddScoped<ApplicationDbContext>(sp => sp.GetRequiredService<IDbContextFactory<ApplicationDbContext>>().CreateDbContext());
+            services.AddSingleton(_ => KeptReadConnections.Disabled());
             return services;
         }
         services.AddPooledDbContextFactory<ApplicationDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(ConcurrencyTokenInterceptor.Instance));
+        // The hottest reads run as prepared statements on a few kept-open connections of this database (issue 17).
+        services.AddSingleton(_ => new KeptReadConnections(connectionString, KeptReadConnections.DefaultMaxConnections));
         return services;
     }
 

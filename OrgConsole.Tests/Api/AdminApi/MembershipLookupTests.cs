@@ -11,16 +11,21 @@ using OrgConsole.Data;
 namespace OrgConsole.Tests.Api.AdminApi;
 
 /// <summary>
-/// Issue 13 §3: one role change through the API does one membership lookup — the caller's roles are read once, by the owning
-/// service's <c>DemandAsync</c>, however many layers (API → role-binding view → feature service) the change passes through.
+/// Issue 13 §3: one role change through the API does one membership lookup — the caller's roles are read once (since issue
+/// 17 by the Admin API gate, with the account, and handed to the owning service's first <c>DemandAsync</c>), however many
+/// layers (API → role-binding view → feature service) the change passes through.
 /// </summary>
 public sealed class MembershipLookupTests : IAsyncLifetime
 {
     private readonly MembershipReads _reads = new();
     private AdminApiHarness _api = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         _api = await AdminApiHarness.StartAsync(services => services.ConfigureDbContext<ApplicationDbContext>(o => o.AddInterceptors(_reads)));
+        // On SQLite the gate's account-and-roles read runs on the kept read connections, not through EF Core: count it there too.
+        _api.App.Services.GetRequiredService<KeptReadConnections>().Executing = _reads.Count;
+    }
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
@@ -90,7 +95,7 @@ public sealed class MembershipLookupTests : IAsyncLifetime
 
         public int Take() => Interlocked.Exchange(ref _count, 0);
 
-        private void Count(DbCommand command)
+        public void Count(DbCommand command)
         {
             if (_principalId is not { } watched || !command.CommandText.Contains("\"RoleAssignments\"", StringComparison.Ordinal)) return;
             if (command.Parameters.Cast<DbParameter>().Any(p => watched.Equals(p.Value as string, StringComparison.OrdinalIgnoreCase))) Interlocked.Increment(ref _count);

@@ -109,10 +109,17 @@ public sealed class RequestRoundTripTests : IAsyncLifetime
         return await db.ServiceAccounts.Where(a => a.Id == accountId).Select(a => a.SecretStamp).SingleAsync();
     }
 
-    /// <summary>How many database commands requests to /admin/projects ran since the last call.</summary>
+    private long _keptRuns;
+
+    /// <summary>
+    /// How many database commands requests to /admin/projects ran since the last call: through EF Core, and on SQLite's
+    /// kept read connections (the gate's read and the list run there; only this test's requests run while it counts).
+    /// </summary>
     private int TakeCount()
     {
-        var count = _commands.Taken().Count;
+        var kept = _api.App.Services.GetRequiredService<KeptReadConnections>().Runs;
+        var count = _commands.Taken().Count + (int)(kept - _keptRuns);
+        _keptRuns = kept;
         _commands.Watch();
         return count;
     }

@@ -18,7 +18,8 @@ public sealed record ProjectQuota(int Used, int Limit, Plan Plan)
 }
 
 /// <summary>Projects of an organization (SPEC §4). Org owners own every project; a project's creator owns it.</summary>
-public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
+public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time,
+    KeptReadConnections keptReads)
 {
     /// <summary>Org owners see every project; everyone else sees the projects they hold a role in.</summary>
     public async Task<Result<IReadOnlyList<ProjectSummary>>> ListAsync(Guid organizationId, CancellationToken ct = default)
@@ -29,10 +30,20 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
         // Owners see every project (they own them all); so does support staff, read-only.
         var seesAll = access.Value.Role is Role.OrgOwner or Role.SupportViewer;
         var principalType = Authorizer.PrincipalTypeOf(access.Value.Actor);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = new List<ProjectListRow>();
-        var query = seesAll ? AllProjectsQuery.For(db)(db, organizationId) : ListQuery.For(db)(db, organizationId, principalType, userId, seesAll);
-        await foreach (var row in query.WithCancellation(ct)) rows.Add(row);
+        List<ProjectListRow> rows;
+        if (keptReads.Enabled && (seesAll || principalType is not null))
+        {
+            rows = seesAll
+                ? await keptReads.ReadAsync(AllProjectsSql, organizationId, static (p, org) => p[0].Value = KeptSql.Guid(org), ReadProjectRows, ct)
+                : await keptReads.ReadAsync(ListSql, (organizationId, principalType!.Value, userId), BindList, ReadProjectRows, ct);
+        }
+        else
+        {
+            rows = [];
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var query = seesAll ? AllProjectsQuery.For(db)(db, organizationId) : ListQuery.For(db)(db, organizationId, principalType, userId, seesAll);
+            await foreach (var row in query.WithCancellation(ct)) rows.Add(row);
+        }
         var implicitRole = access.Value.Role == Role.SupportViewer ? Role.SupportViewer : Role.ProjectOwner;
         return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, seesAll ? implicitRole : r.MyRole!.Value, access.Value.Role == Role.OrgOwner, r.Members, r.Keys)).ToList();
     }
@@ -62,6 +73,61 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
             select new ProjectListRow(p.Id, p.Name, p.CreatedAt, null,
                 db.RoleAssignments.Count(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User),
                 db.ApiKeys.Count(k => k.ProjectId == p.Id))));
+
+    // The two lists on SQLite's kept connections, prepared once per connection (KeptReadConnections): the SQL EF Core
+    // generates for ListQuery (with seesAll false, the only way it runs) and AllProjectsQuery, values bound as EF binds
+    // them. KeptReadTests run both paths and compare.
+    private static readonly KeptQuery ListSql = new("""
+        SELECT "p"."Id", "p"."Name", "p"."CreatedAt", (
+            SELECT "r"."Role"
+            FROM "RoleAssignments" AS "r"
+            WHERE "r"."ProjectId" = "p"."Id" AND "r"."PrincipalType" = @principalType AND "r"."PrincipalId" = @userId
+            LIMIT 1), (
+            SELECT COUNT(*)
+            FROM "RoleAssignments" AS "r0"
+            WHERE "r0"."ProjectId" = "p"."Id" AND "r0"."PrincipalType" = 'User'), (
+            SELECT COUNT(*)
+            FROM "ApiKeys" AS "a"
+            WHERE "a"."ProjectId" = "p"."Id")
+        FROM "Projects" AS "p"
+        WHERE "p"."OrganizationId" = @organizationId AND (
+            SELECT "r1"."Role"
+            FROM "RoleAssignments" AS "r1"
+            WHERE "r1"."ProjectId" = "p"."Id" AND "r1"."PrincipalType" = @principalType AND "r1"."PrincipalId" = @userId
+            LIMIT 1) IS NOT NULL
+        ORDER BY "p"."Name"
+        """, "@organizationId", "@principalType", "@userId");
+
+    private static readonly KeptQuery AllProjectsSql = new("""
+        SELECT "p"."Id", "p"."Name", "p"."CreatedAt", NULL, (
+            SELECT COUNT(*)
+            FROM "RoleAssignments" AS "r"
+            WHERE "r"."ProjectId" = "p"."Id" AND "r"."PrincipalType" = 'User'), (
+            SELECT COUNT(*)
+            FROM "ApiKeys" AS "a"
+            WHERE "a"."ProjectId" = "p"."Id")
+        FROM "Projects" AS "p"
+        WHERE "p"."OrganizationId" = @organizationId
+        ORDER BY "p"."Name"
+        """, "@organizationId");
+
+    private static void BindList(Microsoft.Data.Sqlite.SqliteParameterCollection parameters, (Guid Organization, PrincipalType PrincipalType, string UserId) args)
+    {
+        parameters[0].Value = KeptSql.Guid(args.Organization);
+        parameters[1].Value = args.PrincipalType.ToString();
+        parameters[2].Value = args.UserId;
+    }
+
+    private static List<ProjectListRow> ReadProjectRows(Microsoft.Data.Sqlite.SqliteDataReader reader)
+    {
+        var rows = new List<ProjectListRow>();
+        while (reader.Read())
+        {
+            rows.Add(new ProjectListRow(reader.GetGuid(0), reader.GetString(1), KeptSql.UtcDateTime(reader, 2),
+                reader.IsDBNull(3) ? null : KeptSql.Enum<Role>(reader, 3), reader.GetInt32(4), reader.GetInt32(5)));
+        }
+        return rows;
+    }
 
     public async Task<Result<ProjectQuota>> GetQuotaAsync(Guid organizationId, CancellationToken ct = default)
     {

@@ -38,7 +38,8 @@ public sealed record ActiveServiceAccount(Guid Id, Guid OrganizationId, string N
 /// Service accounts (SPEC §1.3, §7): Owner only, Enterprise plan only. The client secret is shown once and stored as
 /// a SHA-256 hash; its organization role and project roles are role assignments, so the one authorizer answers for them.
 /// </summary>
-public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
+public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time,
+    KeptReadConnections keptReads)
 {
     public const int NameMaxLength = 80;
     public const string SecretPrefix = "pcsk_";
@@ -386,13 +387,20 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
     /// </summary>
     public async Task<ActiveServiceAccount?> FindActiveAsync(Guid serviceAccountId, Guid secretStamp, CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         ActiveAccountRow? first = null;
         List<Role>? roles = null;
-        await foreach (var row in ActiveAccountQuery.For(db)(db, serviceAccountId, secretStamp, serviceAccountId.ToString()).WithCancellation(ct))
+        if (keptReads.Enabled)
         {
-            first ??= row;
-            if (row.Role is { } role) (roles ??= new List<Role>(1)).Add(role);
+            (first, roles) = await keptReads.ReadAsync(ActiveAccountSql, (serviceAccountId, secretStamp), BindActiveAccount, ReadActiveAccount, ct);
+        }
+        else
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await foreach (var row in ActiveAccountQuery.For(db)(db, serviceAccountId, secretStamp, serviceAccountId.ToString()).WithCancellation(ct))
+            {
+                first ??= row;
+                if (row.Role is { } role) (roles ??= new List<Role>(1)).Add(role);
+            }
         }
         if (first is null || !PlanLimits.For(first.Plan).AllowsServiceAccounts) return null;
         var membership = new Membership(first.OrganizationId, first.OrganizationName, first.Plan, PrincipalType.ServiceAccount, first.Id.ToString(), roles ?? []);
@@ -422,6 +430,41 @@ public sealed class ServiceAccountService(IDbContextFactory<ApplicationDbContext
                              && ra.PrincipalType == PrincipalType.ServiceAccount && ra.PrincipalId == principalId)
                 .DefaultIfEmpty()
             select new ActiveAccountRow(a.Id, a.OrganizationId, a.Name, a.SecretStamp, o.Plan, o.Name, ra == null ? null : (Role?)ra.Role)));
+
+    // The same read on SQLite's kept connections, prepared once per connection (KeptReadConnections): the SQL EF Core
+    // generates for ActiveAccountQuery, with values bound as EF binds them (Guids as upper-case text, enums as their names).
+    // KeptReadTests run both and compare.
+    private static readonly KeptQuery ActiveAccountSql = new("""
+        SELECT "s"."Id", "s"."OrganizationId", "s"."Name", "s"."SecretStamp", "o"."Plan", "o"."Name", "r0"."Role"
+        FROM "ServiceAccounts" AS "s"
+        INNER JOIN "Organizations" AS "o" ON "s"."OrganizationId" = "o"."Id"
+        LEFT JOIN (
+            SELECT "r"."Role", "r"."OrganizationId" AS "OrganizationId0"
+            FROM "RoleAssignments" AS "r"
+            WHERE "r"."ProjectId" IS NULL AND "r"."PrincipalType" = 'ServiceAccount' AND "r"."PrincipalId" = @principalId
+        ) AS "r0" ON "s"."OrganizationId" = "r0"."OrganizationId0"
+        WHERE "s"."Id" = @serviceAccountId AND "s"."SecretStamp" = @secretStamp AND "o"."DeletedAt" IS NULL
+        """, "@principalId", "@serviceAccountId", "@secretStamp");
+
+    private static void BindActiveAccount(Microsoft.Data.Sqlite.SqliteParameterCollection parameters, (Guid Id, Guid SecretStamp) args)
+    {
+        parameters[0].Value = args.Id.ToString();
+        parameters[1].Value = KeptSql.Guid(args.Id);
+        parameters[2].Value = KeptSql.Guid(args.SecretStamp);
+    }
+
+    private static (ActiveAccountRow?, List<Role>?) ReadActiveAccount(Microsoft.Data.Sqlite.SqliteDataReader reader)
+    {
+        ActiveAccountRow? first = null;
+        List<Role>? roles = null;
+        while (reader.Read())
+        {
+            first ??= new ActiveAccountRow(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.GetGuid(3),
+                KeptSql.Enum<Plan>(reader, 4), reader.GetString(5), null);
+            if (!reader.IsDBNull(6)) (roles ??= new List<Role>(1)).Add(KeptSql.Enum<Role>(reader, 6));
+        }
+        return (first, roles);
+    }
 
     private static Error? PlanError(Plan plan) => PlanGate.ServiceAccounts(plan);
 
