@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using OrgConsole.Components.Layout;
 using OrgConsole.Tests.TestSupport;
 
@@ -15,7 +16,11 @@ public sealed class ThemePreferenceTests : IAsyncLifetime
     private const string Owner = "owner@acme.example";
     private const string DarkAppBar = "--mud-palette-appbar-background: rgba(18,24,51,1)"; // AppTheme's PaletteDark.AppbarBackground
 
-    private readonly AppFactory _app = AppFactory.InMemory();
+    private readonly RecordedCommands _commands = new();
+    private readonly AppFactory _app;
+
+    public ThemePreferenceTests() =>
+        _app = AppFactory.InMemory(services => services.ConfigureDbContext<OrgConsole.Data.ApplicationDbContext>(o => o.AddInterceptors(_commands)));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -44,6 +49,23 @@ public sealed class ThemePreferenceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
         Assert.False(await PrefersDarkAsync());
         Assert.DoesNotContain(DarkAppBar, await client.GetStringAsync(members));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task APage_TakesTheThemeFromTheSignInCookie_WithoutAQuery()
+    {
+        var client = await SignedInAsync();
+        var members = await MembersPathAsync();
+        var page = await client.GetStringAsync(members);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync(client, AccountForms.AntiforgeryToken(page), dark: "true", returnUrl: "")).StatusCode);
+
+        _commands.Watch();
+        var dark = await client.GetStringAsync(members);
+
+        Assert.Contains(DarkAppBar, dark);
+        var commands = _commands.Taken();
+        Assert.NotEmpty(commands); // the page's own reads are recorded
+        Assert.DoesNotContain(commands, sql => sql.Contains("PrefersDarkMode", StringComparison.Ordinal));
     }
 
     [Fact(Timeout = 120_000)]
