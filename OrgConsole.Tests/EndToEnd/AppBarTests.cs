@@ -43,6 +43,7 @@ public sealed class AppBarTests(BrowserFixture browser, ITestOutputHelper output
             var menu = (await switcherMenu.BoundingBoxAsync())!;
             Assert.InRange(menu.Y - (button.Y + button.Height), -1, 8);
             Assert.InRange(menu.X - button.X, -1, 1);
+            await AssertAccessibleAsync(page, "page with the organization switcher open", Output);
             await page.Mouse.ClickAsync(button.X + 400, button.Y + 300);
             await Expect(switcherMenu).ToBeHiddenAsync();
             await Expect(switcher).ToHaveAttributeAsync("aria-expanded", "false");
@@ -86,6 +87,7 @@ public sealed class AppBarTests(BrowserFixture browser, ITestOutputHelper output
             await Expect(user).ToHaveAttributeAsync("aria-expanded", "false");
             await user.ClickAsync();
             await Expect(userMenu).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "page with the user menu open", Output);
             var userButton = (await user.BoundingBoxAsync())!;
             var userBox = (await userMenu.BoundingBoxAsync())!;
             Assert.InRange(userBox.X + userBox.Width - (userButton.X + userButton.Width), -1, 1); // lined up with its right edge
