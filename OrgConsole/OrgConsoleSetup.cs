@@ -35,7 +35,7 @@ public static class OrgConsoleSetup
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Snackbars at the bottom, so they never cover a page's top-right actions.
         services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
-        services.AddScoped<OrgConsole.Components.Layout.ShellState>(); // shared by the interactive roots of one circuit
+        services.AddScoped<OrgConsole.Components.Layout.ShellState>(); // what the page body's circuit remembers across pages
         services.AddSingleton(TimeProvider.System);
 
         services.AddOrgConsoleDatabase(configuration, environment.ContentRootPath);
@@ -74,6 +74,7 @@ public static class OrgConsoleSetup
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapThemePreference(); // the app bar's theme toggle (a form post; the app bar holds no circuit)
         app.MapFeatures();
         app.MapAdminApi();
         app.MapOperability();

@@ -7,9 +7,10 @@ using OrgConsole.Tests.TestSupport;
 namespace OrgConsole.Tests.Components;
 
 /// <summary>
-/// A circuit holds only what has state (issue 17): the navigation drawer of a console page is static server rendering
-/// (plain links, refreshed by enhanced navigation), outside every interactive root; the head, the app bar and the page
-/// body are the page's interactive roots.
+/// A circuit holds only what has state (issue 17): the theme, the app bar and the navigation drawer of a console page
+/// are static server rendering (markup and links, refreshed by enhanced navigation), outside every interactive root;
+/// the head and the page body are the page's interactive roots, and the page body holds the one set of MudBlazor
+/// providers.
 /// </summary>
 public sealed partial class StaticShellTests : IAsyncLifetime
 {
@@ -34,7 +35,7 @@ public sealed partial class StaticShellTests : IAsyncLifetime
         var html = await client.GetStringAsync(OrgConsole.Features.Members.MembersRoutes.Members(acme));
 
         var roots = InteractiveRoots(html);
-        Assert.Equal(3, roots.Count); // the head (the title), the app bar, the page body
+        Assert.Equal(2, roots.Count); // the head (the title), the page body
         var nav = html.IndexOf("aria-label=\"Main navigation\"", StringComparison.Ordinal);
         Assert.True(nav > 0, "the page has its navigation");
         Assert.DoesNotContain(roots, r => r.Start < nav && nav < r.End);
@@ -43,7 +44,45 @@ public sealed partial class StaticShellTests : IAsyncLifetime
         Assert.DoesNotContain(roots, r => r.Start < projectsLink && projectsLink < r.End);
 
         Assert.Contains(roots, r => Within(html, r, "data-testid=\"members-grid\""));
-        Assert.Contains(roots, r => Within(html, r, "data-testid=\"org-switcher\""));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task SignedInPage_RendersTheThemeAndTheAppBarOutsideEveryInteractiveRoot_AndOneSetOfProvidersInThePageBody()
+    {
+        var client = _app.NewClient();
+        await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
+        Guid acme;
+        await using (var db = await _app.DbAsync())
+        {
+            acme = (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id;
+        }
+
+        var html = await client.GetStringAsync(OrgConsole.Features.Members.MembersRoutes.Members(acme));
+
+        var roots = InteractiveRoots(html);
+        foreach (var marker in new[]
+        {
+            "class='mud-theme-provider'", "<header class=\"mud-appbar", "data-testid=\"org-switcher\"", "data-testid=\"user-menu\"",
+            "data-testid=\"theme-toggle\"", "data-testid=\"sign-out\"",
+        })
+        {
+            var at = html.IndexOf(marker, StringComparison.Ordinal);
+            Assert.True(at > 0, $"the page has {marker}");
+            Assert.True(html.IndexOf(marker, at + 1, StringComparison.Ordinal) < 0, $"the page has one {marker}");
+            Assert.DoesNotContain(roots, r => r.Start < at && at < r.End);
+        }
+        // The switcher names the organization of the address and lists the viewer's others, in the static markup.
+        Assert.Contains("Acme Corp", Between(html, "data-testid=\"org-switcher\"", "</button>"));
+        Assert.Contains($"href=\"{OrgConsole.Features.Organizations.OrganizationRoutes.Overview(acme)}\"", html);
+        Assert.Contains("Globex", html);
+
+        // One set of providers, in the page body's root (so its popovers, dialogs and snackbars are in its circuit).
+        var body = Assert.Single(roots, r => Within(html, r, "data-testid=\"members-grid\""));
+        foreach (var provider in new[] { "class=\"mud-popover-provider\"", "id=\"mud-snackbar-container\"" })
+        {
+            Assert.Equal(1, Count(html, provider));
+            Assert.True(Within(html, body, provider), $"{provider} is in the page body's root");
+        }
     }
 
     [Fact(Timeout = 120_000)]
@@ -64,6 +103,16 @@ public sealed partial class StaticShellTests : IAsyncLifetime
         var html = await navigation.Content.ReadAsStringAsync();
         Assert.Contains("This page does not exist, or your role in this organization does not include it.", html);
         Assert.Contains("Not found", html);
+    }
+
+    private static int Count(string html, string marker) => Regex.Matches(html, Regex.Escape(marker)).Count;
+
+    private static string Between(string html, string start, string end)
+    {
+        var from = html.IndexOf(start, StringComparison.Ordinal);
+        Assert.True(from >= 0, $"the page has {start}");
+        var to = html.IndexOf(end, from, StringComparison.Ordinal);
+        return html[from..to];
     }
 
     private static bool Within(string html, (int Start, int End) root, string marker)

@@ -68,9 +68,32 @@ public sealed class OrganizationLifecycleTests(BrowserFixture browser, ITestOutp
             var renameInput = MudInput(page, "rename-input");
             await Expect(renameInput).ToHaveValueAsync(orgName);
             await renameInput.FillAsync(renamed);
+            // The app bar is static: the page asks for an enhanced refresh of the layout after the rename. Hold that
+            // request, type into the form meanwhile, and see the page body keep what was typed (no reload of its state).
+            var refreshAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var settingsPath = new Regex("/orgs/[0-9a-f-]{36}/settings$");
+            await page.RouteAsync(settingsPath, async route =>
+            {
+                if (route.Request.Method == "GET" && route.Request.Headers.TryGetValue("accept", out var accept) && accept.Contains("blazor-enhanced-nav=on"))
+                {
+                    refreshAsked.TrySetResult();
+                    await release.Task;
+                }
+                await route.ContinueAsync();
+            });
+            await page.EvaluateAsync("() => window.notReloaded = true");
             await page.GetByTestId("rename-save").ClickAsync();
             await Expect(page.GetByText("Organization renamed.")).ToBeVisibleAsync();
+            await refreshAsked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Expect(page.GetByTestId("org-switcher")).Not.ToContainTextAsync(renamed);
+            await renameInput.FillAsync(renamed + " (half typed)");
+            release.SetResult();
             await Expect(page.GetByTestId("org-switcher")).ToContainTextAsync(renamed);
+            await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" })).ToContainTextAsync(renamed);
+            await Expect(renameInput).ToHaveValueAsync(renamed + " (half typed)");
+            Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
+            await page.UnrouteAsync(settingsPath);
             await Expect(page).ToHaveTitleAsync(new Regex(Regex.Escape(renamed))); // the title follows without a reload
 
             // The new name is stored, not just shown: a fresh load of the settings page has it too.
