@@ -595,4 +595,25 @@ public sealed class MembersPageTests : MudComponentTest
         Assert.Empty(page.FindAll("[role=tablist]"));
         Assert.Empty(page.FindAll("[data-testid=invite-members]"));
     }
+
+    /// <summary>
+    /// Only the shown tab's panel is rendered, so coming back to Members brings a fresh table: the search box comes back
+    /// empty with it, never showing a text the table does not filter by.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task BackOnTheMembersTab_TheSearchBoxAndTheTableAgree()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+        page.Find("input[data-testid=member-search]").Input("bea");
+        page.WaitForAssertion(() => Assert.Equal(["bea@members.example"], Emails(page)), TimeSpan.FromSeconds(10));
+
+        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click();
+        page.WaitForAssertion(() => Assert.Contains("pending@members.example", page.Markup), TimeSpan.FromSeconds(10));
+        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Members").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindComponents<MemberTableRow>().Count), TimeSpan.FromSeconds(10));
+        Assert.True(string.IsNullOrEmpty(page.Find("input[data-testid=member-search]").GetAttribute("value")));
+        Assert.Empty(page.FindAll("[data-testid=search-clear]"));
+    }
 }
