@@ -346,13 +346,17 @@ public sealed class MembersPageTests : MudComponentTest
         await using var _ = db;
 
         Assert.Contains("bea@members.example", page.Markup);
-        Assert.True(page.Find("[data-testid=invite-members]").HasAttribute("disabled"));
-        Assert.Contains(page.FindComponents<MudTooltip>(), t => t.Instance.Text == "Needs the Owner role" && !t.Instance.Disabled);
+        var invite = page.Find("[data-testid=invite-members]");
+        Assert.True(invite.HasAttribute("disabled"));
+        // The explanation is a CSS tooltip (role=tooltip) that describes the disabled button.
+        var tooltip = page.Find($"#{invite.GetAttribute("aria-describedby")}");
+        Assert.Equal("tooltip", tooltip.GetAttribute("role"));
+        Assert.Equal("Needs the Owner role", tooltip.TextContent.Trim());
         Assert.Empty(page.FindAll("[data-testid=change-role]"));
         Assert.Empty(page.FindAll("[data-testid=remove-member]"));
         Assert.Empty(page.FindAll("[data-testid=transfer-ownership]"));
         Assert.DoesNotContain("pending@members.example", page.Markup);
-        Assert.DoesNotContain(page.FindComponents<MudTabPanel>(), t => t.Instance.Text == "Invitations");
+        Assert.Equal(["Members"], page.FindAll("[role=tab]").Select(t => t.TextContent.Trim()));
         // Everyone may leave.
         Assert.NotEmpty(page.FindAll("[data-testid=leave-org]"));
     }
@@ -414,5 +418,202 @@ public sealed class MembersPageTests : MudComponentTest
 
         page.WaitForAssertion(() => Assert.Equal("1–25 of 31", page.Find("[data-testid=invitations-range]").TextContent), TimeSpan.FromSeconds(10));
         Assert.Contains("newest@paging.example", page.Markup);
+    }
+
+    /// <summary>
+    /// Issue 17: the page's shell (header, buttons, the invite explanation, tabs, search box, loading bar) is markup, not
+    /// MudBlazor components: besides the table (MemberTable, its keyed rows, their closed menus) the page renders only its
+    /// title, the tab strip and the search box, and nothing registers a popover while closed (not the disabled invite
+    /// button's explanation either).
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData(Role.OrgOwner)]
+    [InlineData(Role.OrgMember)]
+    public async Task ThePageShell_IsMarkup_ThreeComponentsBesideTheTable_AndNoPopover(Role role)
+    {
+        var (page, db) = await RenderAsAsync(role);
+        await using var _ = db;
+        var popovers = Context.Services.GetRequiredService<IPopoverService>();
+
+        var components = page.FindComponents<Microsoft.AspNetCore.Components.IComponent>().Select(c => c.Instance.GetType()).ToList();
+        Assert.DoesNotContain(components, t => t.Namespace == typeof(MudButton).Namespace);
+        var shell = components.Where(t => t != typeof(MemberTable) && t != typeof(MemberTableRow) && t != typeof(LazyMenu)).Select(t => t.Name).ToList();
+        Assert.True(shell.Count <= 4, $"The page shell renders {shell.Count} components: {string.Join(", ", shell)}");
+        Assert.Contains(nameof(TabStrip), shell);
+        Assert.Contains(nameof(SearchField), shell);
+        Assert.Empty(popovers.ActivePopovers);
+    }
+
+    /// <summary>The tabs follow the WAI-ARIA tabs pattern: tablist/tab/tabpanel, aria-selected, aria-controls and a roving tabindex.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task TheTabs_AreAriaTabs_WithARovingTabindex_AndAClickSwitchesThePanel()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+
+        var list = page.Find("[role=tablist]");
+        Assert.False(string.IsNullOrWhiteSpace(list.GetAttribute("aria-label")));
+        AssertSelected(page, "Members", "members-tab");
+        Assert.Contains("bea@members.example", page.Find("[data-testid=members-tab]").TextContent);
+        // The keyboard (Left/Right/Home/End) is handled in the browser by the strip's module, imported once it is interactive.
+        Assert.Contains(Context.JSInterop.Invocations["import"], i => i.Arguments.Single() as string == "./Components/Shared/TabStrip.razor.js");
+
+        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("pending@members.example", page.Find("[data-testid=invitations-tab]").TextContent), TimeSpan.FromSeconds(10));
+        AssertSelected(page, "Invitations", "invitations-tab");
+        Assert.Empty(page.FindAll("[data-testid=members-grid]"));
+    }
+
+    private static void AssertSelected(IRenderedComponent<MembersPage> page, string name, string panelTestId)
+    {
+        var tabs = page.FindAll("[role=tab]");
+        Assert.Equal(["Members", "Invitations"], tabs.Select(t => t.TextContent.Trim()));
+        Assert.All(tabs, tab =>
+        {
+            var selected = tab.TextContent.Trim() == name;
+            Assert.Equal(selected ? "true" : "false", tab.GetAttribute("aria-selected"));
+            Assert.Equal(selected ? "0" : "-1", tab.GetAttribute("tabindex"));
+            Assert.Contains("mud-tab", tab.ClassList);
+            Assert.Equal(selected, tab.ClassList.Contains("mud-tab-active"));
+            var panel = page.Find($"#{tab.GetAttribute("aria-controls")}");
+            Assert.Equal("tabpanel", panel.GetAttribute("role"));
+            Assert.Equal(tab.Id, panel.GetAttribute("aria-labelledby"));
+            Assert.Equal(!selected, panel.HasAttribute("hidden"));
+        });
+        var shown = Assert.Single(page.FindAll("[role=tabpanel]:not([hidden])"));
+        Assert.Equal(panelTestId, shown.GetAttribute("data-testid"));
+    }
+
+    /// <summary>
+    /// Typing searches once per pause (300 ms after the last keystroke: one query for three keystrokes, and the box does not
+    /// render per keystroke); the clear button (a labelled button in the Tab order) restores the list at once.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Search_RunsOneQueryPerPause_AndTheClearButtonRestoresTheList()
+    {
+        var commands = new MemberListCommands();
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, interceptor: commands);
+        await using var _ = db;
+        var box = page.FindComponent<SearchField>();
+        Assert.Empty(page.FindAll("[data-testid=search-clear]"));
+        var renders = box.RenderCount;
+        commands.Watch();
+
+        foreach (var text in new[] { "u", "um", "uma", "umar" }) page.Find("input[data-testid=member-search]").Input(text);
+        Assert.Equal(renders + 1, box.RenderCount); // once for four keystrokes, when the clear button came
+
+        page.WaitForAssertion(() => Assert.Equal(["umar@members.example"], Emails(page)), TimeSpan.FromSeconds(10));
+        await Task.Delay(700); // longer than a pause: nothing else is searched
+        Assert.Single(commands.Taken()); // for "umar" (the rows above), not "u", "um", "uma"
+        var clear = page.Find("[data-testid=search-clear]");
+        Assert.Equal("button", clear.GetAttribute("type"));
+        Assert.False(string.IsNullOrWhiteSpace(clear.GetAttribute("aria-label")));
+        Assert.Null(clear.GetAttribute("tabindex"));
+
+        commands.Watch();
+        await clear.ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindComponents<MemberTableRow>().Count), TimeSpan.FromSeconds(10));
+        Assert.Equal("", page.Find("input[data-testid=member-search]").GetAttribute("value"));
+        Assert.Empty(page.FindAll("[data-testid=search-clear]"));
+        await Task.Delay(700);
+        Assert.Single(commands.Taken()); // the clear searched at once, and no pending pause searched again
+    }
+
+    /// <summary>A pause that brings back the text already searched searches nothing.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task Search_TheSameTextAfterAPause_SearchesNothing()
+    {
+        var commands = new MemberListCommands();
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, interceptor: commands);
+        await using var _ = db;
+        commands.Watch();
+        page.Find("input[data-testid=member-search]").Input("bea");
+        page.WaitForAssertion(() => Assert.Single(commands.Taken()), TimeSpan.FromSeconds(10));
+
+        page.Find("input[data-testid=member-search]").Input("bea@");
+        page.Find("input[data-testid=member-search]").Input("bea");
+        await Task.Delay(700);
+
+        Assert.Single(commands.Taken());
+    }
+
+    /// <summary>
+    /// A disabled button takes neither focus nor hover, so the explanation of the disabled "Invite members" sits in a host
+    /// that the keyboard reaches (tabindex=0, a group named by the button and described by the tooltip) and the pointer
+    /// hovers; the stylesheet shows it on the host's keyboard focus. Someone who may invite gets no explanation.
+    /// </summary>
+    [Theory(Timeout = 30_000)]
+    [InlineData(Role.OrgMember, "Needs the Owner role")]
+    [InlineData(Role.OrgOwner, null)]
+    public async Task TheDisabledInviteButton_ExplainsWhy_ToKeyboardAndScreenReaders(Role role, string? explanation)
+    {
+        var (page, db) = await RenderAsAsync(role);
+        await using var _ = db;
+        var invite = page.Find("[data-testid=invite-members]");
+
+        if (explanation is null)
+        {
+            Assert.False(invite.HasAttribute("disabled"));
+            Assert.Null(invite.GetAttribute("aria-describedby"));
+            Assert.DoesNotContain(page.FindAll("[role=tooltip]"), t => t.TextContent.Contains("Needs"));
+            return;
+        }
+        Assert.True(invite.HasAttribute("disabled"));
+        var tipId = invite.GetAttribute("aria-describedby");
+        Assert.False(string.IsNullOrEmpty(tipId));
+        var host = invite.Closest(".oc-tooltip-host")!;
+        Assert.NotNull(host);
+        var tooltip = host.QuerySelector(":scope > [role=tooltip]")!;
+        Assert.NotNull(tooltip);
+        Assert.Equal(tipId, tooltip.Id);
+        Assert.Equal(explanation, tooltip.TextContent.Trim());
+        Assert.Contains("mud-tooltip", tooltip.ClassList);
+        Assert.Equal("0", host.GetAttribute("tabindex"));
+        Assert.Equal("group", host.GetAttribute("role"));
+        Assert.Equal(invite.Id, host.GetAttribute("aria-labelledby"));
+        Assert.Equal(tipId, host.GetAttribute("aria-describedby"));
+        var css = File.ReadAllText(Path.Combine(SourceRoot(), "OrgConsole", "wwwroot", "app.css"));
+        Assert.Contains(".oc-tooltip-host:focus-visible > .oc-tooltip", css);
+    }
+
+    /// <summary>While the organization is not known yet, the page shows a loading bar (markup, no component).</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task BeforeTheOrganizationIsKnown_ThePageShowsALoadingBar()
+    {
+        await using var db = await TestDb.CreateAsync();
+        var (orgId, owner) = await db.CreateOrganizationAsync("Acme Loading", "owner@loading.example");
+        await SignInAsync(db, orgId, owner, [typeof(MemberService), typeof(InvitationService), typeof(ProjectService)]);
+
+        var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId));
+
+        var bar = page.Find("[role=progressbar]");
+        Assert.Equal("Loading", bar.GetAttribute("aria-label"));
+        Assert.Contains("mud-progress-indeterminate", bar.ClassList);
+        Assert.DoesNotContain(page.FindComponents<Microsoft.AspNetCore.Components.IComponent>(), c => c.Instance.GetType().Namespace == typeof(MudProgressLinear).Namespace);
+        Assert.Empty(page.FindAll("[role=tablist]"));
+        Assert.Empty(page.FindAll("[data-testid=invite-members]"));
+    }
+
+    /// <summary>
+    /// Only the shown tab's panel is rendered, so coming back to Members brings a fresh table: the search box comes back
+    /// empty with it, never showing a text the table does not filter by.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task BackOnTheMembersTab_TheSearchBoxAndTheTableAgree()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner);
+        await using var _ = db;
+        page.Find("input[data-testid=member-search]").Input("bea");
+        page.WaitForAssertion(() => Assert.Equal(["bea@members.example"], Emails(page)), TimeSpan.FromSeconds(10));
+
+        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click();
+        page.WaitForAssertion(() => Assert.Contains("pending@members.example", page.Markup), TimeSpan.FromSeconds(10));
+        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Members").Click();
+
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindComponents<MemberTableRow>().Count), TimeSpan.FromSeconds(10));
+        Assert.True(string.IsNullOrEmpty(page.Find("input[data-testid=member-search]").GetAttribute("value")));
+        Assert.Empty(page.FindAll("[data-testid=search-clear]"));
     }
 }
