@@ -217,6 +217,23 @@ public sealed class SsoDomainVerificationTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task TheLoserOfTheRace_VerifyingAfterItsClaimWasDropped_IsToldAnotherOrganizationVerifiedIt()
+    {
+        var (firstOrg, firstOwner) = await ClaimAsync("Acme", "corp.example");
+        var (secondOrg, secondOwner) = await ClaimAsync("Globex", "corp.example");
+        var first = await StatusAsync(firstOrg, firstOwner, "corp.example");
+        var second = await StatusAsync(secondOrg, secondOwner, "corp.example");
+        _dns.SetTxt(first.RecordName, first.RecordValue, second.RecordValue);
+        Assert.True((await _db.Service<SsoService>(firstOwner).VerifyDomainAsync(firstOrg, "corp.example")).IsSuccess);
+
+        // The second owner clicks "Verify" on the page they opened before: their claim is gone, the domain is taken.
+        var late = await _db.Service<SsoService>(secondOwner).VerifyDomainAsync(secondOrg, "corp.example");
+
+        Assert.Equal(ErrorKind.Conflict, late.Error?.Kind);
+        Assert.Contains("already verified by another organization", late.Error!.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Recheck_RecordRemovedLater_UnverifiesTheDomain_StopsEnforcement_AndEmailsOwners()
     {
         var (orgId, ownerId) = await ClaimAsync("Acme", "corp.example", "boss@corp.example");

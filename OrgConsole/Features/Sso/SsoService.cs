@@ -214,10 +214,14 @@ public sealed class SsoService(
         if (domain is null) return Error.NotFound("The domain claim");
 
         SsoDomain? claim;
+        bool verifiedElsewhere;
         await using (var read = await dbFactory.CreateDbContextAsync(ct))
         {
             claim = await read.Set<SsoDomain>().AsNoTracking().FirstOrDefaultAsync(d => d.OrganizationId == organizationId && d.Domain == domain, ct);
+            // A claim dropped a moment ago because another organization verified the domain first: say so, not "not found".
+            verifiedElsewhere = claim is null && await read.Set<SsoDomain>().AnyAsync(d => d.Domain == domain && d.VerifiedAt != null, ct);
         }
+        if (verifiedElsewhere) return Error.Conflict($"{domain} is already verified by another organization. Contact support if it is yours.");
         if (claim is null) return Error.NotFound("The domain claim");
         if (claim.VerifiedAt is not null) return Status(claim);
 
