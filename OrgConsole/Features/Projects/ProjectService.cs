@@ -29,35 +29,48 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
         var userId = access.Value.Actor.Id;
         // Owners see every project (they own them all); so does support staff, read-only.
         var seesAll = access.Value.Role is Role.OrgOwner or Role.SupportViewer;
-        var principalType = Authorizer.PrincipalTypeOf(access.Value.Actor);
         List<ProjectListRow> rows;
-        if (keptReads.Enabled && (seesAll || principalType is not null))
-        {
-            rows = seesAll
-                ? await keptReads.ReadAsync(AllProjectsSql, organizationId, static (p, org) => p[0].Value = KeptSql.Guid(org), ReadProjectRows, ct)
-                : await keptReads.ReadAsync(ListSql, (organizationId, principalType!.Value, userId), BindList, ReadProjectRows, ct);
-        }
-        else
-        {
-            rows = [];
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var query = seesAll ? AllProjectsQuery.For(db)(db, organizationId) : ListQuery.For(db)(db, organizationId, principalType, userId, seesAll);
-            await foreach (var row in query.WithCancellation(ct)) rows.Add(row);
-        }
+        if (seesAll) rows = await ReadAllAsync(organizationId, ct);
+        else if (Authorizer.PrincipalTypeOf(access.Value.Actor) is { } principalType) rows = await ReadHeldAsync(organizationId, principalType, userId, ct);
+        else return Array.Empty<ProjectSummary>(); // an actor that holds no roles has no project of its own
         var implicitRole = access.Value.Role == Role.SupportViewer ? Role.SupportViewer : Role.ProjectOwner;
         return rows.Select(r => new ProjectSummary(r.Id, r.Name, r.CreatedAt, seesAll ? implicitRole : r.MyRole!.Value, access.Value.Role == Role.OrgOwner, r.Members, r.Keys)).ToList();
+    }
+
+    /// <summary>Every project of the organization: on SQLite's kept connections when they serve this database, else through EF Core.</summary>
+    private async Task<List<ProjectListRow>> ReadAllAsync(Guid organizationId, CancellationToken ct)
+    {
+        if (keptReads.Enabled) return await keptReads.ReadAsync(AllProjectsSql, organizationId, static (p, org) => p[0].Value = KeptSql.Guid(org), ReadProjectRows, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await ToListAsync(AllProjectsQuery.For(db)(db, organizationId), ct);
+    }
+
+    /// <summary>The projects the principal holds a role in, the same two ways.</summary>
+    private async Task<List<ProjectListRow>> ReadHeldAsync(Guid organizationId, PrincipalType principalType, string principalId, CancellationToken ct)
+    {
+        if (keptReads.Enabled) return await keptReads.ReadAsync(ListSql, (organizationId, principalType, principalId), BindList, ReadProjectRows, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await ToListAsync(ListQuery.For(db)(db, organizationId, principalType, principalId), ct);
+    }
+
+    private static async Task<List<ProjectListRow>> ToListAsync(IAsyncEnumerable<ProjectListRow> query, CancellationToken ct)
+    {
+        var rows = new List<ProjectListRow>();
+        await foreach (var row in query.WithCancellation(ct)) rows.Add(row);
+        return rows;
     }
 
     private sealed record ProjectListRow(Guid Id, string Name, DateTime CreatedAt, Role? MyRole, int Members, int Keys);
 
     // The Admin API's GET /admin/projects and the projects page run this on every call: compiled (per model), not translated each time.
-    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, PrincipalType?, string, bool, IAsyncEnumerable<ProjectListRow>>> ListQuery =
-        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType? principalType, string userId, bool seesAll) =>
+    // The projects the caller holds a role in (those who see every project use AllProjectsQuery).
+    private static readonly PerModelQuery<Func<ApplicationDbContext, Guid, PrincipalType, string, IAsyncEnumerable<ProjectListRow>>> ListQuery =
+        PerModelQuery.Compile(() => EF.CompileAsyncQuery((ApplicationDbContext db, Guid organizationId, PrincipalType principalType, string userId) =>
             from p in db.Projects.AsNoTracking()
             where p.OrganizationId == organizationId
             let myRole = db.RoleAssignments.Where(r => r.ProjectId == p.Id && r.PrincipalType == principalType && r.PrincipalId == userId)
                 .Select(r => (Role?)r.Role).FirstOrDefault()
-            where seesAll || myRole != null
+            where myRole != null
             orderby p.Name
             select new ProjectListRow(p.Id, p.Name, p.CreatedAt, myRole,
                 db.RoleAssignments.Count(r => r.ProjectId == p.Id && r.PrincipalType == PrincipalType.User),
@@ -75,7 +88,7 @@ public sealed class ProjectService(IDbContextFactory<ApplicationDbContext> dbFac
                 db.ApiKeys.Count(k => k.ProjectId == p.Id))));
 
     // The two lists on SQLite's kept connections, prepared once per connection (KeptReadConnections): the SQL EF Core
-    // generates for ListQuery (with seesAll false, the only way it runs) and AllProjectsQuery, values bound as EF binds
+    // generates for ListQuery and AllProjectsQuery, values bound as EF binds
     // them. KeptReadTests run both paths and compare.
     private static readonly KeptQuery ListSql = new("""
         SELECT "p"."Id", "p"."Name", "p"."CreatedAt", (
