@@ -382,7 +382,7 @@ public sealed class MembersPageTests : MudComponentTest
         var (page, db) = await RenderAsAsync(Role.OrgOwner);
         await using var _ = db;
 
-        page.Find("[data-testid=transfer-ownership]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=transfer-ownership]").Click());
         DialogProvider.WaitForState(() => DialogProvider.FindComponents<MudAutocomplete<MemberListItem>>().Count == 1, TimeSpan.FromSeconds(5));
         var autocomplete = DialogProvider.FindComponent<MudAutocomplete<MemberListItem>>();
         var search = autocomplete.Instance.SearchFunc;
@@ -406,12 +406,12 @@ public sealed class MembersPageTests : MudComponentTest
         db.Time.Advance(TimeSpan.FromMinutes(5));
         var org = await SignInAsync(db, orgId, owner, [typeof(MemberService), typeof(InvitationService), typeof(ProjectService)]);
         var page = Context.Render<MembersPage>(p => p.Add(x => x.OrgId, orgId).AddCascadingValue(org));
-        page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Invitations").Click();
+        await page.InvokeAsync(() => page.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Invitations").Click());
         page.WaitForAssertion(() => Assert.Equal("1–25 of 30", page.Find("[data-testid=invitations-range]").TextContent), TimeSpan.FromSeconds(10));
         await page.Find("[data-testid=invitations-next]").ClickAsync(new());
         page.WaitForAssertion(() => Assert.Equal("26–30 of 30", page.Find("[data-testid=invitations-range]").TextContent), TimeSpan.FromSeconds(10));
 
-        page.Find("[data-testid=invite-members]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=invite-members]").Click());
         DialogProvider.WaitForElement("[data-testid=invite-emails] textarea, textarea[data-testid=invite-emails]", TimeSpan.FromSeconds(5))
             .Change("newest@paging.example");
         await DialogProvider.Find("[data-testid=invite-send]").ClickAsync(new());
@@ -458,7 +458,7 @@ public sealed class MembersPageTests : MudComponentTest
         // The keyboard (Left/Right/Home/End) is handled in the browser by the strip's module, imported once it is interactive.
         Assert.Contains(Context.JSInterop.Invocations["import"], i => i.Arguments.Single() as string == "./Components/Shared/TabStrip.razor.js");
 
-        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click();
+        await page.InvokeAsync(() => page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click());
 
         page.WaitForAssertion(() => Assert.Contains("pending@members.example", page.Find("[data-testid=invitations-tab]").TextContent), TimeSpan.FromSeconds(10));
         AssertSelected(page, "Invitations", "invitations-tab");
@@ -608,9 +608,9 @@ public sealed class MembersPageTests : MudComponentTest
         page.Find("input[data-testid=member-search]").Input("bea");
         page.WaitForAssertion(() => Assert.Equal(["bea@members.example"], Emails(page)), TimeSpan.FromSeconds(10));
 
-        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click();
+        await page.InvokeAsync(() => page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Invitations").Click());
         page.WaitForAssertion(() => Assert.Contains("pending@members.example", page.Markup), TimeSpan.FromSeconds(10));
-        page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Members").Click();
+        await page.InvokeAsync(() => page.FindAll("[role=tab]").Single(t => t.TextContent.Trim() == "Members").Click());
 
         page.WaitForAssertion(() => Assert.Equal(3, page.FindComponents<MemberTableRow>().Count), TimeSpan.FromSeconds(10));
         Assert.True(string.IsNullOrEmpty(page.Find("input[data-testid=member-search]").GetAttribute("value")));
