@@ -43,26 +43,29 @@ public static class TestProvider
     /// <summary>A fresh PostgreSQL database, copied from a template migrated once per test run; returns its connection string.</summary>
     public static async Task<string> CreatePostgresDatabaseAsync()
     {
-        if (Clean.TryTake(out var reused))
+        if (!Clean.TryTake(out var database))
         {
-            InUse.TryAdd(reused, true);
-            return reused;
+            var template = await Template.Value;
+            var name = $"orgconsole_test_{Guid.NewGuid():N}";
+            await using (var admin = new NpgsqlConnection(AdminConnectionString()))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            database = DatabaseConnectionString(name);
         }
-        var template = await Template.Value;
-        var name = $"orgconsole_test_{Guid.NewGuid():N}";
-        await using (var admin = new NpgsqlConnection(AdminConnectionString()))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-        var connectionString = DatabaseConnectionString(name);
-        InUse.TryAdd(connectionString, true);
-        return connectionString;
+        // Each hand-out is its own connection string (the database's, with an application name of its own), so a late
+        // second release of an earlier hand-out can never empty the database under the test that holds it now.
+        var handout = new NpgsqlConnectionStringBuilder(database) { ApplicationName = $"orgconsole-test-{Interlocked.Increment(ref _handouts)}" }.ToString();
+        InUse.TryAdd(handout, database);
+        return handout;
     }
 
-    /// <summary>Databases handed out and not yet given back (a second release of the same one is ignored).</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> InUse = new();
+    private static int _handouts;
+
+    /// <summary>Hand-outs not yet given back, with the database each one is (a second release of the same one is ignored).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> InUse = new();
 
     /// <summary>Databases emptied after a test, ready for the next one (creating a database costs about a second).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentBag<string> Clean = new();
@@ -73,7 +76,7 @@ public static class TestProvider
     /// </summary>
     public static async Task ReleasePostgresDatabaseAsync(string connectionString)
     {
-        if (!InUse.TryRemove(connectionString, out _)) return;
+        if (!InUse.TryRemove(connectionString, out var database)) return;
         try
         {
             NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
@@ -92,7 +95,7 @@ public static class TestProvider
                 END $$;
                 """, connection);
             await truncate.ExecuteNonQueryAsync();
-            Clean.Add(connectionString);
+            Clean.Add(database);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
