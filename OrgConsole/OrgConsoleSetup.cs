@@ -29,12 +29,25 @@ namespace OrgConsole;
 /// <summary>The composition root: one line per feature. Program.cs calls these two methods and nothing else.</summary>
 public static class OrgConsoleSetup
 {
+    /// <summary>How often a circuit's popover service detaches destroyed popovers from their JS observers (MudBlazor: 0.5 s).</summary>
+    public static readonly TimeSpan PopoverDetachDelay = TimeSpan.FromSeconds(30);
+
     public static IServiceCollection AddOrgConsole(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
         ProductionSettings.Demand(configuration, environment);
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Snackbars at the bottom, so they never cover a page's top-right actions.
-        services.AddMudServices(mud => mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddMudServices(mud =>
+        {
+            mud.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight;
+            // Issue 17: every circuit's popover service starts a periodic timer when it is created, open popover or
+            // not; each tick is a thread-pool work item (two a second per circuit at the default 0.5 s, most of an idle
+            // circuit's CPU). The queue it drains only detaches destroyed popovers from their JS observers, which can
+            // wait: once every 30 s (and at the circuit's end).
+            mud.PopoverOptions.QueueDelay = PopoverDetachDelay;
+            // One provider per page body by construction (PageHost); the check costs a JS round trip per circuit start.
+            mud.PopoverOptions.ThrowOnDuplicateProvider = false;
+        });
         services.AddScoped<OrgConsole.Components.Layout.ShellState>(); // what the page body's circuit remembers across pages
         services.AddSingleton(TimeProvider.System);
 
