@@ -14,6 +14,34 @@ namespace OrgConsole.Tests.EndToEnd;
 /// </summary>
 public sealed class MembersPageShellTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
+    /// <summary>A row's "add a role" is activator markup until clicked: the first click opens the real menu, and an item adds the role.</summary>
+    [Fact(Timeout = 240_000)]
+    public async Task TheAddRoleMenu_OpensOnTheFirstClick_AndItsItemAddsTheRole()
+    {
+        await using var app = AppFactory.OnKestrel();
+        var owner = await OpenPageAsync(app.BaseAddress, "owner");
+
+        await RunAsync(async () =>
+        {
+            await SignInAsync(owner, "owner@acme.example");
+            var org = Regex.Match(owner.Url, "/orgs/[0-9a-f-]{36}").Value.TrimStart('/');
+            await owner.GotoAsync($"{org}/members");
+            await WaitUntilInteractiveAsync(owner);
+            var row = owner.Locator("[data-testid='members-grid'] tbody tr").Filter(new() { HasText = "dana@acme.example" });
+            await Expect(row).ToHaveCountAsync(1);
+            var chips = await row.Locator("[data-testid=member-role]").CountAsync();
+
+            await row.Locator("[data-testid=add-role] button").ClickAsync();
+            var item = owner.GetByRole(AriaRole.Menuitem).First;
+            await Expect(item).ToBeVisibleAsync();
+            var role = Regex.Replace((await item.InnerTextAsync()).Trim(), "^Add ", "");
+            await item.ClickAsync();
+
+            await Expect(row.Locator("[data-testid=member-role]")).ToHaveCountAsync(chips + 1);
+            await Expect(row.Locator("[data-testid=member-role]").Filter(new() { HasText = role })).ToHaveCountAsync(1);
+        });
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task Tabs_AnswerArrowsHomeAndEnd_ClearIsReachableByTab_AndTheDisabledInviteExplainsOnFocus()
     {

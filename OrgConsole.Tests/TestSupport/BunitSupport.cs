@@ -25,12 +25,15 @@ public abstract class MudComponentTest : IAsyncLifetime
     /// <summary>Where open dialogs render (set by <see cref="RenderProviders"/>).</summary>
     protected IRenderedComponent<MudDialogProvider> DialogProvider { get; private set; } = default!;
 
+    /// <summary>Where open popovers render (set by <see cref="RenderProviders"/>).</summary>
+    protected IRenderedComponent<MudPopoverProvider> PopoverProvider { get; private set; } = default!;
+
     /// <summary>Renders the MudBlazor providers; call after registering services and before rendering the component.</summary>
     protected IRenderedComponent<MudPopoverProvider> RenderProviders()
     {
         DialogProvider = Context.Render<MudDialogProvider>();
         Context.Render<MudSnackbarProvider>();
-        return Context.Render<MudPopoverProvider>();
+        return PopoverProvider = Context.Render<MudPopoverProvider>();
     }
 
     /// <summary>
