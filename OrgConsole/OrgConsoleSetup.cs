@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -48,6 +49,10 @@ public static class OrgConsoleSetup
             // One provider per page body by construction (PageHost); the check costs a JS round trip per circuit start.
             mud.PopoverOptions.ThrowOnDuplicateProvider = false;
         });
+        // The providers render on demand (MudProviders); a dialog waits for them before it is shown.
+        services.AddScoped<OrgConsole.Components.Layout.MudProvidersOnDemand>();
+        services.Replace(ServiceDescriptor.Scoped<MudBlazor.IDialogService>(sp => new OrgConsole.Components.Layout.OnDemandDialogService(
+            new MudBlazor.DialogService(sp.GetService<ILogger<MudBlazor.DialogService>>()), sp.GetRequiredService<OrgConsole.Components.Layout.MudProvidersOnDemand>())));
         services.AddScoped<OrgConsole.Components.Layout.ShellState>(); // what the page body's circuit remembers across pages
         services.AddSingleton(TimeProvider.System);
 

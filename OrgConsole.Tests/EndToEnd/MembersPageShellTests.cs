@@ -30,10 +30,13 @@ public sealed class MembersPageShellTests(BrowserFixture browser, ITestOutputHel
             var row = owner.Locator("[data-testid='members-grid'] tbody tr").Filter(new() { HasText = "dana@acme.example" });
             await Expect(row).ToHaveCountAsync(1);
             var chips = await row.Locator("[data-testid=member-role]").CountAsync();
+            await Expect(owner.Locator(".mud-popover-provider")).ToHaveCountAsync(0); // MudBlazor's providers come on demand
 
             await row.Locator("[data-testid=add-role] button").ClickAsync();
             var item = owner.GetByRole(AriaRole.Menuitem).First;
             await Expect(item).ToBeVisibleAsync();
+            await Expect(owner.Locator(".mud-popover-provider")).ToHaveCountAsync(1); // one set, in the page body's root
+            await Expect(owner.Locator("#main").Locator("xpath=..").Locator(".mud-popover-provider")).ToHaveCountAsync(1);
             var role = Regex.Replace((await item.InnerTextAsync()).Trim(), "^Add ", "");
             await item.ClickAsync();
 
