@@ -9,7 +9,7 @@ namespace OrgConsole.Tests.Components;
 /// <summary>
 /// A circuit holds only what has state (issue 17): the theme, the app bar and the navigation drawer of a console page
 /// are static server rendering (markup and links, refreshed by enhanced navigation), outside every interactive root;
-/// the head and the page body are the page's interactive roots, and the page body renders MudBlazor's providers only
+/// the page body is the page's one interactive root (the head is static too), and the page body renders MudBlazor's providers only
 /// once it needs them.
 /// </summary>
 public sealed partial class StaticShellTests : IAsyncLifetime
@@ -35,7 +35,9 @@ public sealed partial class StaticShellTests : IAsyncLifetime
         var html = await client.GetStringAsync(OrgConsole.Features.Members.MembersRoutes.Members(acme));
 
         var roots = InteractiveRoots(html);
-        Assert.Equal(2, roots.Count); // the head (the title), the page body
+        Assert.Single(roots); // the page body; the head is static, its title rendered with the page
+        Assert.Contains("<title>Members · Acme Corp · OrgConsole</title>", html);
+        Assert.True(html.IndexOf("<title>", StringComparison.Ordinal) < html.IndexOf("</head>", StringComparison.Ordinal));
         var nav = html.IndexOf("aria-label=\"Main navigation\"", StringComparison.Ordinal);
         Assert.True(nav > 0, "the page has its navigation");
         Assert.DoesNotContain(roots, r => r.Start < nav && nav < r.End);
@@ -82,6 +84,39 @@ public sealed partial class StaticShellTests : IAsyncLifetime
         foreach (var provider in new[] { "class=\"mud-popover-provider\"", "id=\"mud-snackbar-container\"", "mud-dialog-container" })
         {
             Assert.Equal(0, Count(html, provider));
+        }
+    }
+
+    /// <summary>The head is static: every console page's title is in its first response, with the organization's name.</summary>
+    [Fact(Timeout = 120_000)]
+    public async Task EveryConsolePage_HasItsTitleInTheFirstResponse()
+    {
+        var client = _app.NewClient();
+        await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
+        Guid acme;
+        await using (var db = await _app.DbAsync())
+        {
+            acme = (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id;
+        }
+        var pages = new (string Path, string Title)[]
+        {
+            (OrgConsole.Features.Organizations.OrganizationRoutes.Overview(acme), "Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Organizations.OrganizationRoutes.Settings(acme), "Settings · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Projects.ProjectsRoutes.Projects(acme), "Projects · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Members.MembersRoutes.Members(acme), "Members · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Billing.BillingRoutes.Billing(acme), "Billing · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Billing.BillingRoutes.Usage(acme), "Usage · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Billing.BillingRoutes.Invoices(acme), "Payment history and invoices · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Audit.AuditRoutes.AuditLog(acme), "Audit log · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.Sso.SsoRoutes.Sso(acme), "Single sign-on · Acme Corp · OrgConsole"),
+            (OrgConsole.Features.ServiceAccounts.ServiceAccountsRoutes.ServiceAccounts(acme), "Service accounts · Acme Corp · OrgConsole"),
+        };
+
+        foreach (var (path, title) in pages)
+        {
+            var html = await client.GetStringAsync(path);
+            Assert.Contains($"<title>{title}</title>", html);
+            Assert.DoesNotContain(InteractiveRoots(html), r => r.Start < html.IndexOf("</head>", StringComparison.Ordinal));
         }
     }
 

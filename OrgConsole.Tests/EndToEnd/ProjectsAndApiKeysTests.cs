@@ -18,6 +18,34 @@ public sealed class ProjectsAndApiKeysTests(BrowserFixture browser, ITestOutputH
     public const string MembersScreenshotPath = "/tmp/project-members.png";
     public const string KeyDialogScreenshotPath = "/tmp/project-key-dialog.png";
 
+    /// <summary>The head is static: a project renamed on its page asks for an enhanced refresh, so the title follows without a reload.</summary>
+    [Fact(Timeout = 240_000)]
+    public async Task RenamingAProject_TheTitleFollows_WithoutAReload()
+    {
+        await using var app = AppFactory.OnKestrel();
+        var page = await OpenPageAsync(app.BaseAddress, "page");
+        var renamed = "Search renamed " + Guid.NewGuid().ToString("N")[..6];
+
+        await RunAsync(async () =>
+        {
+            await SignInAsync(page, "owner@acme.example");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Projects", Exact = true }).ClickAsync();
+            await WaitUntilInteractiveAsync(page);
+            await page.GetByTestId("project-link").Filter(new() { HasText = "Search" }).ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("/orgs/[0-9a-f-]{36}/projects/[0-9a-f-]{36}$"));
+            await WaitUntilInteractiveAsync(page);
+            await Expect(page).ToHaveTitleAsync(new Regex("^Search · Acme Corp"));
+            await page.EvaluateAsync("() => window.notReloaded = true");
+
+            await MudInput(page, "project-rename-input").FillAsync(renamed);
+            await page.GetByTestId("project-rename-save").ClickAsync();
+
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(renamed);
+            await Expect(page).ToHaveTitleAsync(new Regex("^" + Regex.Escape(renamed) + " · Acme Corp"));
+            Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
+        });
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task Owner_CreatesProject_AddsMember_CreatesAndCopiesKey_KeyWorksUntilDeleted()
     {
