@@ -20,13 +20,14 @@ namespace OrgConsole.Tests.Features.Members;
 public sealed class MembersPageTests : MudComponentTest
 {
     private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role, Task? databaseGate = null,
-        int moreMembers = 0, DbCommandInterceptor? interceptor = null)
+        int moreMembers = 0, DbCommandInterceptor? interceptor = null, Func<TestDb, Guid, Task>? arrange = null)
     {
         var db = await TestDb.CreateAsync(interceptor is null ? null : o => o.AddInterceptors(interceptor));
         var (orgId, owner) = await db.CreateOrganizationAsync("Acme Members", "owner@members.example");
         await db.AddMemberAsync(orgId, Role.OrgMember, "umar@members.example");
         await db.AddMemberAsync(orgId, Role.OrgBillingAdmin, "bea@members.example");
         for (var i = 0; i < moreMembers; i++) await db.AddMemberAsync(orgId, Role.OrgMember, $"m{i:00}@members.example");
+        if (arrange is not null) await arrange(db, orgId);
         Assert.True((await db.Service<InvitationService>(owner).InviteAsync(orgId, new InviteRequest(["pending@members.example"], Role.OrgMember))).IsSuccess);
         var userId = role switch
         {
@@ -332,6 +333,50 @@ public sealed class MembersPageTests : MudComponentTest
         await popovers.InvokeAsync(() => popovers.FindAll(".mud-popover-open .mud-menu-item").Single(i => i.TextContent.Contains("Add Billing admin")).Click());
 
         page.WaitForAssertion(() => Assert.Contains(Role.OrgBillingAdmin, page.FindComponents<MemberTableRow>().Single(r => r.Instance.Item.Email == "umar@members.example").Instance.Item.Roles), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// A row renders what never changes as markup (icons, role chips, tooltips, the figures), so its render tree stays
+    /// within 64 frames and the table's (with the demo's rows) within 256: the arrays a circuit keeps per component.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task ARow_KeepsAtMost64RenderTreeFrames_AndTheTableAtMost256()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, moreMembers: 3);
+        await using var _ = db;
+        var frames = typeof(Microsoft.AspNetCore.Components.RenderTree.Renderer).GetMethod("GetCurrentRenderTreeFrames",
+            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        int Count(int componentId) => (int)frames.ReturnType.GetField("Count")!.GetValue(frames.Invoke(Context.Renderer, [componentId]))!;
+
+        var rows = page.FindComponents<MemberTableRow>();
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, row => Assert.InRange(Count(row.ComponentId), 1, 64));
+        Assert.InRange(Count(page.FindComponent<MemberTable>().ComponentId), 1, 256);
+    }
+
+    /// <summary>The markup a row writes as text holds no user input: a hostile display name is shown as text, never as HTML.</summary>
+    [Fact(Timeout = 30_000)]
+    public async Task AHostileDisplayName_IsShownAsText()
+    {
+        const string hostile = "<img src=x onerror=alert(1)><b>Mallory</b>";
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, arrange: async (db, orgId) =>
+        {
+            var id = await db.CreateUserAsync("mallory@members.example");
+            await using (var context = await db.DbFactory.CreateDbContextAsync())
+            {
+                var user = await context.Users.SingleAsync(u => u.Id == id);
+                user.DisplayName = hostile;
+                await context.SaveChangesAsync();
+            }
+            await db.GrantAsync(orgId, id, Role.OrgMember);
+        });
+        await using var _ = db;
+
+        var row = page.FindComponents<MemberTableRow>().Single(r => r.Instance.Item.Email == "mallory@members.example");
+        Assert.Empty(row.FindAll("img"));
+        Assert.Empty(row.FindAll("b"));
+        Assert.Contains(hostile, row.Find("td[data-label=Member] p").TextContent);
+        Assert.Equal("Member", row.Find("td[data-label=Projects]").PreviousElementSibling!.PreviousElementSibling!.GetAttribute("data-label"));
     }
 
     [Fact(Timeout = 30_000)]

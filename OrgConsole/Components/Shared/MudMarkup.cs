@@ -54,6 +54,18 @@ public static class MudMarkup
         builder.CloseElement();
     };
 
+    /// <summary>
+    /// The same SVG icon as one markup frame (<see cref="Svg(string, Size, string?)"/> takes seven): for icons that never
+    /// change, in components rendered once per row or per circuit, whose render-tree arrays grow in powers of two.
+    /// <paramref name="icon"/> is one of <see cref="Icons"/> (constant markup, never user input).
+    /// </summary>
+    public static MarkupString SvgMarkup(string icon, Size size = Size.Medium) =>
+        new($"""<svg class="mud-icon-root mud-svg-icon mud-icon-size-{Name(size)}" focusable="false" viewBox="0 0 24 24" aria-hidden="true" role="img">{icon}</svg>""");
+
+    /// <summary>An icon button's content (<c>mud-icon-button-label</c> around the icon) as one markup frame.</summary>
+    public static MarkupString IconLabelMarkup(string icon, Size size = Size.Medium) =>
+        new($"""<span class="mud-icon-button-label">{SvgMarkup(icon, size).Value}</span>""");
+
     /// <summary>An SVG icon as <c>MudIcon</c> renders it (<paramref name="icon"/> is one of <see cref="Icons"/>).</summary>
     public static RenderFragment Svg(string icon, Size size = Size.Medium, string? extraClass = null) => builder => Svg(builder, icon, size, extraClass);
 
