@@ -87,6 +87,34 @@ public sealed class MudProvidersOnDemandTests : IAsyncLifetime
         provider.WaitForAssertion(() => Assert.Contains("probe dialog content", provider.Markup), TimeSpan.FromSeconds(10));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task TheNextPagesProviders_StayAsked_WhenTheLastPagesAreDisposedAfterThem()
+    {
+        // Enhanced navigation in one circuit: the next page body's MudProviders may start before the last one's is disposed.
+        var last = _context.Render<PageBody>();
+        var next = _context.Render<PageBody>();
+        last.Render(p => p.Add(x => x.Shown, false)); // the last page body's MudProviders is disposed
+        Assert.Empty(last.FindComponents<MudProviders>());
+
+        var dialogs = _context.Services.GetRequiredService<IDialogService>();
+        await next.InvokeAsync(() => dialogs.ShowAsync<ProbeDialog>("Probe"));
+
+        next.WaitForAssertion(() => Assert.Contains("probe dialog content", next.Markup), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>A page body holding a MudProviders, until it is no longer shown.</summary>
+    private sealed class PageBody : ComponentBase
+    {
+        [Parameter] public bool Shown { get; set; } = true;
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder)
+        {
+            if (!Shown) return;
+            builder.OpenComponent<MudProviders>(0);
+            builder.CloseComponent();
+        }
+    }
+
     private sealed class ProbeDialog : ComponentBase
     {
         protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder) =>

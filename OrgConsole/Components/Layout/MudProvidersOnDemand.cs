@@ -18,10 +18,18 @@ public sealed class MudProvidersOnDemand
     /// <summary>Whether the providers are (to be) rendered: once true, for the rest of the circuit.</summary>
     public bool Needed { get; private set; }
 
-    /// <summary>Called by <see cref="MudProviders"/> as it starts; <paramref name="render"/> renders it again.</summary>
+    /// <summary>
+    /// Called by <see cref="MudProviders"/> as it starts; <paramref name="render"/> renders it again. A circuit has one
+    /// page body at a time, but enhanced navigation may start the next page's before it disposes the last one's: the
+    /// latest attached is the one asked.
+    /// </summary>
     internal void Attach(Func<Task> render) => _render = render;
 
-    internal void Detach() => _render = null;
+    /// <summary>Called as a <see cref="MudProviders"/> is disposed: forgets it, unless another has attached since.</summary>
+    internal void Detach(Func<Task> render)
+    {
+        if (ReferenceEquals(_render, render)) _render = null;
+    }
 
     /// <summary>
     /// Asks for the providers and completes once they are in the render tree (subscribed to their services). Completes at
