@@ -20,6 +20,15 @@ public sealed partial class StaticShellTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
+    /// <summary>A client signed in as the demo owner, and the id of their organization Acme Corp.</summary>
+    private async Task<(HttpClient Client, Guid Acme)> SignInAsOwnerAsync()
+    {
+        var client = _app.NewClient();
+        await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
+        await using var db = await _app.DbAsync();
+        return (client, (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task SignedInPage_RendersTheNavigationOutsideEveryInteractiveRoot_AndThePageBodyInsideOne()
     {
@@ -51,13 +60,7 @@ public sealed partial class StaticShellTests : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task SignedInPage_RendersTheThemeAndTheAppBarOutsideEveryInteractiveRoot_AndNoProvidersUntilThePageNeedsOne()
     {
-        var client = _app.NewClient();
-        await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
-        Guid acme;
-        await using (var db = await _app.DbAsync())
-        {
-            acme = (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id;
-        }
+        var (client, acme) = await SignInAsOwnerAsync();
 
         var html = await client.GetStringAsync(OrgConsole.Features.Members.MembersRoutes.Members(acme));
 
@@ -91,13 +94,7 @@ public sealed partial class StaticShellTests : IAsyncLifetime
     [Fact(Timeout = 120_000)]
     public async Task EveryConsolePage_HasItsTitleInTheFirstResponse()
     {
-        var client = _app.NewClient();
-        await AccountForms.PostLoginAsync(client, "owner@acme.example", AccountForms.DemoPassword);
-        Guid acme;
-        await using (var db = await _app.DbAsync())
-        {
-            acme = (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id;
-        }
+        var (client, acme) = await SignInAsOwnerAsync();
         var pages = new (string Path, string Title)[]
         {
             (OrgConsole.Features.Organizations.OrganizationRoutes.Overview(acme), "Acme Corp · OrgConsole"),

@@ -14,6 +14,16 @@ namespace OrgConsole.Tests.EndToEnd;
 /// </summary>
 public sealed class MembersPageShellTests(BrowserFixture browser, ITestOutputHelper output) : BrowserTest(browser, output)
 {
+    /// <summary>Signs the demo owner in and opens their organization's Members page; returns "orgs/{id}".</summary>
+    private static async Task<string> OpenMembersAsOwnerAsync(IPage owner)
+    {
+        await SignInAsync(owner, "owner@acme.example");
+        var org = Regex.Match(owner.Url, "/orgs/[0-9a-f-]{36}").Value.TrimStart('/');
+        await owner.GotoAsync($"{org}/members");
+        await WaitUntilInteractiveAsync(owner);
+        return org;
+    }
+
     /// <summary>A row's "add a role" is activator markup until clicked: the first click opens the real menu, and an item adds the role.</summary>
     [Fact(Timeout = 240_000)]
     public async Task TheAddRoleMenu_OpensOnTheFirstClick_AndItsItemAddsTheRole()
@@ -23,10 +33,7 @@ public sealed class MembersPageShellTests(BrowserFixture browser, ITestOutputHel
 
         await RunAsync(async () =>
         {
-            await SignInAsync(owner, "owner@acme.example");
-            var org = Regex.Match(owner.Url, "/orgs/[0-9a-f-]{36}").Value.TrimStart('/');
-            await owner.GotoAsync($"{org}/members");
-            await WaitUntilInteractiveAsync(owner);
+            await OpenMembersAsOwnerAsync(owner);
             var row = owner.Locator("[data-testid='members-grid'] tbody tr").Filter(new() { HasText = "dana@acme.example" });
             await Expect(row).ToHaveCountAsync(1);
             var chips = await row.Locator("[data-testid=member-role]").CountAsync();
@@ -54,10 +61,7 @@ public sealed class MembersPageShellTests(BrowserFixture browser, ITestOutputHel
 
         await RunAsync(async () =>
         {
-            await SignInAsync(owner, "owner@acme.example");
-            var org = Regex.Match(owner.Url, "/orgs/[0-9a-f-]{36}").Value.TrimStart('/');
-            await owner.GotoAsync($"{org}/members");
-            await WaitUntilInteractiveAsync(owner);
+            var org = await OpenMembersAsOwnerAsync(owner);
             await Expect(owner.GetByText("dana@acme.example")).ToBeVisibleAsync();
 
             // Tabs: the selected tab is the one in the Tab order; arrows, Home and End move the selection and the focus.
