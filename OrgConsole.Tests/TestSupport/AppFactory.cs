@@ -113,13 +113,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>
         DeleteDatabase();
     }
 
-    private int _databaseDeleted;
-
+    // Called twice on DisposeAsync (the base class calls Dispose(true) too): harmless, as each PostgreSQL hand-out is given
+    // back once (TestProvider ignores the second) and deleting the SQLite files again finds nothing.
     private void DeleteDatabase()
     {
-        // Called twice on DisposeAsync (the base class calls Dispose(true) too). Only once: a PostgreSQL database handed
-        // back at the first call may already be another test's by the second, which would empty it under that test.
-        if (Interlocked.Exchange(ref _databaseDeleted, 1) != 0) return;
         if (_postgres is not null)
         {
             TestProvider.ReleasePostgresDatabaseAsync(_postgres).GetAwaiter().GetResult();

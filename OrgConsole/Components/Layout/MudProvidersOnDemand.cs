@@ -15,8 +15,8 @@ public sealed class MudProvidersOnDemand
     private Func<Task>? _render;
     private TaskCompletionSource? _rendered;
 
-    /// <summary>Whether the providers are (to be) rendered: once true, for the rest of the circuit.</summary>
-    public bool Needed { get; private set; }
+    /// <summary>Whether the providers are (to be) rendered: once asked for, for the rest of the circuit.</summary>
+    public bool Needed => _rendered is not null;
 
     /// <summary>
     /// Called by <see cref="MudProviders"/> as it starts; <paramref name="render"/> renders it again. A circuit has one
@@ -39,8 +39,7 @@ public sealed class MudProvidersOnDemand
     public Task EnsureAsync()
     {
         if (_render is null) return Task.CompletedTask;
-        if (Needed) return _rendered?.Task ?? Task.CompletedTask;
-        Needed = true;
+        if (_rendered is not null) return _rendered.Task;
         _rendered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = _rendered.Task;
         _ = _render();
@@ -74,105 +73,64 @@ public sealed class OnDemandDialogService(DialogService inner, MudProvidersOnDem
         remove => inner.OnDialogCloseRequested -= value;
     }
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>() where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>();
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>() where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>());
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(title);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(title));
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title, DialogOptions options) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(title, options);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title, DialogOptions options) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(title, options));
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(DialogOptions options) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(options);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(DialogOptions options) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(options));
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(DialogParameters parameters) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(parameters);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(DialogParameters parameters) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(parameters));
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title, DialogParameters parameters) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(title, parameters);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title, DialogParameters parameters) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(title, parameters));
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title, DialogParameters parameters, DialogOptions? options) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(title, parameters, options);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(string? title, DialogParameters parameters, DialogOptions? options) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(title, parameters, options));
 
-    public async Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(DialogParameters parameters, DialogOptions options) where TComponent : IComponent
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync<TComponent>(parameters, options);
-    }
+    public Task<IDialogReference> ShowAsync<[DynamicallyAccessedMembers(All)] TComponent>(DialogParameters parameters, DialogOptions options) where TComponent : IComponent =>
+        AfterProvidersAsync(() => inner.ShowAsync<TComponent>(parameters, options));
 
-    public async Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync(component);
-    }
+    public Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component) =>
+        AfterProvidersAsync(() => inner.ShowAsync(component));
 
-    public async Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync(component, title);
-    }
+    public Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title) =>
+        AfterProvidersAsync(() => inner.ShowAsync(component, title));
 
-    public async Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title, DialogOptions options)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync(component, title, options);
-    }
+    public Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title, DialogOptions options) =>
+        AfterProvidersAsync(() => inner.ShowAsync(component, title, options));
 
-    public async Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title, DialogParameters parameters)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync(component, title, parameters);
-    }
+    public Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title, DialogParameters parameters) =>
+        AfterProvidersAsync(() => inner.ShowAsync(component, title, parameters));
 
-    public async Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title, DialogParameters parameters, DialogOptions options)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowAsync(component, title, parameters, options);
-    }
+    public Task<IDialogReference> ShowAsync([DynamicallyAccessedMembers(All)] Type component, string? title, DialogParameters parameters, DialogOptions options) =>
+        AfterProvidersAsync(() => inner.ShowAsync(component, title, parameters, options));
 
     public IDialogReference CreateReference() => inner.CreateReference();
 
-    public async Task<bool?> ShowMessageBoxAsync(string? title, string message, string yesText = "OK", string? noText = null, string? cancelText = null, DialogOptions? options = null)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowMessageBoxAsync(title, message, yesText, noText, cancelText, options);
-    }
+    public Task<bool?> ShowMessageBoxAsync(string? title, string message, string yesText = "OK", string? noText = null, string? cancelText = null, DialogOptions? options = null) =>
+        AfterProvidersAsync(() => inner.ShowMessageBoxAsync(title, message, yesText, noText, cancelText, options));
 
-    public async Task<bool?> ShowMessageBoxAsync(string? title, MarkupString markupMessage, string yesText = "OK", string? noText = null, string? cancelText = null, DialogOptions? options = null)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowMessageBoxAsync(title, markupMessage, yesText, noText, cancelText, options);
-    }
+    public Task<bool?> ShowMessageBoxAsync(string? title, MarkupString markupMessage, string yesText = "OK", string? noText = null, string? cancelText = null, DialogOptions? options = null) =>
+        AfterProvidersAsync(() => inner.ShowMessageBoxAsync(title, markupMessage, yesText, noText, cancelText, options));
 
-    public async Task<bool?> ShowMessageBoxAsync(MessageBoxOptions messageBoxOptions, DialogOptions? options = null)
-    {
-        await providers.EnsureAsync();
-        return await inner.ShowMessageBoxAsync(messageBoxOptions, options);
-    }
+    public Task<bool?> ShowMessageBoxAsync(MessageBoxOptions messageBoxOptions, DialogOptions? options = null) =>
+        AfterProvidersAsync(() => inner.ShowMessageBoxAsync(messageBoxOptions, options));
 
     public void Close(IDialogReference dialog) => inner.Close(dialog);
 
     public void Close(IDialogReference dialog, DialogResult? result) => inner.Close(dialog, result);
+
+    /// <summary>Every way of showing a dialog: the providers first, then MudBlazor's service.</summary>
+    private async Task<T> AfterProvidersAsync<T>(Func<Task<T>> show)
+    {
+        await providers.EnsureAsync();
+        return await show();
+    }
 }
