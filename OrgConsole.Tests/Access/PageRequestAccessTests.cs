@@ -22,6 +22,7 @@ public sealed class PageRequestAccessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = AppFactory.InMemory(services => services.ConfigureDbContext<ApplicationDbContext>(o => o.AddInterceptors(_commands)));
+        _commands.AlsoOn(_app.Services.GetRequiredService<KeptReadConnections>()); // on SQLite the check is a kept read
         await using var db = await _app.DbAsync();
         _acme = (await db.Organizations.SingleAsync(o => o.Name == "Acme Corp")).Id;
         var http = _app.Services.GetRequiredService<IHttpContextAccessor>();

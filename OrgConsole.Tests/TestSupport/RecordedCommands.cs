@@ -5,7 +5,8 @@ namespace OrgConsole.Tests.TestSupport;
 
 /// <summary>
 /// The SQL a test's database runs, for tests that state what an action may cost (no count query for a short page, no write
-/// for a preference that did not change). Add it with <c>TestDb.CreateAsync(o =&gt; o.AddInterceptors(commands))</c>;
+/// for a preference that did not change). Add it with <c>TestDb.CreateAsync(o =&gt; o.AddInterceptors(commands))</c>, and
+/// with <see cref="AlsoOn"/> for the reads that run on SQLite's kept read connections instead of through EF Core;
 /// only what runs between <see cref="Watch"/> and <see cref="Taken"/> is kept.
 /// </summary>
 public sealed class RecordedCommands : DbCommandInterceptor
@@ -15,6 +16,13 @@ public sealed class RecordedCommands : DbCommandInterceptor
 
     /// <summary>Which commands to keep, asked as each one runs (e.g. only those of one HTTP request's path); null keeps all.</summary>
     public Func<bool>? When { get; set; }
+
+    /// <summary>Records the reads run on <paramref name="keptReads"/> as well (SQLite's prepared hot reads, which bypass EF Core).</summary>
+    public RecordedCommands AlsoOn(OrgConsole.Data.KeptReadConnections keptReads)
+    {
+        keptReads.Executing = Record;
+        return this;
+    }
 
     public void Watch()
     {

@@ -62,6 +62,9 @@ public sealed class TestDb : IAsyncDisposable
     public FakeTimeProvider Time { get; }
     public IDbContextFactory<ApplicationDbContext> DbFactory => Services.GetRequiredService<IDbContextFactory<ApplicationDbContext>>();
 
+    /// <summary>SQLite's kept read connections (disabled on PostgreSQL): the hottest reads run there, not through EF Core.</summary>
+    public KeptReadConnections KeptReads => Services.GetRequiredService<KeptReadConnections>();
+
     /// <param name="configureDb">Extra context options (an interceptor that watches the commands, say), on either provider.</param>
     public static async Task<TestDb> CreateAsync(Action<DbContextOptionsBuilder>? configureDb = null)
     {

@@ -37,7 +37,7 @@ public sealed record ProjectAccess(OrgAccess Organization, Guid ProjectId, Role?
 /// A missing or foreign membership is NotFound — an organization you do not belong to looks like one that
 /// does not exist. Roles are read from the database on every call, so a role change counts on the very next action.
 /// </summary>
-public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory, ActorAccessor actorAccessor, TimeProvider time)
+public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory, ActorAccessor actorAccessor, TimeProvider time, KeptReadConnections keptReads)
 {
     public Actor Actor => actorAccessor.Current;
 
@@ -136,17 +136,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
         }
         else
         {
-            var own = shared is null ? await dbFactory.CreateDbContextAsync(ct) : null;
-            var rows = new List<MembershipRow>(2);
-            try
-            {
-                var db = shared ?? own!;
-                await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, actor.Id).WithCancellation(ct)) rows.Add(row);
-            }
-            finally
-            {
-                if (own is not null) await own.DisposeAsync();
-            }
+            var rows = await ReadMembershipAsync(shared, organizationId, principalType, actor.Id, ct);
             if (rows.Count > 0) return AccessOf(organizationId, rows[0].Name, rows[0].Plan, rows.Select(r => r.Role), actor);
         }
         // Not a member: perhaps support staff with a visit open (from another request, tab or an earlier page load).
@@ -154,6 +144,28 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     }
 
     private sealed record MembershipRow(string Name, Plan Plan, Role Role);
+
+    /// <summary>
+    /// The principal's organization roles in a live organization: on SQLite's kept connections when they serve this
+    /// database (every console action and page asks this first, so it is a prepared statement re-run, not an EF Core query
+    /// per call), else through EF Core on <paramref name="shared"/> or a context of its own.
+    /// </summary>
+    private async Task<List<MembershipRow>> ReadMembershipAsync(ApplicationDbContext? shared, Guid organizationId, PrincipalType principalType, string principalId, CancellationToken ct)
+    {
+        if (keptReads.Enabled) return await keptReads.ReadAsync(MembershipSql, (organizationId, principalType, principalId), BindMembership, ReadMembershipRows, ct);
+        var own = shared is null ? await dbFactory.CreateDbContextAsync(ct) : null;
+        var rows = new List<MembershipRow>(2);
+        try
+        {
+            var db = shared ?? own!;
+            await foreach (var row in MembershipQuery.For(db)(db, organizationId, principalType, principalId).WithCancellation(ct)) rows.Add(row);
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+        return rows;
+    }
 
     private static OrgAccess AccessOf(Guid organizationId, string name, Plan plan, IEnumerable<Role> held, Actor actor)
     {
@@ -201,6 +213,30 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
                   && ra.PrincipalType == principalType && ra.PrincipalId == principalId
                   && org.DeletedAt == null
             select new MembershipRow(org.Name, org.Plan, ra.Role)));
+
+    // The same read on SQLite's kept connections (KeptReadConnections): the SQL EF Core generates for MembershipQuery, values
+    // bound as EF binds them. MembershipLookupTests run both paths and compare.
+    private static readonly KeptQuery MembershipSql = new("""
+        SELECT "o"."Name", "o"."Plan", "r"."Role"
+        FROM "RoleAssignments" AS "r"
+        INNER JOIN "Organizations" AS "o" ON "r"."OrganizationId" = "o"."Id"
+        WHERE "r"."OrganizationId" = @organizationId AND "r"."ProjectId" IS NULL AND "r"."PrincipalType" = @principalType
+          AND "r"."PrincipalId" = @principalId AND "o"."DeletedAt" IS NULL
+        """, "@organizationId", "@principalType", "@principalId");
+
+    private static void BindMembership(Microsoft.Data.Sqlite.SqliteParameterCollection parameters, (Guid Organization, PrincipalType PrincipalType, string PrincipalId) args)
+    {
+        parameters[0].Value = KeptSql.Guid(args.Organization);
+        parameters[1].Value = args.PrincipalType.ToString();
+        parameters[2].Value = args.PrincipalId;
+    }
+
+    private static List<MembershipRow> ReadMembershipRows(Microsoft.Data.Sqlite.SqliteDataReader reader)
+    {
+        var rows = new List<MembershipRow>(2);
+        while (reader.Read()) rows.Add(new MembershipRow(reader.GetString(0), KeptSql.Enum<Plan>(reader, 1), KeptSql.Enum<Role>(reader, 2)));
+        return rows;
+    }
 
     /// <summary>Which kind of role holder an actor is: people and service accounts hold roles; others hold none.</summary>
     public static PrincipalType? PrincipalTypeOf(Actor actor) => actor.Type switch

@@ -17,6 +17,7 @@ public class MemberPageCostTests
     private async Task<(TestDb Db, Guid OrgId, MemberService Members)> OrganizationOfFourAsync()
     {
         var db = await TestDb.CreateAsync(o => o.AddInterceptors(_commands));
+        _commands.AlsoOn(db.KeptReads);
         var (orgId, owner) = await db.CreateOrganizationAsync(ownerEmail: "owner@acme.example");
         foreach (var email in new[] { "ada@acme.example", "bo@acme.example", "cy@acme.example" }) await db.AddMemberAsync(orgId, Role.OrgMember, email);
         return (db, orgId, db.Service<MemberService>(owner));

@@ -15,7 +15,8 @@ public sealed record MemberRow(string UserId, string Name, string Email, Role Ro
 }
 
 /// <summary>Organization membership: who belongs, with which role; every path that removes an owner goes through <see cref="LastOwnerGuard"/>.</summary>
-public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time)
+public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFactory, Authorizer authorizer, AuditLog audit, TimeProvider time,
+    KeptReadConnections keptReads)
 {
     /// <summary>One member of the organization, by user id.</summary>
     public async Task<Result<MemberRow>> GetAsync(Guid organizationId, string userId, CancellationToken ct = default)
@@ -58,20 +59,22 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// <summary>One page of members, searched (name, email, role), sorted and paged in SQL.</summary>
     public async Task<Result<MemberPage>> SearchAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
     {
+        if (keptReads.Enabled && string.IsNullOrWhiteSpace(query.Search) && (query.From is null || !MemberKeyset.Supports(query.Sort)))
+        {
+            // SQLite, the list unfiltered by offset — as it opens and after each sort click: the access check and the page
+            // are prepared statements re-run on the kept read connections (issue 17), no EF Core context at all.
+            var allowed = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
+            if (!allowed.IsSuccess) return allowed.Error;
+            if (Invalid(query) is { } invalid) return invalid;
+            return await KeptPageAsync(organizationId, query, ct);
+        }
         // One context and one connection for the whole call (issue 17): the access check reads the viewer's roles on it,
         // fresh, then the page, the count and the page's roles follow on the same connection.
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         var access = await authorizer.DemandAsync(db, organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error;
-        if (query.Page < 0 || query.PageSize is < 1 or > MemberQuery.MaxPageSize)
-        {
-            return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
-        }
-        if (query.From is { } from && (from.Email is null || from.Name is null))
-        {
-            return Error.Validation("From", "A page must start at a member's email and name.");
-        }
+        if (Invalid(query) is { } error) return error;
         if (query.From is { } keyset && MemberKeyset.Supports(query.Sort)) return await KeysetPageAsync(db, organizationId, query, keyset, ct);
         var items = new List<MemberListItem>(query.PageSize);
         if (string.IsNullOrWhiteSpace(query.Search))
@@ -99,6 +102,105 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         var rows = await Sort(filtered, query).Skip(query.Page * query.PageSize).Take(query.PageSize).ToListAsync(ct);
         var total = TotalFromPage(query, rows.Count) ?? await filtered.CountAsync(ct);
         return new MemberPage(await WithAllRolesAsync(db, organizationId, rows.Select(r => r.ToItem()).ToList(), ct), total);
+    }
+
+    private static Error? Invalid(MemberQuery query)
+    {
+        if (query.Page < 0 || query.PageSize is < 1 or > MemberQuery.MaxPageSize)
+        {
+            return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
+        }
+        if (query.From is { } from && (from.Email is null || from.Name is null))
+        {
+            return Error.Validation("From", "A page must start at a member's email and name.");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// An unfiltered page by offset on SQLite's kept read connections: one prepared statement per order and direction,
+    /// which reads the page and each listed member's every organization role (for the page's rows only) in one run; the
+    /// total, when the page does not give it, from the organization's kept member count.
+    /// </summary>
+    private async Task<MemberPage> KeptPageAsync(Guid organizationId, MemberQuery query, CancellationToken ct)
+    {
+        var sql = KeptPageSql[(int)query.Sort * 2 + (query.Descending ? 1 : 0)];
+        var items = await keptReads.ReadAsync(sql, (organizationId, query.Page * query.PageSize, query.PageSize), BindKeptPage, ReadKeptPage, ct);
+        var total = TotalFromPage(query, items.Count)
+            ?? await keptReads.ReadAsync(KeptCountSql, organizationId, static (p, org) => p[0].Value = KeptSql.Guid(org), static r => r.Read() ? r.GetInt32(0) : 0, ct);
+        return new MemberPage(items, total);
+    }
+
+    /// <summary>
+    /// The SQL of <see cref="MemberRows"/>, <see cref="Ordered"/> and <see cref="WithAllRolesAsync"/> for one order, as EF
+    /// Core's SQLite provider writes them: the page is chosen on the order's IX_Members_* index, its correlated columns
+    /// computed for its rows only, then each row's organization roles (a comma list) beside it. The inner columns are named
+    /// as the order names them, so one ORDER BY serves both levels. KeptMemberPagesTests compare it with the EF Core path.
+    /// </summary>
+    private static KeptQuery KeptPageQuery(MemberSort sort, bool descending)
+    {
+        var direction = descending ? " DESC" : "";
+        var orderBy = sort switch
+        {
+            MemberSort.Email => "\"Email\"" + direction,
+            MemberSort.Name => "\"Name\"" + direction + ", \"Email\"",
+            MemberSort.Role => "\"Role\"" + direction + ", \"Email\"",
+            MemberSort.Projects => "\"ProjectCount\"" + direction + ", \"Email\"",
+            MemberSort.Joined => "\"JoinedAt\"" + direction + ", \"Email\"",
+            MemberSort.LastActive => "\"LastActiveAt\"" + direction + ", \"Email\"",
+            _ => throw new ArgumentOutOfRangeException(nameof(sort)),
+        };
+        return new KeptQuery($"""
+            SELECT "page".*, (
+                SELECT group_concat("o"."Role")
+                FROM "RoleAssignments" AS "o"
+                WHERE "o"."OrganizationId" = @organizationId AND "o"."ProjectId" IS NULL AND "o"."PrincipalType" = 'User' AND "o"."PrincipalId" = "page"."UserId")
+            FROM (
+                SELECT "m"."PrincipalId" AS "UserId", "m"."PrincipalName" AS "Name", "m"."PrincipalEmail" AS "Email", "m"."Role" AS "Role", (
+                    SELECT COUNT(*)
+                    FROM "RoleAssignments" AS "p"
+                    WHERE "p"."PrincipalType" = 'User' AND "p"."PrincipalId" = "m"."PrincipalId" AND "p"."OrganizationId" = @organizationId AND "p"."ProjectId" IS NOT NULL) AS "ProjectCount",
+                    "m"."CreatedAt" AS "JoinedAt", (
+                    SELECT "u"."LastActiveAt"
+                    FROM "AspNetUsers" AS "u"
+                    WHERE "u"."Id" = "m"."PrincipalId") AS "LastActiveAt"
+                FROM "RoleAssignments" AS "m"
+                WHERE "m"."OrganizationId" = @organizationId AND "m"."ProjectId" IS NULL AND "m"."PrincipalType" = 'User' AND "m"."IsListed"
+                ORDER BY {orderBy}
+                LIMIT @take OFFSET @skip
+            ) AS "page"
+            ORDER BY {orderBy}
+            """, "@organizationId", "@skip", "@take");
+    }
+
+    /// <summary>One kept page query per order and direction, at <c>(int)sort * 2 + (descending ? 1 : 0)</c>.</summary>
+    private static readonly KeptQuery[] KeptPageSql = Enum.GetValues<MemberSort>().OrderBy(s => (int)s)
+        .SelectMany(sort => new[] { KeptPageQuery(sort, descending: false), KeptPageQuery(sort, descending: true) }).ToArray();
+
+    private static readonly KeptQuery KeptCountSql = new("""
+        SELECT "o"."MemberCount"
+        FROM "Organizations" AS "o"
+        WHERE "o"."Id" = @organizationId
+        """, "@organizationId");
+
+    private static void BindKeptPage(Microsoft.Data.Sqlite.SqliteParameterCollection parameters, (Guid Organization, int Skip, int Take) args)
+    {
+        parameters[0].Value = KeptSql.Guid(args.Organization);
+        parameters[1].Value = args.Skip;
+        parameters[2].Value = args.Take;
+    }
+
+    private static List<MemberListItem> ReadKeptPage(Microsoft.Data.Sqlite.SqliteDataReader reader)
+    {
+        var items = new List<MemberListItem>();
+        while (reader.Read())
+        {
+            var role = KeptSql.Enum<Role>(reader, 3);
+            var held = reader.IsDBNull(7) ? [role] : reader.GetString(7).Split(',').Select(Enum.Parse<Role>);
+            items.Add(new MemberListItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), role, reader.GetInt32(4),
+                KeptSql.UtcDateTime(reader, 5), reader.IsDBNull(6) ? null : KeptSql.UtcDateTime(reader, 6)) { Roles = Roles.MostPrivilegedFirst(held) });
+        }
+        return items;
     }
 
     /// <summary>

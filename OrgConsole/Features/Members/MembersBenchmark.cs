@@ -117,6 +117,8 @@ public static class MembersBenchmark
                 o.UseSqlite(connectionString);
                 if (showSql) o.LogTo(Console.WriteLine, Microsoft.Extensions.Logging.LogLevel.Information);
             });
+            // As the app registers it: the hottest reads (the access check, the unfiltered member pages) on kept connections.
+            services.AddSingleton(_ => new KeptReadConnections(connectionString, KeptReadConnections.DefaultMaxConnections));
         }
         services.AddIdentityCore<ApplicationUser>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3).AddEntityFrameworkStores<ApplicationDbContext>();
         services.AddScoped<ActorAccessor>();
