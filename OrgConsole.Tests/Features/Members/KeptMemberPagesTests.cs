@@ -108,6 +108,25 @@ public class KeptMemberPagesTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task AnOrderThatIsNotOne_IsAClearValidationError_OnBothPaths()
+    {
+        var (db, orgId, owner) = await OrganizationAsync();
+        await using var _ = db;
+        var members = db.Service<MemberService>(owner);
+        var query = new MemberQuery(Sort: (MemberSort)99, Descending: true);
+
+        var kept = await members.SearchAsync(orgId, query);
+        db.KeptReads.Enabled = false;
+        var ef = await members.SearchAsync(orgId, query);
+        db.KeptReads.Enabled = true;
+
+        Assert.Equal(ErrorKind.Validation, kept.Error?.Kind);
+        Assert.NotNull(kept.Error!.For("Sort"));
+        Assert.Equal(ErrorKind.Validation, ef.Error?.Kind);
+        Assert.NotNull(ef.Error!.For("Sort"));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task ARoleGrantedOrRemovedBetweenTwoClicks_ShowsAtTheSecond()
     {
         var (db, orgId, owner) = await OrganizationAsync();

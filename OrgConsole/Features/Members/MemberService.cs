@@ -106,6 +106,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
 
     private static Error? Invalid(MemberQuery query)
     {
+        if (!Enum.IsDefined(query.Sort)) return Error.Validation("Sort", "Sort by name, email, role, projects, joined or last active.");
         if (query.Page < 0 || query.PageSize is < 1 or > MemberQuery.MaxPageSize)
         {
             return Error.Validation("PageSize", $"Pages hold 1 to {MemberQuery.MaxPageSize} members.");
