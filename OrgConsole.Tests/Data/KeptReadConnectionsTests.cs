@@ -181,4 +181,14 @@ public sealed class KeptReadConnectionsTests : IDisposable
         using var file = new KeptReadConnections(ConnectionString(_path), 1);
         Assert.True(file.Enabled);
     }
+
+    /// <summary>Enums are read by name from a table, as EF Core stores them; a name that is not one fails as EF Core's conversion does.</summary>
+    [Fact]
+    public void AnEnumStoredByName_IsReadByItsExactName()
+    {
+        foreach (var role in Enum.GetValues<OrgConsole.Access.Role>()) Assert.Equal(role, KeptSql.EnumByName<OrgConsole.Access.Role>(role.ToString()));
+        Assert.Equal(OrgConsole.Access.Plan.Enterprise, KeptSql.EnumByName<OrgConsole.Access.Plan>("Enterprise"));
+        Assert.Throws<ArgumentException>(() => KeptSql.EnumByName<OrgConsole.Access.Role>("Superuser"));
+        Assert.Throws<ArgumentException>(() => KeptSql.EnumByName<OrgConsole.Access.Role>("orgowner"));
+    }
 }

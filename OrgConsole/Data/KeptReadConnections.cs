@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
@@ -265,8 +266,18 @@ public static class KeptSql
 {
     public static string Guid(Guid value) => value.ToString().ToUpperInvariant();
 
-    public static TEnum Enum<TEnum>(SqliteDataReader reader, int ordinal) where TEnum : struct, Enum =>
-        System.Enum.Parse<TEnum>(reader.GetString(ordinal));
+    /// <summary>An enum stored by name: looked up among its names (a frozen table per enum), not parsed on every row.</summary>
+    public static TEnum Enum<TEnum>(SqliteDataReader reader, int ordinal) where TEnum : struct, Enum => EnumByName<TEnum>(reader.GetString(ordinal));
+
+    /// <summary>The enum value named <paramref name="name"/> exactly (as EF Core stores it); an unknown name throws, as EF Core's conversion does.</summary>
+    public static TEnum EnumByName<TEnum>(string name) where TEnum : struct, Enum =>
+        Names<TEnum>.ByName.TryGetValue(name, out var value) ? value : System.Enum.Parse<TEnum>(name);
+
+    private static class Names<TEnum> where TEnum : struct, Enum
+    {
+        public static readonly FrozenDictionary<string, TEnum> ByName =
+            System.Enum.GetValues<TEnum>().ToFrozenDictionary(value => value.ToString(), StringComparer.Ordinal);
+    }
 
     public static DateTime UtcDateTime(SqliteDataReader reader, int ordinal) =>
         DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
