@@ -70,7 +70,7 @@ public static class MembersBenchmark
             }
 
             output.WriteLine();
-            output.WriteLine($"{"case",-30} {"EF median",10} {"ADO median",11} {"ratio",6} {"EF p95",8} {"ADO p95",8}  target (≤2× ADO.NET, <5 ms)");
+            output.WriteLine($"{"case",-30} {"svc median",10} {"ADO median",11} {"ratio",6} {"svc p95",8} {"ADO p95",8}  target (≤2× ADO.NET, <5 ms)");
             var allMet = true;
             foreach (var c in cases)
             {
