@@ -82,11 +82,12 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
     }
 
     /// <summary>
-    /// The same check, reading the actor's roles on the caller's context (and its open connection): for a service whose
-    /// reads follow at once on that context, so one call opens one connection (issue 17: a Members sort click paid for a
-    /// second context and connection open just for this read). Roles are still read now, on every call.
+    /// The same check, reading the actor's roles on the caller's context (and its open connection) when it reads through
+    /// EF Core: for a service whose reads follow at once on that context, so one call opens one connection (issue 17: a
+    /// Members sort click paid for a second context and connection open just for this read). Without a context (null), or
+    /// on SQLite's kept read connections, it reads as the plain check does. Roles are still read now, on every call.
     /// </summary>
-    public async Task<Result<OrgAccess>> DemandAsync(ApplicationDbContext db, Guid organizationId, Permission permission, CancellationToken ct = default)
+    public async Task<Result<OrgAccess>> DemandAsync(ApplicationDbContext? db, Guid organizationId, Permission permission, CancellationToken ct = default)
     {
         if (RolePermissions.IsProjectPermission(permission))
         {
@@ -215,7 +216,7 @@ public sealed class Authorizer(IDbContextFactory<ApplicationDbContext> dbFactory
             select new MembershipRow(org.Name, org.Plan, ra.Role)));
 
     // The same read on SQLite's kept connections (KeptReadConnections): the SQL EF Core generates for MembershipQuery, values
-    // bound as EF binds them. MembershipLookupTests run both paths and compare.
+    // bound as EF binds them. KeptMemberPagesTests run both paths and compare.
     private static readonly KeptQuery MembershipSql = new("""
         SELECT "o"."Name", "o"."Plan", "r"."Role"
         FROM "RoleAssignments" AS "r"

@@ -20,10 +20,10 @@ namespace OrgConsole.Tests.Features.Members;
 public sealed class MembersPageTests : MudComponentTest
 {
     private async Task<(IRenderedComponent<MembersPage> Page, TestDb Db)> RenderAsAsync(Role role, Task? databaseGate = null,
-        int moreMembers = 0, DbCommandInterceptor? interceptor = null, Func<TestDb, Guid, Task>? arrange = null)
+        int moreMembers = 0, MemberListCommands? interceptor = null, Func<TestDb, Guid, Task>? arrange = null)
     {
         var db = await TestDb.CreateAsync(interceptor is null ? null : o => o.AddInterceptors(interceptor));
-        if (interceptor is MemberListCommands list) db.KeptReads.Executing = list.Record; // the unfiltered pages are kept reads on SQLite
+        if (interceptor is not null) db.KeptReads.Executing = interceptor.Record; // the unfiltered pages are kept reads on SQLite
         var (orgId, owner) = await db.CreateOrganizationAsync("Acme Members", "owner@members.example");
         await db.AddMemberAsync(orgId, Role.OrgMember, "umar@members.example");
         await db.AddMemberAsync(orgId, Role.OrgBillingAdmin, "bea@members.example");

@@ -59,22 +59,17 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// <summary>One page of members, searched (name, email, role), sorted and paged in SQL.</summary>
     public async Task<Result<MemberPage>> SearchAsync(Guid organizationId, MemberQuery query, CancellationToken ct = default)
     {
-        if (keptReads.Enabled && string.IsNullOrWhiteSpace(query.Search) && (query.From is null || !MemberKeyset.Supports(query.Sort)))
-        {
-            // SQLite, the list unfiltered by offset — as it opens and after each sort click: the access check and the page
-            // are prepared statements re-run on the kept read connections (issue 17), no EF Core context at all.
-            var allowed = await authorizer.DemandAsync(organizationId, Permission.ViewAccountDetails, ct);
-            if (!allowed.IsSuccess) return allowed.Error;
-            if (Invalid(query) is { } invalid) return invalid;
-            return await KeptPageAsync(organizationId, query, ct);
-        }
-        // One context and one connection for the whole call (issue 17): the access check reads the viewer's roles on it,
-        // fresh, then the page, the count and the page's roles follow on the same connection.
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.Database.OpenConnectionAsync(ct);
+        // SQLite, the list unfiltered by offset — as it opens and after each sort click: the access check and the page are
+        // prepared statements re-run on the kept read connections (issue 17), no EF Core context at all. Otherwise one
+        // context and one connection for the whole call: the access check reads the viewer's roles on it, fresh, then the
+        // page, the count and the page's roles follow on the same connection.
+        var kept = keptReads.Enabled && string.IsNullOrWhiteSpace(query.Search) && (query.From is null || !MemberKeyset.Supports(query.Sort));
+        await using var db = kept ? null : await dbFactory.CreateDbContextAsync(ct);
+        if (db is not null) await db.Database.OpenConnectionAsync(ct);
         var access = await authorizer.DemandAsync(db, organizationId, Permission.ViewAccountDetails, ct);
         if (!access.IsSuccess) return access.Error;
         if (Invalid(query) is { } error) return error;
+        if (db is null) return await KeptPageAsync(organizationId, query, ct);
         if (query.From is { } keyset && MemberKeyset.Supports(query.Sort)) return await KeysetPageAsync(db, organizationId, query, keyset, ct);
         var items = new List<MemberListItem>(query.PageSize);
         if (string.IsNullOrWhiteSpace(query.Search))
@@ -140,17 +135,18 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
     /// </summary>
     private static KeptQuery KeptPageQuery(MemberSort sort, bool descending)
     {
-        var direction = descending ? " DESC" : "";
-        var orderBy = sort switch
+        var key = sort switch
         {
-            MemberSort.Email => "\"Email\"" + direction,
-            MemberSort.Name => "\"Name\"" + direction + ", \"Email\"",
-            MemberSort.Role => "\"Role\"" + direction + ", \"Email\"",
-            MemberSort.Projects => "\"ProjectCount\"" + direction + ", \"Email\"",
-            MemberSort.Joined => "\"JoinedAt\"" + direction + ", \"Email\"",
-            MemberSort.LastActive => "\"LastActiveAt\"" + direction + ", \"Email\"",
+            MemberSort.Email => "Email",
+            MemberSort.Name => "Name",
+            MemberSort.Role => "Role",
+            MemberSort.Projects => "ProjectCount",
+            MemberSort.Joined => "JoinedAt",
+            MemberSort.LastActive => "LastActiveAt",
             _ => throw new ArgumentOutOfRangeException(nameof(sort)),
         };
+        // As Ordered: the key in the chosen direction, then email ascending (unless the key is the email).
+        var orderBy = $"\"{key}\"{(descending ? " DESC" : "")}" + (sort == MemberSort.Email ? "" : ", \"Email\"");
         return new KeptQuery($"""
             SELECT "page".*, (
                 SELECT group_concat("o"."Role")
