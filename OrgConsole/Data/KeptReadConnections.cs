@@ -144,6 +144,7 @@ public sealed class KeptReadConnections : IDisposable
         try
         {
             connection.Open();
+            KeepPlans(connection);
             using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA query_only = 1;";
             pragma.ExecuteNonQuery();
@@ -155,6 +156,19 @@ public sealed class KeptReadConnections : IDisposable
         }
         Interlocked.Increment(ref _open);
         return new Kept(connection);
+    }
+
+    /// <summary>
+    /// SQLite's query planner stability guarantee (SQLITE_DBCONFIG_ENABLE_QPSG): a statement's plan depends on its SQL and
+    /// the schema only, never on the values bound to it. Without it SQLite marks a prepared statement expired whenever a
+    /// parameter it compared with a constant while planning is bound again (here: <c>"PrincipalType" = @principalType</c>
+    /// against the partial IX_Members_* indexes' <c>"PrincipalType" = 'User'</c>), and parses and plans it again on its
+    /// next step — on every run, since every run binds its parameters, which undoes the point of keeping it prepared.
+    /// </summary>
+    internal static void KeepPlans(SqliteConnection connection)
+    {
+        var rc = SQLitePCL.raw.sqlite3_db_config(connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_QPSG, 1, out var enabled);
+        if (rc != SQLitePCL.raw.SQLITE_OK || enabled != 1) throw new InvalidOperationException($"SQLite refused its query planner stability guarantee (rc {rc}).");
     }
 
     private void Return(Kept kept)
@@ -173,6 +187,12 @@ public sealed class KeptReadConnections : IDisposable
     {
         while (_idle.TryPop(out var kept)) Close(kept);
     }
+
+    /// <summary>
+    /// How many times SQLite parsed and planned a kept statement again after preparing it (SQLITE_STMTSTATUS_REPREPARE),
+    /// summed over the idle connections: 0 while every kept read re-runs the statement it prepared.
+    /// </summary>
+    internal int Reprepares() => _idle.Sum(kept => kept.Reprepares());
 
     private void UpdatePeak(int inUse)
     {
@@ -244,6 +264,24 @@ public sealed class KeptReadConnections : IDisposable
             }
         }
 
+        public int Reprepares()
+        {
+            var handle = connection.Handle!;
+            var added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                var total = 0;
+                for (var stmt = sqlite3_next_stmt(handle.DangerousGetHandle(), IntPtr.Zero); stmt != IntPtr.Zero; stmt = sqlite3_next_stmt(handle.DangerousGetHandle(), stmt))
+                    total += sqlite3_stmt_status(stmt, SqliteStmtStatusReprepare, 0);
+                return total;
+            }
+            finally
+            {
+                if (added) handle.DangerousRelease();
+            }
+        }
+
         public void Dispose()
         {
             foreach (var command in _commands) command?.Dispose();
@@ -251,10 +289,18 @@ public sealed class KeptReadConnections : IDisposable
         }
 
         private const int SqliteFcntlHasMoved = 20;
+        private const int SqliteStmtStatusReprepare = 5;
 
-        // The same native SQLite that Microsoft.Data.Sqlite loads (SQLitePCLRaw's bundle); SQLitePCLRaw does not wrap this call.
+        // The same native SQLite that Microsoft.Data.Sqlite loads (SQLitePCLRaw's bundle): calls SQLitePCLRaw does not wrap, or
+        // wraps only around statement objects it tracks (sqlite3_next_stmt).
         [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl)]
         private static extern int sqlite3_file_control(IntPtr db, IntPtr databaseName, int op, ref int argument);
+
+        [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl)]
+        private static extern IntPtr sqlite3_next_stmt(IntPtr db, IntPtr statement);
+
+        [DllImport("e_sqlite3", CallingConvention = CallingConvention.Cdecl)]
+        private static extern int sqlite3_stmt_status(IntPtr statement, int op, int reset);
     }
 }
 

@@ -118,6 +118,23 @@ public sealed class KeptReadsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync("/admin/projects")).StatusCode);
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task TheGateAndTheLists_AreParsedAndPlannedOnce_NotAgainForEachRequestsValues()
+    {
+        var owner = _api.Client(await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgOwner)));
+        var member = _api.Client(await _api.TokenAsync(await _api.ServiceAccountAsync(Role.OrgMember)));
+        var runs = Kept.Runs;
+
+        for (var i = 0; i < 10; i++)
+        {
+            await ListAsync(owner);
+            await ListAsync(member); // another account and other roles bound to the same statements
+        }
+
+        Assert.True(Kept.Runs - runs >= 40, "the gate and the lists ran on kept connections");
+        Assert.Equal(0, Kept.Reprepares());
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task ManyParallelRequests_ShareABoundedSetOfConnections_AndGetTheSameAnswer()
     {

@@ -108,6 +108,37 @@ public class KeptMemberPagesTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task EveryKeptRead_IsParsedAndPlannedOnce_NotAgainForEachRunsValues()
+    {
+        // SQLite plans a statement again when a value bound to it was compared with a constant while planning (the access
+        // check's "PrincipalType" = @principalType against the partial IX_Members_* indexes' 'User'), unless the
+        // connection holds its plans stable: then every run of a kept read would parse its SQL again.
+        var (db, orgId, owner) = await OrganizationAsync();
+        await using var _ = db;
+        var (otherOrg, outsider) = await db.CreateOrganizationAsync("Globex", "mallory@globex.example");
+        var runs = db.KeptReads.Runs;
+
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var (userId, org) in new[] { (owner, orgId), (outsider, otherOrg), (outsider, orgId) })
+            {
+                await db.Service<Authorizer>(userId).GetAccessAsync(org);
+            }
+            foreach (var sort in Enum.GetValues<MemberSort>())
+            {
+                for (var page = 0; page < 3; page++)
+                {
+                    Assert.True((await db.Service<MemberService>(owner).SearchAsync(orgId, new MemberQuery(Sort: sort, Descending: page == 1, Page: page, PageSize: 3))).IsSuccess);
+                }
+                Assert.True((await db.Service<MemberService>(outsider).SearchAsync(otherOrg, new MemberQuery(Sort: sort))).IsSuccess);
+            }
+        }
+
+        Assert.True(db.KeptReads.Runs - runs > 100, "the access checks and the pages ran on kept connections");
+        Assert.Equal(0, db.KeptReads.Reprepares());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task AnOrderThatIsNotOne_IsAClearValidationError_OnBothPaths()
     {
         var (db, orgId, owner) = await OrganizationAsync();
