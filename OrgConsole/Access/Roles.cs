@@ -59,8 +59,52 @@ public static class Roles
     public static readonly IReadOnlyList<Role> ApiKeyRoles =
         [Role.ProjectEditor, Role.ProjectViewer, Role.ControlPlaneEditor, Role.ControlPlaneViewer, Role.DataPlaneEditor, Role.DataPlaneViewer];
 
-    /// <summary>A principal's roles, most privileged first (the enum lists them so): Owner before User before Billing admin.</summary>
-    public static IReadOnlyList<Role> MostPrivilegedFirst(IEnumerable<Role> roles) => roles.Distinct().Order().ToList();
+    /// <summary>
+    /// A principal's roles, most privileged first (the enum lists them so): Owner before User before Billing admin. The
+    /// list is read-only and shared by everyone who holds the same roles (one per set, made the first time it is asked
+    /// for), so reading a page of members makes no new role lists, and a list shown stays the very list shown.
+    /// </summary>
+    public static IReadOnlyList<Role> MostPrivilegedFirst(IEnumerable<Role> roles)
+    {
+        var set = 0;
+        foreach (var role in roles) set |= Bit(role);
+        return OfSet(set);
+    }
+
+    /// <summary>Only <paramref name="role"/>: the same shared list as <see cref="MostPrivilegedFirst"/> gives for it.</summary>
+    public static IReadOnlyList<Role> Only(Role role) => OfSet(Bit(role));
+
+    /// <summary>
+    /// The roles named in a comma-separated list of enum names as stored (<c>OrgMember,OrgOwner</c>: SQLite's
+    /// group_concat), most privileged first (as <see cref="MostPrivilegedFirst"/>), without splitting it into strings. An unknown name throws, as reading an
+    /// unknown stored name does.
+    /// </summary>
+    public static IReadOnlyList<Role> FromStoredNames(ReadOnlySpan<char> storedNames)
+    {
+        var set = 0;
+        foreach (var range in storedNames.Split(','))
+        {
+            var name = storedNames[range];
+            set |= Bit(ByStoredName.TryGetValue(name, out var role) ? role : Enum.Parse<Role>(name));
+        }
+        return OfSet(set);
+    }
+
+    private static readonly int RoleCount = Enum.GetValues<Role>().Length;
+
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, Role>.AlternateLookup<ReadOnlySpan<char>> ByStoredName =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<Role>(), role => role.ToString(), StringComparer.Ordinal)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // One slot per set of roles (2^12 of them): filled on first use; two threads filling one slot make equal lists.
+    private static readonly IReadOnlyList<Role>?[] BySet = new IReadOnlyList<Role>?[1 << RoleCount];
+
+    private static int Bit(Role role) => (uint)role < (uint)RoleCount
+        ? 1 << (int)role
+        : throw new ArgumentOutOfRangeException(nameof(role), role, "Not a role.");
+
+    private static IReadOnlyList<Role> OfSet(int set) => BySet[set] ??= Array.AsReadOnly(
+        Enumerable.Range(0, RoleCount).Where(bit => (set & (1 << bit)) != 0).Select(bit => (Role)bit).ToArray());
 
     public static RoleScope ScopeOf(Role role) => role switch
     {

@@ -187,6 +187,45 @@ public sealed class MembersPageTests : MudComponentTest
         Assert.All(rows, r => Assert.Equal(renders[r.Instance.Item.UserId], r.RenderCount));
     }
 
+    /// <summary>
+    /// A click leaves nothing new in the table's render tree for what did not change: every sort and pager button keeps its
+    /// handler id (the renderer registers none and retires none), and each unchanged member comes back as the very item
+    /// its row already holds, with the same actions object — so no row parameter is a new object.
+    /// </summary>
+    [Fact(Timeout = 30_000)]
+    public async Task ASortClick_KeepsEveryButtonsHandler_AndHandsUnchangedRowsTheObjectsTheyHold()
+    {
+        var (page, db) = await RenderAsAsync(Role.OrgOwner, moreMembers: 30); // 34 members: a first page of 25 and a second
+        await using var _ = db;
+        const string buttons = "button[data-sort], [data-testid=members-pager] button";
+        string?[] HandlerIds() => page.FindAll(buttons).Select(b => b.GetAttribute("blazor:onclick")).ToArray();
+        Dictionary<string, MemberListItem> Shown() => page.FindComponents<MemberTableRow>().ToDictionary(r => r.Instance.Item.UserId, r => r.Instance.Item);
+        var handlers = HandlerIds();
+        Assert.Equal(9, handlers.Length); // five sort headers, four pager buttons
+        Assert.All(handlers, id => Assert.False(string.IsNullOrEmpty(id)));
+        var actions = page.FindComponents<MemberTableRow>()[0].Instance.Actions;
+        var shown = Shown();
+
+        async Task ClickAsync(string selector, Action<IRenderedComponent<MembersPage>> arrived, bool othersOnly = false)
+        {
+            await page.Find(selector).ClickAsync(new());
+            page.WaitForAssertion(() => arrived(page), TimeSpan.FromSeconds(10));
+            var now = Shown();
+            var returning = now.Keys.Where(shown.ContainsKey).ToList();
+            Assert.Equal(othersOnly, returning.Count == 0);
+            Assert.All(returning, user => Assert.Same(shown[user], now[user])); // the very item its row held
+            Assert.All(page.FindComponents<MemberTableRow>(), r => Assert.Same(actions, r.Instance.Actions));
+            Assert.Equal(handlers, HandlerIds());
+            shown = now;
+        }
+
+        await ClickAsync("button[data-sort=joined]", p => Assert.Equal("ascending", SortOf(p, "joined")));
+        await ClickAsync("button[data-sort=joined]", p => Assert.Equal("descending", SortOf(p, "joined")));
+        await ClickAsync("button[data-sort=name]", p => Assert.Equal("ascending", SortOf(p, "name")));
+        await ClickAsync("[data-testid=members-last]", p => Assert.StartsWith("26-", p.Find("[data-testid=members-range]").TextContent), othersOnly: true);
+        await ClickAsync("button[data-sort=name]", p => Assert.Equal("descending", SortOf(p, "name"))); // from the first page: the last nine come first
+    }
+
     /// <summary>A member that changed is rendered again when the list comes back (the skipped render is only for unchanged rows).</summary>
     [Fact(Timeout = 30_000)]
     public async Task AMemberChangedMeanwhile_IsRenderedAgainAtTheNextSort_TheOthersAreNot()

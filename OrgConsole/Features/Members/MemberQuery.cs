@@ -42,7 +42,7 @@ public sealed record MemberKeyset(string Email, string Name, DateTime JoinedAt, 
 /// <summary>One member in the list: <see cref="Role"/> is the most privileged of <see cref="Roles"/>, which the table shows as chips.</summary>
 public sealed record MemberListItem(string UserId, string Name, string Email, Role Role, int ProjectCount, DateTime JoinedAt, DateTime? LastActiveAt)
 {
-    public IReadOnlyList<Role> Roles { get; init; } = [Role];
+    public IReadOnlyList<Role> Roles { get; init; } = Access.Roles.Only(Role);
 
     /// <summary>By value, roles included: the grid keys its rows by item, so an unchanged member keeps its row across reloads.</summary>
     public bool Equals(MemberListItem? other) => other is not null && (UserId, Name, Email, Role, ProjectCount, JoinedAt, LastActiveAt)

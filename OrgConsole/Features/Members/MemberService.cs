@@ -193,9 +193,9 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         while (reader.Read())
         {
             var role = KeptSql.Enum<Role>(reader, 3);
-            var held = reader.IsDBNull(7) ? [role] : reader.GetString(7).Split(',').Select(KeptSql.EnumByName<Role>);
+            var roles = reader.IsDBNull(7) ? Roles.Only(role) : Roles.FromStoredNames(reader.GetString(7));
             items.Add(new MemberListItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), role, reader.GetInt32(4),
-                KeptSql.UtcDateTime(reader, 5), reader.IsDBNull(6) ? null : KeptSql.UtcDateTime(reader, 6)) { Roles = Roles.MostPrivilegedFirst(held) });
+                KeptSql.UtcDateTime(reader, 5), reader.IsDBNull(6) ? null : KeptSql.UtcDateTime(reader, 6)) { Roles = roles });
         }
         return items;
     }
