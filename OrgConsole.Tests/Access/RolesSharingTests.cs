@@ -1,4 +1,5 @@
 using OrgConsole.Access;
+using OrgConsole.Data;
 
 namespace OrgConsole.Tests.Access;
 
@@ -25,10 +26,10 @@ public class RolesSharingTests
     [Fact]
     public void StoredNames_AreReadWithoutSplitting_AndAnUnknownNameThrows()
     {
-        Assert.Same(Roles.MostPrivilegedFirst([Role.OrgOwner, Role.OrgMember]), Roles.FromStoredNames("OrgMember,OrgOwner,OrgMember"));
-        Assert.Same(Roles.Only(Role.OrgBillingAdmin), Roles.FromStoredNames("OrgBillingAdmin"));
-        Assert.ThrowsAny<ArgumentException>(() => Roles.FromStoredNames("OrgOwner,Emperor"));
-        Assert.ThrowsAny<ArgumentException>(() => Roles.FromStoredNames("orgowner")); // names are exact, as stored
+        Assert.Same(Roles.MostPrivilegedFirst([Role.OrgOwner, Role.OrgMember]), KeptSql.RolesByName("OrgMember,OrgOwner,OrgMember"));
+        Assert.Same(Roles.Only(Role.OrgBillingAdmin), KeptSql.RolesByName("OrgBillingAdmin"));
+        Assert.ThrowsAny<ArgumentException>(() => KeptSql.RolesByName("OrgOwner,Emperor"));
+        Assert.ThrowsAny<ArgumentException>(() => KeptSql.RolesByName("orgowner")); // names are exact, as stored
         Assert.Throws<ArgumentOutOfRangeException>(() => Roles.MostPrivilegedFirst([(Role)99]));
     }
 }

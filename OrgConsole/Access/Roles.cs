@@ -71,30 +71,18 @@ public static class Roles
         return OfSet(set);
     }
 
-    /// <summary>Only <paramref name="role"/>: the same shared list as <see cref="MostPrivilegedFirst"/> gives for it.</summary>
+    /// <summary>Only <paramref name="role"/>: the same shared list as <see cref="MostPrivilegedFirst(IEnumerable{Role})"/> gives for it.</summary>
     public static IReadOnlyList<Role> Only(Role role) => OfSet(Bit(role));
 
-    /// <summary>
-    /// The roles named in a comma-separated list of enum names as stored (<c>OrgMember,OrgOwner</c>: SQLite's
-    /// group_concat), most privileged first (as <see cref="MostPrivilegedFirst"/>), without splitting it into strings. An unknown name throws, as reading an
-    /// unknown stored name does.
-    /// </summary>
-    public static IReadOnlyList<Role> FromStoredNames(ReadOnlySpan<char> storedNames)
+    /// <summary>The same for roles in a span (a reader's roles without a collection of their own).</summary>
+    public static IReadOnlyList<Role> MostPrivilegedFirst(ReadOnlySpan<Role> roles)
     {
         var set = 0;
-        foreach (var range in storedNames.Split(','))
-        {
-            var name = storedNames[range];
-            set |= Bit(ByStoredName.TryGetValue(name, out var role) ? role : Enum.Parse<Role>(name));
-        }
+        foreach (var role in roles) set |= Bit(role);
         return OfSet(set);
     }
 
     private static readonly int RoleCount = Enum.GetValues<Role>().Length;
-
-    private static readonly System.Collections.Frozen.FrozenDictionary<string, Role>.AlternateLookup<ReadOnlySpan<char>> ByStoredName =
-        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<Role>(), role => role.ToString(), StringComparer.Ordinal)
-            .GetAlternateLookup<ReadOnlySpan<char>>();
 
     // One slot per set of roles (2^12 of them): filled on first use; two threads filling one slot make equal lists.
     private static readonly IReadOnlyList<Role>?[] BySet = new IReadOnlyList<Role>?[1 << RoleCount];

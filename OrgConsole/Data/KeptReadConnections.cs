@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using OrgConsole.Access;
 
 namespace OrgConsole.Data;
 
@@ -165,7 +166,7 @@ public sealed class KeptReadConnections : IDisposable
     /// against the partial IX_Members_* indexes' <c>"PrincipalType" = 'User'</c>), and parses and plans it again on its
     /// next step — on every run, since every run binds its parameters, which undoes the point of keeping it prepared.
     /// </summary>
-    internal static void KeepPlans(SqliteConnection connection)
+    private static void KeepPlans(SqliteConnection connection)
     {
         var rc = SQLitePCL.raw.sqlite3_db_config(connection.Handle, SQLitePCL.raw.SQLITE_DBCONFIG_ENABLE_QPSG, 1, out var enabled);
         if (rc != SQLitePCL.raw.SQLITE_OK || enabled != 1) throw new InvalidOperationException($"SQLite refused its query planner stability guarantee (rc {rc}).");
@@ -316,13 +317,28 @@ public static class KeptSql
     public static TEnum Enum<TEnum>(SqliteDataReader reader, int ordinal) where TEnum : struct, Enum => EnumByName<TEnum>(reader.GetString(ordinal));
 
     /// <summary>The enum value named <paramref name="name"/> exactly (as EF Core stores it); an unknown name throws, as EF Core's conversion does.</summary>
-    public static TEnum EnumByName<TEnum>(string name) where TEnum : struct, Enum =>
+    public static TEnum EnumByName<TEnum>(ReadOnlySpan<char> name) where TEnum : struct, Enum =>
         Names<TEnum>.ByName.TryGetValue(name, out var value) ? value : System.Enum.Parse<TEnum>(name);
+
+    /// <summary>
+    /// A principal's roles from a comma list of their stored names (SQLite's group_concat), most privileged first: the
+    /// shared list <see cref="Roles.MostPrivilegedFirst(ReadOnlySpan{Role})"/> gives, read without splitting the list into strings.
+    /// </summary>
+    public static IReadOnlyList<Role> RolesByName(ReadOnlySpan<char> commaList)
+    {
+        // At most one binding per role and scope (IX_RoleAssignments_OrgPrincipalRole): never more names than roles.
+        Span<Role> held = stackalloc Role[MaxRoles];
+        var count = 0;
+        foreach (var range in commaList.Split(',')) held[count++] = EnumByName<Role>(commaList[range]);
+        return Roles.MostPrivilegedFirst(held[..count]);
+    }
+
+    private static readonly int MaxRoles = System.Enum.GetValues<Role>().Length;
 
     private static class Names<TEnum> where TEnum : struct, Enum
     {
-        public static readonly FrozenDictionary<string, TEnum> ByName =
-            System.Enum.GetValues<TEnum>().ToFrozenDictionary(value => value.ToString(), StringComparer.Ordinal);
+        public static readonly FrozenDictionary<string, TEnum>.AlternateLookup<ReadOnlySpan<char>> ByName =
+            System.Enum.GetValues<TEnum>().ToFrozenDictionary(value => value.ToString(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public static DateTime UtcDateTime(SqliteDataReader reader, int ordinal) =>

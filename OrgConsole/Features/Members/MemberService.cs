@@ -193,7 +193,7 @@ public sealed class MemberService(IDbContextFactory<ApplicationDbContext> dbFact
         while (reader.Read())
         {
             var role = KeptSql.Enum<Role>(reader, 3);
-            var roles = reader.IsDBNull(7) ? Roles.Only(role) : Roles.FromStoredNames(reader.GetString(7));
+            var roles = reader.IsDBNull(7) ? Roles.Only(role) : KeptSql.RolesByName(reader.GetString(7));
             items.Add(new MemberListItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), role, reader.GetInt32(4),
                 KeptSql.UtcDateTime(reader, 5), reader.IsDBNull(6) ? null : KeptSql.UtcDateTime(reader, 6)) { Roles = roles });
         }
